@@ -1,0 +1,3 @@
+/* dbifIntro.c -- placeholder (dbif introspection). */
+#include "dbifInt.h"
+typedef int DbifIntroPlaceholder;

@@ -1,0 +1,3 @@
+/* dbifProp.c -- placeholder (dbif properties). */
+#include "dbifInt.h"
+typedef int DbifPropPlaceholder;

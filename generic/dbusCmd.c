@@ -1,0 +1,1617 @@
+/*
+ * dbusCmd.c --
+ *
+ *	The subcommands of the "dbus" ensemble, one procedure each, and the
+ *	table that assembles them.  Argument plumbing shared by several
+ *	subcommands (the optional busId, options with optional boolean
+ *	values, serials) is written once here.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbusInt.h"
+#include <limits.h>
+#include <stdio.h>
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TakeBusId --
+ *
+ *	Shared busId plumbing: when objv[*idxPtr] is a busId (DbusIsBusId)
+ *	and at least minRest arguments follow it, consume it.
+ *
+ * Results:
+ *	The busId object (borrowed) or NULL for the default bus.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+TakeBusId(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    int *idxPtr,
+    int minRest)
+{
+    int i = *idxPtr;
+
+    if (i < objc && objc - i - 1 >= minRest && DbusIsBusId(interp, objv[i])) {
+	*idxPtr = i + 1;
+	return objv[i];
+    }
+    return NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * GetSerial --
+ *
+ *	Parse an unsigned 32-bit serial (1..4294967295).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+GetSerial(
+    Tcl_Interp *interp,
+    Tcl_Obj *objPtr,
+    dbus_uint32_t *serialPtr)
+{
+    Tcl_WideInt w;
+
+    if (Tcl_GetWideIntFromObj(NULL, objPtr, &w) != TCL_OK || w < 1
+	    || w > 0xFFFFFFFFLL) {
+	return DbusError(interp, DBUS_EC_INVALID, "SERIAL",
+		Tcl_GetString(objPtr), "Invalid serial");
+    }
+    *serialPtr = (dbus_uint32_t) w;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * OptionalBoolean --
+ *
+ *	Options such as -autostart and -details take an optional boolean:
+ *	the next word is the value unless it starts with '-' or '/' (or is
+ *	missing).  *idxPtr indexes the option; it is advanced past what was
+ *	consumed.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+OptionalBoolean(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    int *idxPtr,
+    int *valuePtr)
+{
+    int i = *idxPtr + 1;
+
+    *valuePtr = 1;
+    if (i < objc) {
+	const char *s = Tcl_GetString(objv[i]);
+
+	if (*s != '-' && *s != '/') {
+	    if (Tcl_GetBooleanFromObj(interp, objv[i], valuePtr) != TCL_OK) {
+		return TCL_ERROR;
+	    }
+	    *idxPtr = i;
+	}
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * InCoroutine --
+ *
+ *	Name of the coroutine the command runs in, or NULL.
+ *
+ * Results:
+ *	A new object with refcount 1 (caller releases), or NULL.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+InCoroutine(
+    Tcl_Interp *interp)
+{
+    DbusInterpData *dataPtr = DbusGetInterpData(interp);
+    Tcl_Obj *objv[2], *saved, *coroPtr = NULL;
+
+    objv[0] = dataPtr->literals[DBUS_LIT_INFO];
+    objv[1] = dataPtr->literals[DBUS_LIT_COROUTINE];
+    saved = Tcl_GetObjResult(interp);
+    Tcl_IncrRefCount(saved);
+    if (Tcl_EvalObjv(interp, 2, objv, 0) == TCL_OK) {
+	Tcl_Size len;
+
+	Tcl_GetStringFromObj(Tcl_GetObjResult(interp), &len);
+	if (len > 0) {
+	    coroPtr = Tcl_GetObjResult(interp);
+	    Tcl_IncrRefCount(coroPtr);
+	}
+    }
+    Tcl_SetObjResult(interp, saved);
+    Tcl_DecrRefCount(saved);
+    return coroPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ReplyResult --
+ *
+ *	Turn the reply of a synchronous call into the command result: no
+ *	argument gives "", one gives the value, several a list; an error
+ *	reply raises {DBUS DBUS_MESSAGE_TYPE_ERROR name}.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ReplyResult(
+    Tcl_Interp *interp,
+    DBusMessage *reply,
+    int flags)
+{
+    Tcl_Obj *argsPtr;
+    Tcl_Size n;
+
+    if (reply == NULL) {
+	return DbusError(interp, DBUS_EC_REMOTE, DBUS_ERROR_NO_REPLY, NULL,
+		"No reply");
+    }
+    if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR) {
+	return DbusReplyError(interp, reply, flags);
+    }
+    argsPtr = DbusUnmarshalArgs(interp, reply, flags);
+    if (argsPtr == NULL) {
+	return TCL_ERROR;
+    }
+    Tcl_ListObjLength(NULL, argsPtr, &n);
+    if (n == 1) {
+	Tcl_Obj *valuePtr;
+
+	Tcl_ListObjIndex(NULL, argsPtr, 0, &valuePtr);
+	Tcl_SetObjResult(interp, valuePtr);
+	Tcl_DecrRefCount(argsPtr);	/* refcount 0 -> freed, value kept */
+    } else if (n == 0) {
+	Tcl_DecrRefCount(argsPtr);
+    } else {
+	Tcl_SetObjResult(interp, argsPtr);
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CallResume --
+ *
+ *	NR callback of a synchronous call made inside a coroutine: runs
+ *	when the coroutine is resumed (normally by DeliverReply).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CallResume(
+    ClientData data[],
+    Tcl_Interp *interp,
+    int result)
+{
+    DbusPending *pendPtr = (DbusPending *) data[0];
+    int flags = PTR2INT(data[1]);
+    DbusInterpData *dataPtr;
+
+    if (!pendPtr->done) {
+	if (result != TCL_OK) {
+	    /*
+	     * The coroutine is being deleted: forget the call.
+	     */
+
+	    DbusPendingFree(pendPtr);
+	    return result;
+	}
+
+	/*
+	 * Resumed by somebody else: keep waiting.
+	 */
+
+	dataPtr = DbusGetInterpData(interp);
+	Tcl_NRAddCallback(interp, CallResume, pendPtr, INT2PTR(flags), NULL,
+		NULL);
+	return Tcl_NREvalObj(interp, dataPtr->literals[DBUS_LIT_YIELD], 0);
+    }
+    result = ReplyResult(interp, pendPtr->reply, flags);
+    DbusPendingFree(pendPtr);
+    return result;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CallNRCmd --
+ *
+ *	dbus call ?busId? ?options? path interface method ?arg ...?
+ *
+ * Results:
+ *	Reply value(s) of a synchronous call; the serial for -handler or a
+ *	negative -timeout.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CallNRCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const char *const options[] = {
+	"-autostart", "-dest", "-details", "-events", "-handler",
+	"-signature", "-timeout", "--", NULL
+    };
+    enum { OPT_AUTOSTART, OPT_DEST, OPT_DETAILS, OPT_EVENTS, OPT_HANDLER,
+	OPT_SIGNATURE, OPT_TIMEOUT, OPT_END };
+    Tcl_Obj *busObj, *destObj = NULL, *handlerObj = NULL, *sigObj = NULL;
+    int autostart = 1, details = 0, events = 0, timeout = -1;
+    int haveTimeout = 0, i = 1, index, flags;
+    DbusConn *connPtr;
+    DBusMessage *msg;
+    dbus_uint32_t serial;
+    DbusPending *pendPtr;
+    Tcl_Obj *coroPtr;
+
+    (void) clientData;
+    busObj = TakeBusId(interp, objc, objv, &i, 3);
+    for (; i < objc; i++) {
+	const char *s = Tcl_GetString(objv[i]);
+
+	if (s[0] != '-') {
+	    break;
+	}
+	if (Tcl_GetIndexFromObj(interp, objv[i], options, "option", 0,
+		&index) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+	if (index == OPT_END) {
+	    i++;
+	    break;
+	}
+	if (index == OPT_AUTOSTART || index == OPT_DETAILS
+		|| index == OPT_EVENTS) {
+	    int value;
+
+	    if (OptionalBoolean(interp, objc, objv, &i, &value) != TCL_OK) {
+		return TCL_ERROR;
+	    }
+	    if (index == OPT_AUTOSTART) {
+		autostart = value;
+	    } else if (index == OPT_DETAILS) {
+		details = value;
+	    } else {
+		events = value;
+	    }
+	    continue;
+	}
+	if (++i >= objc) {
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+		    "missing value for option \"%s\"", options[index]));
+	    Tcl_SetErrorCode(interp, "TCL", "ARGUMENT", "MISSING", NULL);
+	    return TCL_ERROR;
+	}
+	switch (index) {
+	case OPT_DEST:
+	    destObj = objv[i];
+	    break;
+	case OPT_HANDLER:
+	    handlerObj = objv[i];
+	    break;
+	case OPT_SIGNATURE:
+	    sigObj = objv[i];
+	    break;
+	case OPT_TIMEOUT:
+	    if (Tcl_GetIntFromObj(NULL, objv[i], &timeout) != TCL_OK) {
+		return DbusError(interp, DBUS_EC_INVALID, "TIMEOUT",
+			Tcl_GetString(objv[i]), "Invalid timeout");
+	    }
+	    haveTimeout = 1;
+	    break;
+	}
+    }
+    if (objc - i < 3) {
+	Tcl_WrongNumArgs(interp, 1, objv,
+		"?busId? ?options? path interface method ?arg ...?");
+	return TCL_ERROR;
+    }
+    if (DbusCheckName(interp, DBUS_NAME_PATH, objv[i], "Invalid path")
+	    != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_INTERFACE, objv[i+1],
+		"Invalid interface name") != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_MEMBER, objv[i+2],
+		"Invalid method") != TCL_OK
+	    || (destObj != NULL && DbusCheckName(interp, DBUS_NAME_BUS,
+		destObj, "Invalid destination") != TCL_OK)) {
+	return TCL_ERROR;
+    }
+    if (sigObj != NULL) {
+	DbusSignature *sigPtr;
+
+	if (DbusGetSignatureFromObj(interp, sigObj, &sigPtr) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    msg = dbus_message_new_method_call(
+	    destObj ? Tcl_GetString(destObj) : NULL, Tcl_GetString(objv[i]),
+	    Tcl_GetString(objv[i+1]), Tcl_GetString(objv[i+2]));
+    if (msg == NULL) {
+	return DbusNoMemory(interp);
+    }
+    dbus_message_set_auto_start(msg, autostart);
+    if (DbusMarshalArgs(interp, connPtr, msg, sigObj, objc - i - 3,
+	    objv + i + 3) != TCL_OK) {
+	dbus_message_unref(msg);
+	return TCL_ERROR;
+    }
+    flags = details ? DBUS_FLAG_DETAILS : 0;
+    if (haveTimeout && timeout < 0) {
+	dbus_message_set_no_reply(msg, TRUE);
+    }
+    if (DbusSend(interp, connPtr, msg, &serial) != TCL_OK) {
+	dbus_message_unref(msg);
+	return TCL_ERROR;
+    }
+    dbus_message_unref(msg);
+
+    if (haveTimeout && timeout < 0) {
+	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
+	return TCL_OK;
+    }
+    if (!haveTimeout) {
+	timeout = -1;
+    } else if (timeout == 0) {
+	timeout = INT_MAX;
+    }
+    if (handlerObj != NULL && Tcl_GetCharLength(handlerObj) > 0) {
+	DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp,
+		handlerObj, flags, timeout);
+	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
+	return TCL_OK;
+    }
+
+    coroPtr = InCoroutine(interp);
+    if (coroPtr != NULL) {
+	DbusInterpData *dataPtr = DbusGetInterpData(interp);
+
+	pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_CORO, interp,
+		coroPtr, flags, timeout);
+	Tcl_DecrRefCount(coroPtr);
+	Tcl_NRAddCallback(interp, CallResume, pendPtr, INT2PTR(flags), NULL,
+		NULL);
+	return Tcl_NREvalObj(interp, dataPtr->literals[DBUS_LIT_YIELD], 0);
+    }
+
+    pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
+	    NULL, flags, timeout);
+    Tcl_Preserve(connPtr);
+    DbusWaitReply(interp, pendPtr, events);
+    Tcl_Release(connPtr);
+    index = ReplyResult(interp, pendPtr->reply, flags);
+    DbusPendingFree(pendPtr);
+    return index;
+}
+
+static int
+CallObjCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    return Tcl_NRCallObjProc(interp, CallNRCmd, clientData, objc, objv);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CloseCmd --
+ *
+ *	dbus close ?busId?
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CloseCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbusConn *connPtr;
+
+    (void) clientData;
+    if (objc > 2) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?busId?");
+	return TCL_ERROR;
+    }
+    if (DbusGetConn(interp, objc == 2 ? objv[1] : NULL, &connPtr)
+	    == TCL_OK) {
+	DbusDisconnect(interp, connPtr);
+    }
+    Tcl_ResetResult(interp);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ConnectCmd --
+ *
+ *	dbus connect ?busId-or-address?
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ConnectCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbusConn *connPtr;
+
+    (void) clientData;
+    if (objc > 2) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?busId?");
+	return TCL_ERROR;
+    }
+    if (DbusConnect(interp, objc == 2 ? objv[1] : NULL, &connPtr)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    Tcl_SetObjResult(interp, connPtr->handleObj);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * NewReply --
+ *
+ *	Shared by "return" and "error": a reply message to destination /
+ *	serial without the original call at hand.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DBusMessage *
+NewReply(
+    Tcl_Interp *interp,
+    int type,
+    Tcl_Obj *destObj,
+    Tcl_Obj *serialObj)
+{
+    dbus_uint32_t serial = 0;
+    DBusMessage *msg;
+
+    if (DbusCheckName(interp, DBUS_NAME_BUS, destObj, "Invalid destination")
+	    != TCL_OK || GetSerial(interp, serialObj, &serial) != TCL_OK) {
+	return NULL;
+    }
+    msg = dbus_message_new(type);
+    if (msg == NULL) {
+	DbusNoMemory(interp);
+	return NULL;
+    }
+    if (!dbus_message_set_destination(msg, Tcl_GetString(destObj))
+	    || !dbus_message_set_reply_serial(msg, serial)) {
+	dbus_message_unref(msg);
+	DbusNoMemory(interp);
+	return NULL;
+    }
+    dbus_message_set_no_reply(msg, TRUE);
+    return msg;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * SendAndReport --
+ *
+ *	Send msg, set the result to its serial, unref msg.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SendAndReport(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    dbus_uint32_t serial = 0;
+    int code = DbusSend(interp, connPtr, msg, &serial);
+
+    dbus_message_unref(msg);
+    if (code == TCL_OK) {
+	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
+    }
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ErrorCmd --
+ *
+ *	dbus error ?busId? ?-name errorName? destination serial ?message?
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ErrorCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    Tcl_Obj *busObj, *nameObj = NULL;
+    int i = 1;
+    DbusConn *connPtr;
+    DBusMessage *msg;
+
+    (void) clientData;
+    busObj = TakeBusId(interp, objc, objv, &i, 2);
+    while (i < objc - 2) {
+	const char *s = Tcl_GetString(objv[i]);
+
+	if (strcmp(s, "--") == 0) {
+	    i++;
+	    break;
+	}
+	if (s[0] != '-') {
+	    break;
+	}
+	if (strncmp(s, "-name", strlen(s)) != 0 || strlen(s) < 2) {
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+		    "bad option \"%s\": must be -name", s));
+	    Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option", s,
+		    NULL);
+	    return TCL_ERROR;
+	}
+	nameObj = objv[i+1];
+	i += 2;
+    }
+    if (objc - i < 2 || objc - i > 3) {
+	Tcl_WrongNumArgs(interp, 1, objv,
+		"?busId? ?-name string? destination serial ?message?");
+	return TCL_ERROR;
+    }
+    if (nameObj != NULL && DbusCheckName(interp, DBUS_NAME_ERROR, nameObj,
+	    "Invalid error name") != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    msg = NewReply(interp, DBUS_MESSAGE_TYPE_ERROR, objv[i], objv[i+1]);
+    if (msg == NULL) {
+	return TCL_ERROR;
+    }
+    dbus_message_set_error_name(msg, nameObj ? Tcl_GetString(nameObj)
+	    : DBUS_ERROR_FAILED);
+    if (objc - i == 3 && DbusMarshalArgs(interp, connPtr, msg, NULL, 1,
+	    objv + i + 2) != TCL_OK) {
+	dbus_message_unref(msg);
+	return TCL_ERROR;
+    }
+    return SendAndReport(interp, connPtr, msg);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ReturnCmd --
+ *
+ *	dbus return ?busId? ?-signature sig? destination serial ?arg ...?
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ReturnCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    Tcl_Obj *busObj, *sigObj = NULL;
+    int i = 1;
+    DbusConn *connPtr;
+    DBusMessage *msg;
+
+    (void) clientData;
+    busObj = TakeBusId(interp, objc, objv, &i, 2);
+    while (i < objc - 2) {
+	const char *s = Tcl_GetString(objv[i]);
+
+	if (strcmp(s, "--") == 0) {
+	    i++;
+	    break;
+	}
+	if (s[0] != '-') {
+	    break;
+	}
+	if (strncmp(s, "-signature", strlen(s)) != 0 || strlen(s) < 2) {
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+		    "bad option \"%s\": must be -signature", s));
+	    Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option", s,
+		    NULL);
+	    return TCL_ERROR;
+	}
+	sigObj = objv[i+1];
+	i += 2;
+    }
+    if (objc - i < 2) {
+	Tcl_WrongNumArgs(interp, 1, objv,
+		"?busId? ?-signature string? destination serial ?arg ...?");
+	return TCL_ERROR;
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    msg = NewReply(interp, DBUS_MESSAGE_TYPE_METHOD_RETURN, objv[i],
+	    objv[i+1]);
+    if (msg == NULL) {
+	return TCL_ERROR;
+    }
+    if (DbusMarshalArgs(interp, connPtr, msg, sigObj, objc - i - 2,
+	    objv + i + 2) != TCL_OK) {
+	dbus_message_unref(msg);
+	return TCL_ERROR;
+    }
+    return SendAndReport(interp, connPtr, msg);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * SignalCmd --
+ *
+ *	dbus signal ?busId? ?-signature sig? ?-dest name? path interface
+ *		name ?arg ...?
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SignalCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const char *const options[] = {
+	"-dest", "-signature", "--", NULL
+    };
+    Tcl_Obj *busObj, *sigObj = NULL, *destObj = NULL;
+    int i = 1, index;
+    DbusConn *connPtr;
+    DBusMessage *msg;
+
+    (void) clientData;
+    busObj = TakeBusId(interp, objc, objv, &i, 3);
+    for (; i < objc; i++) {
+	if (Tcl_GetString(objv[i])[0] != '-') {
+	    break;
+	}
+	if (Tcl_GetIndexFromObj(interp, objv[i], options, "option", 0,
+		&index) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+	if (index == 2) {
+	    i++;
+	    break;
+	}
+	if (++i >= objc) {
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+		    "missing value for option \"%s\"", options[index]));
+	    Tcl_SetErrorCode(interp, "TCL", "ARGUMENT", "MISSING", NULL);
+	    return TCL_ERROR;
+	}
+	if (index == 0) {
+	    destObj = objv[i];
+	} else {
+	    sigObj = objv[i];
+	}
+    }
+    if (objc - i < 3) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?busId? ?-signature string? "
+		"?-dest name? path interface name ?arg ...?");
+	return TCL_ERROR;
+    }
+    if (DbusCheckName(interp, DBUS_NAME_PATH, objv[i], "Invalid path")
+	    != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_INTERFACE, objv[i+1],
+		"Invalid interface name") != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_MEMBER, objv[i+2],
+		"Invalid member") != TCL_OK
+	    || (destObj != NULL && DbusCheckName(interp, DBUS_NAME_BUS,
+		destObj, "Invalid destination") != TCL_OK)) {
+	return TCL_ERROR;
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    msg = dbus_message_new_signal(Tcl_GetString(objv[i]),
+	    Tcl_GetString(objv[i+1]), Tcl_GetString(objv[i+2]));
+    if (msg == NULL) {
+	return DbusNoMemory(interp);
+    }
+    dbus_message_set_no_reply(msg, TRUE);
+    if (destObj != NULL) {
+	dbus_message_set_destination(msg, Tcl_GetString(destObj));
+    }
+    if (DbusMarshalArgs(interp, connPtr, msg, sigObj, objc - i - 3,
+	    objv + i + 3) != TCL_OK) {
+	dbus_message_unref(msg);
+	return TCL_ERROR;
+    }
+    return SendAndReport(interp, connPtr, msg);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ListHandlers --
+ *
+ *	Query form of listen/method/unknown: flat list of path member
+ *	script (path script for unknown) for interp's handlers on one path,
+ *	or on all paths (any-path ones first, then sorted by path).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+AppendPath(
+    Tcl_Obj *listPtr,
+    DbusPath *pathPtr,
+    const char *path,
+    DbusTable table,
+    Tcl_Interp *interp)
+{
+    Tcl_HashTable *tablePtr;
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
+
+    if (table == DBUS_TABLE_UNKNOWN) {
+	if (pathPtr->unknown && pathPtr->unknown->interp == interp
+		&& pathPtr->unknown->script) {
+	    Tcl_ListObjAppendElement(NULL, listPtr,
+		    Tcl_NewStringObj(path, -1));
+	    Tcl_ListObjAppendElement(NULL, listPtr, pathPtr->unknown->script);
+	}
+	return;
+    }
+    tablePtr = (table == DBUS_TABLE_METHOD) ? &pathPtr->methods
+	    : &pathPtr->signals;
+    for (hPtr = Tcl_FirstHashEntry(tablePtr, &search); hPtr != NULL;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	DbusHandler *handlerPtr = (DbusHandler *) Tcl_GetHashValue(hPtr);
+
+	for (; handlerPtr != NULL; handlerPtr = (table == DBUS_TABLE_SIGNAL)
+		? handlerPtr->nextPtr : NULL) {
+	    if (handlerPtr->interp == interp && handlerPtr->script) {
+		Tcl_ListObjAppendElement(NULL, listPtr,
+			Tcl_NewStringObj(path, -1));
+		Tcl_ListObjAppendElement(NULL, listPtr, Tcl_NewStringObj(
+			Tcl_GetHashKey(tablePtr, hPtr), -1));
+		Tcl_ListObjAppendElement(NULL, listPtr, handlerPtr->script);
+	    }
+	}
+    }
+}
+
+static Tcl_Obj *
+ListHandlers(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DbusTable table,
+    Tcl_Obj *pathObj)
+{
+    Tcl_Obj *listPtr = Tcl_NewListObj(0, NULL);
+    DbusPath *pathPtr;
+
+    if (pathObj != NULL) {
+	pathPtr = DbusPathGet(connPtr, Tcl_GetString(pathObj), 0);
+	if (pathPtr != NULL) {
+	    AppendPath(listPtr, pathPtr, Tcl_GetString(pathObj), table,
+		    interp);
+	}
+    } else {
+	Tcl_Obj *pathsPtr = Tcl_NewListObj(0, NULL), **paths, *sorted;
+	Tcl_HashEntry *hPtr;
+	Tcl_HashSearch search;
+	Tcl_Size n, k;
+	Tcl_Obj *cmd[2];
+
+	for (hPtr = Tcl_FirstHashEntry(&connPtr->paths, &search);
+		hPtr != NULL; hPtr = Tcl_NextHashEntry(&search)) {
+	    Tcl_ListObjAppendElement(NULL, pathsPtr, Tcl_NewStringObj(
+		    Tcl_GetHashKey(&connPtr->paths, hPtr), -1));
+	}
+	cmd[0] = Tcl_NewStringObj("::lsort", -1);
+	cmd[1] = pathsPtr;
+	Tcl_IncrRefCount(cmd[0]);
+	Tcl_IncrRefCount(pathsPtr);
+	if (Tcl_EvalObjv(interp, 2, cmd, TCL_EVAL_GLOBAL) == TCL_OK) {
+	    sorted = Tcl_GetObjResult(interp);
+	} else {
+	    sorted = pathsPtr;
+	}
+	Tcl_IncrRefCount(sorted);
+	Tcl_ListObjGetElements(NULL, sorted, &n, &paths);
+	for (k = 0; k < n; k++) {
+	    const char *path = Tcl_GetString(paths[k]);
+
+	    pathPtr = DbusPathGet(connPtr, path, 0);
+	    if (pathPtr != NULL) {
+		AppendPath(listPtr, pathPtr, path, table, interp);
+	    }
+	}
+	Tcl_DecrRefCount(sorted);
+	Tcl_DecrRefCount(pathsPtr);
+	Tcl_DecrRefCount(cmd[0]);
+	Tcl_ResetResult(interp);
+    }
+    return listPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * HandlerCmd --
+ *
+ *	Shared body of listen, method and unknown:
+ *	dbus listen ?busId? ?-details? ?path ?member ?script???
+ *	dbus method ?busId? ?-async? ?-details? ?path ?member ?script???
+ *	dbus unknown ?busId? ?-details? ?path ?script??
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+HandlerCmd(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    DbusTable table)
+{
+    Tcl_Obj *busObj = NULL, *pathObj = NULL, *memberObj = NULL;
+    Tcl_Obj *scriptObj = NULL;
+    int i = 1, flags = 0, nPos, maxPos;
+    DbusConn *connPtr;
+    const char *path, *key = NULL;
+    const char *what = (table == DBUS_TABLE_SIGNAL) ? "signal" : "method";
+
+    if (i < objc) {
+	const char *s = Tcl_GetString(objv[i]);
+
+	if (*s != '\0' && *s != '/' && *s != '-'
+		&& DbusIsBusId(interp, objv[i])) {
+	    busObj = objv[i++];
+	}
+    }
+    for (; i < objc; i++) {
+	const char *s = Tcl_GetString(objv[i]);
+
+	if (strcmp(s, "--") == 0) {
+	    i++;
+	    break;
+	}
+	if (s[0] != '-') {
+	    break;
+	}
+	if (strcmp(s, "-details") == 0) {
+	    flags |= DBUS_FLAG_DETAILS;
+	} else if (table == DBUS_TABLE_METHOD && strcmp(s, "-async") == 0) {
+	    flags |= DBUS_FLAG_ASYNC;
+	} else {
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+		    "bad option \"%s\": must be %s-details", s,
+		    (table == DBUS_TABLE_METHOD) ? "-async or " : ""));
+	    Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option", s,
+		    NULL);
+	    return TCL_ERROR;
+	}
+    }
+    maxPos = (table == DBUS_TABLE_UNKNOWN) ? 2 : 3;
+    nPos = objc - i;
+    if (nPos > maxPos) {
+	Tcl_WrongNumArgs(interp, 1, objv, (table == DBUS_TABLE_UNKNOWN)
+		? "?busId? ?options? ?path ?script??"
+		: (table == DBUS_TABLE_SIGNAL)
+		? "?busId? ?options? ?path ?signal ?script???"
+		: "?busId? ?options? ?path ?method ?script???");
+	return TCL_ERROR;
+    }
+    if (nPos >= 1) {
+	pathObj = objv[i];
+    }
+    if (table == DBUS_TABLE_UNKNOWN) {
+	if (nPos >= 2) {
+	    scriptObj = objv[i+1];
+	}
+    } else {
+	if (nPos >= 2) {
+	    memberObj = objv[i+1];
+	}
+	if (nPos >= 3) {
+	    scriptObj = objv[i+2];
+	}
+    }
+    if (table == DBUS_TABLE_METHOD && (flags & DBUS_FLAG_ASYNC)
+	    && (scriptObj == NULL || Tcl_GetCharLength(scriptObj) == 0)) {
+	return DbusError(interp, DBUS_EC_USAGE, "ASYNC", NULL,
+		scriptObj == NULL ? "The -async option is not applicable for "
+		"querying method handlers" : "The -async option is not "
+		"applicable for unregistering method handlers");
+    }
+    if (pathObj != NULL && Tcl_GetCharLength(pathObj) > 0
+	    && DbusCheckName(interp, DBUS_NAME_PATH, pathObj, "Invalid path")
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (memberObj != NULL) {
+	Tcl_Size len;
+
+	key = Tcl_GetStringFromObj(memberObj, &len);
+	if (!DbusValidMatchMember(key, len)) {
+	    return DbusError(interp, DBUS_EC_INVALID, "MEMBER", key,
+		    table == DBUS_TABLE_SIGNAL ? "Invalid signal name"
+		    : "Invalid method name");
+	}
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    (void) what;
+
+    /*
+     * Query forms.
+     */
+
+    if (scriptObj == NULL) {
+	if (memberObj != NULL || (table == DBUS_TABLE_UNKNOWN
+		&& pathObj != NULL)) {
+	    DbusHandler *handlerPtr = DbusHandlerLookup(connPtr, table,
+		    Tcl_GetString(pathObj), key, interp);
+
+	    if (handlerPtr != NULL && handlerPtr->script != NULL) {
+		Tcl_SetObjResult(interp, handlerPtr->script);
+	    }
+	    return TCL_OK;
+	}
+	Tcl_SetObjResult(interp, ListHandlers(interp, connPtr, table,
+		pathObj));
+	return TCL_OK;
+    }
+
+    path = Tcl_GetString(pathObj);
+    if (Tcl_GetCharLength(scriptObj) == 0) {
+	DbusHandlerRemove(connPtr, table, path, key, interp);
+	return TCL_OK;
+    }
+    if (table == DBUS_TABLE_UNKNOWN) {
+	flags |= DBUS_FLAG_ASYNC;
+    }
+    return DbusHandlerInstall(interp, connPtr, table, path, key,
+	    DbusHandlerNew(interp, scriptObj, NULL, NULL, flags));
+}
+
+static int
+ListenCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    (void) clientData;
+    return HandlerCmd(interp, objc, objv, DBUS_TABLE_SIGNAL);
+}
+
+static int
+MethodCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    (void) clientData;
+    return HandlerCmd(interp, objc, objv, DBUS_TABLE_METHOD);
+}
+
+static int
+UnknownCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    (void) clientData;
+    return HandlerCmd(interp, objc, objv, DBUS_TABLE_UNKNOWN);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * MonitorCmd --
+ *
+ *	dbus monitor ?busId? ?-details? script
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+MonitorCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    Tcl_Obj *busObj;
+    int i = 1, flags = 0;
+    DbusConn *connPtr;
+    DbusMonitor **mpp, *monPtr;
+
+    (void) clientData;
+    busObj = TakeBusId(interp, objc, objv, &i, 1);
+    if (busObj != NULL && Tcl_GetString(busObj)[0] == '-') {
+	busObj = NULL;
+	i = 1;
+    }
+    if (i < objc - 1 && strcmp(Tcl_GetString(objv[i]), "-details") == 0) {
+	flags |= DBUS_FLAG_DETAILS;
+	i++;
+    }
+    if (objc - i != 1) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?busId? ?-details? script");
+	return TCL_ERROR;
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    for (mpp = &connPtr->monitors; *mpp != NULL; mpp = &(*mpp)->nextPtr) {
+	if ((*mpp)->handlerPtr->interp == interp) {
+	    monPtr = *mpp;
+	    *mpp = monPtr->nextPtr;
+	    monPtr->handlerPtr->interp = NULL;
+	    DbusHandlerRelease(monPtr->handlerPtr);
+	    ckfree((char *) monPtr);
+	    break;
+	}
+    }
+    if (Tcl_GetCharLength(objv[i]) > 0) {
+	monPtr = (DbusMonitor *) ckalloc(sizeof(DbusMonitor));
+	monPtr->handlerPtr = DbusHandlerNew(interp, objv[i], NULL, NULL,
+		flags);
+	monPtr->nextPtr = connPtr->monitors;
+	connPtr->monitors = monPtr;
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * NameCmd --
+ *
+ *	dbus name ?busId? ?-noqueue? ?-replace? ?-yield? name
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+NameCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const char *const options[] = {
+	"-noqueue", "-replace", "-yield", NULL
+    };
+    static const unsigned int bits[] = {
+	DBUS_NAME_FLAG_DO_NOT_QUEUE, DBUS_NAME_FLAG_REPLACE_EXISTING,
+	DBUS_NAME_FLAG_ALLOW_REPLACEMENT
+    };
+    Tcl_Obj *busObj;
+    int i = 1, index, ret;
+    unsigned int flags = 0;
+    DbusConn *connPtr;
+    DBusError err;
+
+    (void) clientData;
+    busObj = TakeBusId(interp, objc, objv, &i, 1);
+    for (; i < objc - 1; i++) {
+	if (Tcl_GetIndexFromObj(interp, objv[i], options, "option", 0,
+		&index) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+	flags |= bits[index];
+    }
+    if (i != objc - 1) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?busId? ?options? name");
+	return TCL_ERROR;
+    }
+    if (DbusCheckName(interp, DBUS_NAME_BUS, objv[i], "Invalid bus name")
+	    != TCL_OK || DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED)) {
+	return DbusError(interp, DBUS_EC_CLOSED,
+		Tcl_GetString(connPtr->handleObj), NULL,
+		"D-Bus connection is closed");
+    }
+    dbus_error_init(&err);
+    ret = dbus_bus_request_name(connPtr->conn, Tcl_GetString(objv[i]),
+	    flags, &err);
+    DbusConnCheckQueue(connPtr);
+    switch (ret) {
+    case DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER:
+	return TCL_OK;
+    case DBUS_REQUEST_NAME_REPLY_IN_QUEUE:
+	return DbusError(interp, DBUS_EC_NAME, "IN_QUEUE",
+		Tcl_GetString(objv[i]), "Name in use, request queued");
+    case DBUS_REQUEST_NAME_REPLY_EXISTS:
+	return DbusError(interp, DBUS_EC_NAME, "EXISTS",
+		Tcl_GetString(objv[i]), "Name exists");
+    case DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER:
+	return DbusError(interp, DBUS_EC_NAME, "ALREADY_OWNER",
+		Tcl_GetString(objv[i]), "Already owner");
+    }
+    return DbusLibError(interp, DBUS_EC_NAME, "Name Error", &err);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ReleaseCmd --
+ *
+ *	dbus release ?busId? name
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ReleaseCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbusConn *connPtr;
+    DBusError err;
+    Tcl_Obj *nameObj;
+    int ret;
+
+    (void) clientData;
+    if (objc < 2 || objc > 3) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?busId? name");
+	return TCL_ERROR;
+    }
+    nameObj = objv[objc - 1];
+    if (DbusCheckName(interp, DBUS_NAME_BUS, nameObj, "Invalid bus name")
+	    != TCL_OK || DbusGetConn(interp, objc == 3 ? objv[1] : NULL,
+	    &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED)) {
+	return DbusError(interp, DBUS_EC_CLOSED,
+		Tcl_GetString(connPtr->handleObj), NULL,
+		"D-Bus connection is closed");
+    }
+    dbus_error_init(&err);
+    ret = dbus_bus_release_name(connPtr->conn, Tcl_GetString(nameObj), &err);
+    DbusConnCheckQueue(connPtr);
+    switch (ret) {
+    case DBUS_RELEASE_NAME_REPLY_RELEASED:
+	return TCL_OK;
+    case DBUS_RELEASE_NAME_REPLY_NON_EXISTENT:
+	return DbusError(interp, DBUS_EC_RELEASE, "NON_EXISTENT",
+		Tcl_GetString(nameObj), "Name does not exist");
+    case DBUS_RELEASE_NAME_REPLY_NOT_OWNER:
+	return DbusError(interp, DBUS_EC_RELEASE, "NOT_OWNER",
+		Tcl_GetString(nameObj), "Not owner");
+    }
+    return DbusLibError(interp, DBUS_EC_RELEASE, "Release Error", &err);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FilterKey --
+ *
+ *	Resolve a match-rule key given as "-key" (or bare "key"): every key
+ *	of the specification; unique prefixes of the fixed ones.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+FilterKey(
+    Tcl_Interp *interp,
+    Tcl_Obj *objPtr,
+    Tcl_DString *keyPtr)
+{
+    static const char *const keys[] = {
+	"destination", "eavesdrop", "interface", "member", "path",
+	"path_namespace", "sender", "type", "arg0namespace", NULL
+    };
+    const char *s = Tcl_GetString(objPtr), *p;
+    size_t len;
+    int i, match = -1, n;
+
+    if (*s == '-') {
+	s++;
+    }
+    len = strlen(s);
+
+    /*
+     * argN and argNpath, N in 0..63.
+     */
+
+    if (strncmp(s, "arg", 3) == 0 && s[3] >= '0' && s[3] <= '9') {
+	n = 0;
+	for (p = s + 3; *p >= '0' && *p <= '9' && p < s + 5; p++) {
+	    n = n * 10 + (*p - '0');
+	}
+	if (n <= 63 && (p[0] == '\0' || strcmp(p, "path") == 0
+		|| (n == 0 && strcmp(p, "namespace") == 0))
+		&& !(p - s == 5 && s[3] == '0')) {
+	    Tcl_DStringAppend(keyPtr, s, -1);
+	    return TCL_OK;
+	}
+    }
+    for (i = 0; keys[i] != NULL; i++) {
+	if (strcmp(s, keys[i]) == 0) {
+	    match = i;
+	    break;
+	}
+	if (len > 0 && strncmp(s, keys[i], len) == 0) {
+	    match = (match == -1) ? i : -2;
+	}
+    }
+    if (match < 0) {
+	Tcl_SetObjResult(interp, Tcl_ObjPrintf("bad option \"%s\": must be "
+		"-destination, -eavesdrop, -interface, -member, -path, "
+		"-path_namespace, -sender, -type, -argN, -argNpath or "
+		"-arg0namespace", Tcl_GetString(objPtr)));
+	Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option",
+		Tcl_GetString(objPtr), NULL);
+	return TCL_ERROR;
+    }
+    Tcl_DStringAppend(keyPtr, keys[match], -1);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FilterCmd --
+ *
+ *	dbus filter ?busId? add|remove -key value ?-key value ...?
+ *	Values are quoted so that no value can break the rule.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+FilterCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const char *const subs[] = { "add", "remove", NULL };
+    Tcl_Obj *busObj = NULL;
+    int i = 1, sub, k;
+    DbusConn *connPtr;
+    Tcl_DString rule;
+    DBusError err;
+
+    (void) clientData;
+    if (objc > 1 && strcmp(Tcl_GetString(objv[1]), "add") != 0
+	    && strcmp(Tcl_GetString(objv[1]), "remove") != 0
+	    && DbusIsBusId(interp, objv[1])) {
+	busObj = objv[i++];
+    }
+    if (objc - i < 3 || (objc - i) % 2 == 0) {
+	Tcl_WrongNumArgs(interp, 1, objv,
+		"?busId? subcommand -option value ?...?");
+	return TCL_ERROR;
+    }
+    if (Tcl_GetIndexFromObj(interp, objv[i], subs, "subcommand", 0, &sub)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    Tcl_DStringInit(&rule);
+    for (k = i + 1; k < objc; k += 2) {
+	const char *v, *q;
+
+	if (k > i + 1) {
+	    Tcl_DStringAppend(&rule, ",", 1);
+	}
+	if (FilterKey(interp, objv[k], &rule) != TCL_OK) {
+	    Tcl_DStringFree(&rule);
+	    return TCL_ERROR;
+	}
+	Tcl_DStringAppend(&rule, "='", 2);
+	v = Tcl_GetString(objv[k+1]);
+	if (strlen(v) != (size_t) objv[k+1]->length
+		|| !dbus_validate_utf8(v, NULL)) {
+	    Tcl_DStringFree(&rule);
+	    return DbusError(interp, DBUS_EC_INVALID, "MATCH", v,
+		    "Invalid match rule value");
+	}
+	for (q = v; *q != '\0'; q++) {
+	    if (*q == '\'') {
+		Tcl_DStringAppend(&rule, "'\\''", 4);
+	    } else {
+		Tcl_DStringAppend(&rule, q, 1);
+	    }
+	}
+	Tcl_DStringAppend(&rule, "'", 1);
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	Tcl_DStringFree(&rule);
+	return TCL_ERROR;
+    }
+    if (connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED)) {
+	Tcl_DStringFree(&rule);
+	return DbusError(interp, DBUS_EC_CLOSED,
+		Tcl_GetString(connPtr->handleObj), NULL,
+		"D-Bus connection is closed");
+    }
+    dbus_error_init(&err);
+    if (sub == 0) {
+	dbus_bus_add_match(connPtr->conn, Tcl_DStringValue(&rule), &err);
+    } else {
+	dbus_bus_remove_match(connPtr->conn, Tcl_DStringValue(&rule), &err);
+    }
+    DbusConnCheckQueue(connPtr);
+    if (dbus_error_is_set(&err)) {
+	Tcl_DStringFree(&rule);
+	return DbusLibError(interp, DBUS_EC_FILTER, "Match Error", &err);
+    }
+    Tcl_DStringResult(interp, &rule);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * InfoCmd --
+ *
+ *	dbus info ?busId? option
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+InfoCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const char *const options[] = {
+	"capabilities", "connected", "local", "machineid", "name", "path",
+	"pending", "serverid", "service", "version", NULL
+    };
+    enum { I_CAPS, I_CONNECTED, I_LOCAL, I_MACHINEID, I_NAME, I_PATH,
+	I_PENDING, I_SERVERID, I_SERVICE, I_VERSION };
+    int index;
+    DbusConn *connPtr;
+
+    (void) clientData;
+    if (objc < 2 || objc > 3) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?busId? option");
+	return TCL_ERROR;
+    }
+    if (Tcl_GetIndexFromObj(interp, objv[objc-1], options, "option", 0,
+	    &index) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    switch (index) {
+    case I_LOCAL:
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(DBUS_PATH_LOCAL, -1));
+	return TCL_OK;
+    case I_PATH:
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(DBUS_PATH_DBUS, -1));
+	return TCL_OK;
+    case I_SERVICE:
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(DBUS_SERVICE_DBUS, -1));
+	return TCL_OK;
+    case I_MACHINEID: {
+	DBusError err;
+	char *id;
+
+	dbus_error_init(&err);
+	id = dbus_try_get_local_machine_id(&err);
+	if (id == NULL) {
+	    return DbusLibError(interp, DBUS_EC_CONNECT, "Machine id", &err);
+	}
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(id, -1));
+	dbus_free(id);
+	return TCL_OK;
+    }
+    case I_VERSION: {
+	int major, minor, micro;
+
+	dbus_get_version(&major, &minor, &micro);
+	Tcl_SetObjResult(interp, Tcl_ObjPrintf("%d.%d.%d", major, minor,
+		micro));
+	return TCL_OK;
+    }
+    }
+    if (DbusGetConn(interp, objc == 3 ? objv[1] : NULL, &connPtr)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    switch (index) {
+    case I_CONNECTED:
+	Tcl_SetObjResult(interp, Tcl_NewBooleanObj(
+		!(connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED))
+		&& dbus_connection_get_is_connected(connPtr->conn)));
+	return TCL_OK;
+    case I_CAPS: {
+	Tcl_Obj *dictPtr = Tcl_NewDictObj();
+
+	Tcl_DictObjPut(NULL, dictPtr, Tcl_NewStringObj("unixfd", -1),
+		Tcl_NewBooleanObj(dbus_connection_can_send_type(
+		connPtr->conn, DBUS_TYPE_UNIX_FD)));
+	Tcl_SetObjResult(interp, dictPtr);
+	return TCL_OK;
+    }
+    case I_NAME: {
+	const char *name = dbus_bus_get_unique_name(connPtr->conn);
+
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(name ? name : "", -1));
+	return TCL_OK;
+    }
+    case I_PENDING:
+	Tcl_SetObjResult(interp, Tcl_NewBooleanObj(
+		dbus_connection_has_messages_to_send(connPtr->conn)));
+	return TCL_OK;
+    case I_SERVERID: {
+	char *id = dbus_connection_get_server_id(connPtr->conn);
+
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(id ? id : "", -1));
+	dbus_free(id);
+	return TCL_OK;
+    }
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ValidateCmd --
+ *
+ *	dbus validate class string
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ValidateCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const char *const classes[] = {
+	"interface", "member", "name", "path", "signature", NULL
+    };
+    static const DbusNameKind kinds[] = {
+	DBUS_NAME_INTERFACE, DBUS_NAME_MEMBER, DBUS_NAME_BUS, DBUS_NAME_PATH,
+	DBUS_NAME_SIGNATURE
+    };
+    int index;
+    Tcl_Size len;
+    const char *s;
+
+    (void) clientData;
+    if (objc != 3) {
+	Tcl_WrongNumArgs(interp, 1, objv, "class string");
+	return TCL_ERROR;
+    }
+    if (Tcl_GetIndexFromObj(interp, objv[1], classes, "class", 0, &index)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    s = Tcl_GetStringFromObj(objv[2], &len);
+    Tcl_SetObjResult(interp, Tcl_NewBooleanObj(
+	    DbusValidName(kinds[index], s, len)));
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusCreateCommands --
+ *
+ *	Create ::dbus::<sub> for every subcommand and the ::dbus ensemble
+ *	(unique prefixes accepted).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusCreateCommands(
+    Tcl_Interp *interp)
+{
+    static const struct {
+	const char *name;
+	Tcl_ObjCmdProc *proc;
+    } cmds[] = {
+	{"close", CloseCmd}, {"connect", ConnectCmd}, {"error", ErrorCmd},
+	{"filter", FilterCmd}, {"info", InfoCmd}, {"listen", ListenCmd},
+	{"method", MethodCmd}, {"monitor", MonitorCmd}, {"name", NameCmd},
+	{"release", ReleaseCmd}, {"return", ReturnCmd},
+	{"signal", SignalCmd}, {"unknown", UnknownCmd},
+	{"validate", ValidateCmd}, {NULL, NULL}
+    };
+    Tcl_Namespace *nsPtr;
+    int i;
+
+    nsPtr = Tcl_FindNamespace(interp, "::dbus", NULL, TCL_GLOBAL_ONLY);
+    if (nsPtr == NULL) {
+	nsPtr = Tcl_CreateNamespace(interp, "::dbus", NULL, NULL);
+    }
+    if (nsPtr == NULL) {
+	return TCL_ERROR;
+    }
+    Tcl_NRCreateCommand(interp, "::dbus::call", CallObjCmd, CallNRCmd, NULL,
+	    NULL);
+    for (i = 0; cmds[i].name != NULL; i++) {
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "::dbus::%s", cmds[i].name);
+	Tcl_CreateObjCommand(interp, buf, cmds[i].proc, NULL, NULL);
+    }
+    if (Tcl_Export(interp, nsPtr, "[a-z]*", 0) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    return Tcl_CreateEnsemble(interp, "::dbus", nsPtr, TCL_ENSEMBLE_PREFIX)
+	    ? TCL_OK : TCL_ERROR;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */

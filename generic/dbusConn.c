@@ -1,0 +1,753 @@
+/*
+ * dbusConn.c --
+ *
+ *	Connection lifecycle and the per-thread and per-interp state: which
+ *	connections a thread has open (by handle), which of them an interp
+ *	has connected, opening and closing, resolving the optional busId
+ *	argument of the subcommands, and bus loss.
+ *
+ *	Connections belong to the thread that opened them and are shared
+ *	by the interps of that thread; the last interp to let go closes
+ *	the connection.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbusInt.h"
+#include <stdlib.h>
+#include <stdio.h>
+
+#define ASSOC_KEY "dbus"
+
+static Tcl_ThreadDataKey dataKey;
+
+static const char *const literalNames[DBUS_LIT_COUNT] = {
+    "member", "interface", "path", "sender", "destination", "messagetype",
+    "signature", "serial", "replyserial", "noreply", "autostart",
+    "errorname", "", "::info", "coroutine", "::yield", "-async"
+};
+
+static void	ThreadExitProc(ClientData clientData);
+static void	InterpDeleteProc(ClientData clientData, Tcl_Interp *interp);
+static void	ConnFree(char *blockPtr);
+static void	ConnClose(DbusConn *connPtr);
+static void	DisconnectData(DbusInterpData *dataPtr, DbusConn *connPtr);
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusGetThreadData --
+ *
+ *	The calling thread's record, initialised on first use.
+ *
+ * Results:
+ *	Pointer to the thread's DbusThreadData.
+ *
+ * Side effects:
+ *	First call in a thread: creates the event source and a thread exit
+ *	handler that closes what is left open.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbusThreadData *
+DbusGetThreadData(void)
+{
+    DbusThreadData *tsdPtr = (DbusThreadData *)
+	    Tcl_GetThreadData(&dataKey, sizeof(DbusThreadData));
+
+    if (!tsdPtr->initialized) {
+	tsdPtr->initialized = 1;
+	Tcl_InitHashTable(&tsdPtr->handles, TCL_STRING_KEYS);
+	DbusEventInit(tsdPtr);
+	Tcl_CreateThreadExitHandler(ThreadExitProc, NULL);
+    }
+    return tsdPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ThreadExitProc --
+ *
+ *	Close every connection the exiting thread still has.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ThreadExitProc(
+    ClientData clientData)
+{
+    DbusThreadData *tsdPtr = (DbusThreadData *)
+	    Tcl_GetThreadData(&dataKey, sizeof(DbusThreadData));
+
+    (void) clientData;
+    if (!tsdPtr->initialized) {
+	return;
+    }
+    while (tsdPtr->firstConn != NULL) {
+	ConnClose(tsdPtr->firstConn);
+    }
+    DbusEventFinalize(tsdPtr);
+    Tcl_DeleteHashTable(&tsdPtr->handles);
+    tsdPtr->initialized = 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusGetInterpData --
+ *
+ *	The interp's record (AssocData "dbus"), created on first use.
+ *
+ * Results:
+ *	The record.
+ *
+ * Side effects:
+ *	May allocate the record and register its delete proc.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbusInterpData *
+DbusGetInterpData(
+    Tcl_Interp *interp)
+{
+    DbusInterpData *dataPtr = (DbusInterpData *)
+	    Tcl_GetAssocData(interp, ASSOC_KEY, NULL);
+    int i;
+
+    if (dataPtr != NULL) {
+	return dataPtr;
+    }
+    (void) DbusGetThreadData();
+    dataPtr = (DbusInterpData *) ckalloc(sizeof(DbusInterpData));
+    memset(dataPtr, 0, sizeof(DbusInterpData));
+    dataPtr->interp = interp;
+    Tcl_InitHashTable(&dataPtr->conns, TCL_STRING_KEYS);
+    for (i = 0; i < DBUS_LIT_COUNT; i++) {
+	dataPtr->literals[i] = Tcl_NewStringObj(literalNames[i], -1);
+	Tcl_IncrRefCount(dataPtr->literals[i]);
+    }
+    Tcl_SetAssocData(interp, ASSOC_KEY, InterpDeleteProc, dataPtr);
+    return dataPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * InterpDeleteProc --
+ *
+ *	The interp goes away: drop its handlers and its use of every
+ *	connection (closing those it was the last user of).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+InterpDeleteProc(
+    ClientData clientData,
+    Tcl_Interp *interp)
+{
+    DbusInterpData *dataPtr = (DbusInterpData *) clientData;
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
+    int i;
+
+    if (dataPtr->dbifFree != NULL) {
+	dataPtr->dbifFree(dataPtr->dbifData);
+	dataPtr->dbifData = NULL;
+    }
+    (void) interp;
+    while ((hPtr = Tcl_FirstHashEntry(&dataPtr->conns, &search)) != NULL) {
+	DisconnectData(dataPtr, (DbusConn *) Tcl_GetHashValue(hPtr));
+    }
+    Tcl_DeleteHashTable(&dataPtr->conns);
+    for (i = 0; i < DBUS_LIT_COUNT; i++) {
+	Tcl_DecrRefCount(dataPtr->literals[i]);
+    }
+    ckfree((char *) dataPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * IsWellKnown --
+ *
+ *	Is name one of the standard handles, or of the form dbusN?
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+IsWellKnown(
+    const char *name)
+{
+    const char *p;
+
+    if (strcmp(name, "session") == 0 || strcmp(name, "system") == 0
+	    || strcmp(name, "starter") == 0) {
+	return 1;
+    }
+    if (strncmp(name, "dbus", 4) != 0 || name[4] == '\0') {
+	return 0;
+    }
+    for (p = name + 4; *p != '\0'; p++) {
+	if (*p < '0' || *p > '9') {
+	    return 0;
+	}
+    }
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusIsBusId --
+ *
+ *	Decide whether a leading argument is a busId (DECISIONS rule 6):
+ *	it names a standard handle, a dbusN handle, or a handle this interp
+ *	obtained.  The first character is never looked at.
+ *
+ * Results:
+ *	1 or 0.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusIsBusId(
+    Tcl_Interp *interp,
+    Tcl_Obj *objPtr)
+{
+    const char *name = Tcl_GetString(objPtr);
+    DbusInterpData *dataPtr;
+
+    if (IsWellKnown(name)) {
+	return 1;
+    }
+    dataPtr = DbusGetInterpData(interp);
+    return Tcl_FindHashEntry(&dataPtr->conns, name) != NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusGetConn --
+ *
+ *	Resolve the optional busId of a subcommand to a connection this
+ *	interp has connected.
+ *
+ * Results:
+ *	TCL_OK with *connPtrPtr set, or TCL_ERROR: "Not connected"
+ *	({DBUS NOTCONNECTED busId}) for a known but unconnected handle,
+ *	"bad busId" ({DBUS BUSID busId}) otherwise.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusGetConn(
+    Tcl_Interp *interp,
+    Tcl_Obj *busObj,		/* NULL: the default bus */
+    DbusConn **connPtrPtr)
+{
+    DbusInterpData *dataPtr = DbusGetInterpData(interp);
+    const char *name = busObj ? Tcl_GetString(busObj) : DBUS_DEFAULT_BUS;
+    Tcl_HashEntry *hPtr = Tcl_FindHashEntry(&dataPtr->conns, name);
+
+    if (hPtr != NULL) {
+	*connPtrPtr = (DbusConn *) Tcl_GetHashValue(hPtr);
+	return TCL_OK;
+    }
+    if (IsWellKnown(name)) {
+	return DbusError(interp, DBUS_EC_NOTCONN, name, NULL,
+		"Not connected");
+    }
+    return DbusError(interp, DBUS_EC_BUSID, name, NULL, "bad busId \"%s\"",
+	    name);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * SameAddress --
+ *
+ *	Do two D-Bus addresses designate the same bus?  With guids on both
+ *	sides the guids decide; otherwise the transport and the keys that
+ *	locate the server must match.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SameAddress(
+    const char *a,
+    const char *b)
+{
+    static const char *const keys[] = {
+	"path", "tmpdir", "abstract", "runtime", "host", "port", "bind",
+	"family", "dir", NULL
+    };
+    DBusAddressEntry **ea = NULL, **eb = NULL;
+    int na = 0, nb = 0, same = 0, i;
+
+    if (strcmp(a, b) == 0) {
+	return 1;
+    }
+    if (!dbus_parse_address(a, &ea, &na, NULL)) {
+	return 0;
+    }
+    if (!dbus_parse_address(b, &eb, &nb, NULL)) {
+	dbus_address_entries_free(ea);
+	return 0;
+    }
+    if (na > 0 && nb > 0) {
+	const char *ga = dbus_address_entry_get_value(ea[0], "guid");
+	const char *gb = dbus_address_entry_get_value(eb[0], "guid");
+
+	if (ga != NULL && gb != NULL) {
+	    same = strcmp(ga, gb) == 0;
+	} else if (strcmp(dbus_address_entry_get_method(ea[0]),
+		dbus_address_entry_get_method(eb[0])) == 0) {
+	    same = 1;
+	    for (i = 0; keys[i] != NULL; i++) {
+		const char *va = dbus_address_entry_get_value(ea[0], keys[i]);
+		const char *vb = dbus_address_entry_get_value(eb[0], keys[i]);
+
+		if ((va == NULL) != (vb == NULL)
+			|| (va != NULL && strcmp(va, vb) != 0)) {
+		    same = 0;
+		    break;
+		}
+	    }
+	}
+    }
+    dbus_address_entries_free(ea);
+    dbus_address_entries_free(eb);
+    return same;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * NewConn --
+ *
+ *	Wrap an open libdbus connection in a record, hook it into the
+ *	notifier and the thread's tables under handle.
+ *
+ * Results:
+ *	The record (not yet owned by any interp), or NULL on OOM.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DbusConn *
+NewConn(
+    DbusThreadData *tsdPtr,
+    DBusConnection *conn,	/* ownership passes to the record */
+    const char *handle,
+    int busType)
+{
+    DbusConn *connPtr = (DbusConn *) ckalloc(sizeof(DbusConn));
+    Tcl_HashEntry *hPtr;
+    int isNew;
+
+    memset(connPtr, 0, sizeof(DbusConn));
+    connPtr->conn = conn;
+    connPtr->handleObj = Tcl_NewStringObj(handle, -1);
+    Tcl_IncrRefCount(connPtr->handleObj);
+    connPtr->busType = busType;
+    connPtr->flags = DBUS_CONN_BUS;
+    connPtr->tsdPtr = tsdPtr;
+    Tcl_InitHashTable(&connPtr->paths, TCL_STRING_KEYS);
+    Tcl_InitHashTable(&connPtr->pending, TCL_ONE_WORD_KEYS);
+
+    dbus_connection_set_exit_on_disconnect(conn, FALSE);
+    dbus_connection_set_max_message_size(conn, DBUS_MAX_MSG_BYTES);
+    dbus_connection_set_max_received_size(conn, 2 * DBUS_MAX_MSG_BYTES);
+
+    connPtr->nextPtr = tsdPtr->firstConn;
+    tsdPtr->firstConn = connPtr;
+    hPtr = Tcl_CreateHashEntry(&tsdPtr->handles, handle, &isNew);
+    Tcl_SetHashValue(hPtr, connPtr);
+
+    if (!DbusWatchInit(connPtr)) {
+	ConnClose(connPtr);
+	return NULL;
+    }
+
+    /*
+     * Messages already read (NameAcquired...) would not wake the
+     * notifier: queue them now.
+     */
+
+    DbusConnCheckQueue(connPtr);
+    return connPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AttachInterp --
+ *
+ *	Record that interp uses connPtr under handle.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+AttachInterp(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    const char *handle)
+{
+    DbusInterpData *dataPtr = DbusGetInterpData(interp);
+    int isNew;
+    Tcl_HashEntry *hPtr = Tcl_CreateHashEntry(&dataPtr->conns, handle,
+	    &isNew);
+
+    if (!isNew) {
+	DbusConn *oldPtr = (DbusConn *) Tcl_GetHashValue(hPtr);
+
+	if (oldPtr == connPtr) {
+	    return;
+	}
+
+	/*
+	 * Reconnect after a lost bus: let go of the dead connection.
+	 */
+
+	DisconnectData(dataPtr, oldPtr);
+	hPtr = Tcl_CreateHashEntry(&dataPtr->conns, handle, &isNew);
+    }
+    Tcl_SetHashValue(hPtr, connPtr);
+    connPtr->nInterps++;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusConnect --
+ *
+ *	"dbus connect": session (default), system, starter, an existing
+ *	handle of the thread, or a D-Bus address.
+ *
+ * Results:
+ *	TCL_OK with *connPtrPtr set, or TCL_ERROR.
+ *
+ * Side effects:
+ *	May open a private connection (Hello included).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusConnect(
+    Tcl_Interp *interp,
+    Tcl_Obj *nameObj,
+    DbusConn **connPtrPtr)
+{
+    DbusThreadData *tsdPtr = DbusGetThreadData();
+    const char *name = nameObj ? Tcl_GetString(nameObj) : DBUS_DEFAULT_BUS;
+    const char *handle = NULL;
+    int busType = -1;
+    DBusConnection *conn;
+    DBusError err;
+    DbusConn *connPtr;
+    Tcl_HashEntry *hPtr;
+    char buf[32];
+
+    if (strcmp(name, "session") == 0) {
+	busType = DBUS_BUS_SESSION;
+    } else if (strcmp(name, "system") == 0) {
+	busType = DBUS_BUS_SYSTEM;
+    } else if (strcmp(name, "starter") == 0) {
+	busType = getenv("DBUS_STARTER_ADDRESS") ? DBUS_BUS_STARTER
+		: DBUS_BUS_SESSION;
+    } else if (IsWellKnown(name)) {
+	/*
+	 * An existing dbusN handle of this thread: share it.
+	 */
+
+	hPtr = Tcl_FindHashEntry(&tsdPtr->handles, name);
+	if (hPtr == NULL) {
+	    return DbusError(interp, DBUS_EC_BUSID, name, NULL,
+		    "bad busId \"%s\"", name);
+	}
+	connPtr = (DbusConn *) Tcl_GetHashValue(hPtr);
+	AttachInterp(interp, connPtr, name);
+	*connPtrPtr = connPtr;
+	return TCL_OK;
+    } else {
+	/*
+	 * An address.  The session or system bus keeps its usual handle.
+	 */
+
+	const char *sess = getenv("DBUS_SESSION_BUS_ADDRESS");
+	const char *sys = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+
+	if (sys == NULL) {
+	    sys = "unix:path=/var/run/dbus/system_bus_socket";
+	}
+	if (sess != NULL && SameAddress(name, sess)) {
+	    busType = DBUS_BUS_SESSION;
+	    name = "session";
+	} else if (SameAddress(name, sys)) {
+	    busType = DBUS_BUS_SYSTEM;
+	    name = "system";
+	}
+    }
+
+    if (busType != -1) {
+	handle = name;
+	hPtr = Tcl_FindHashEntry(&tsdPtr->handles, handle);
+	if (hPtr != NULL) {
+	    connPtr = (DbusConn *) Tcl_GetHashValue(hPtr);
+	    if (!(connPtr->flags & DBUS_CONN_LOST)) {
+		AttachInterp(interp, connPtr, handle);
+		*connPtrPtr = connPtr;
+		return TCL_OK;
+	    }
+	}
+	dbus_error_init(&err);
+	conn = dbus_bus_get_private((DBusBusType) busType, &err);
+	if (conn == NULL) {
+	    return DbusLibError(interp, DBUS_EC_CONNECT, "Connection Error",
+		    &err);
+	}
+    } else {
+	DBusAddressEntry **entries;
+	int nEntries;
+
+	if (!dbus_parse_address(name, &entries, &nEntries, NULL)) {
+	    return DbusError(interp, DBUS_EC_BUSID, name, NULL,
+		    "bad busId \"%s\"", name);
+	}
+	dbus_address_entries_free(entries);
+	dbus_error_init(&err);
+	conn = dbus_connection_open_private(name, &err);
+	if (conn == NULL) {
+	    return DbusLibError(interp, DBUS_EC_CONNECT, "Connection Error",
+		    &err);
+	}
+	if (!dbus_bus_register(conn, &err)) {
+	    dbus_connection_close(conn);
+	    dbus_connection_unref(conn);
+	    return DbusLibError(interp, DBUS_EC_CONNECT, "Connection Error",
+		    &err);
+	}
+	do {
+	    snprintf(buf, sizeof(buf), "dbus%d", ++tsdPtr->handleCounter);
+	} while (Tcl_FindHashEntry(&tsdPtr->handles, buf) != NULL);
+	handle = buf;
+    }
+
+    connPtr = NewConn(tsdPtr, conn, handle, busType);
+    if (connPtr == NULL) {
+	return DbusNoMemory(interp);
+    }
+    AttachInterp(interp, connPtr, handle);
+    *connPtrPtr = connPtr;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusDisconnect --
+ *
+ *	"dbus close" for one interp: forget its handlers, pending calls and
+ *	its use of the handle; close the connection when it was the last
+ *	user.  Never an error.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusDisconnect(
+    Tcl_Interp *interp,
+    DbusConn *connPtr)
+{
+    DisconnectData(DbusGetInterpData(interp), connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DisconnectData --
+ *
+ *	Body of DbusDisconnect on an explicit interp record: during interp
+ *	deletion Tcl has already detached the AssocData, so the record
+ *	cannot be looked up again.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+DisconnectData(
+    DbusInterpData *dataPtr,
+    DbusConn *connPtr)
+{
+    Tcl_Interp *interp = dataPtr->interp;
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
+
+    /*
+     * Remove every handle of this interp that maps to connPtr (normally
+     * one).
+     */
+
+    for (hPtr = Tcl_FirstHashEntry(&dataPtr->conns, &search); hPtr != NULL;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	if (Tcl_GetHashValue(hPtr) == connPtr) {
+	    Tcl_DeleteHashEntry(hPtr);
+	    connPtr->nInterps--;
+	}
+    }
+    DbusHandlersForget(connPtr, interp);
+    if (connPtr->nInterps <= 0) {
+	ConnClose(connPtr);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ConnClose --
+ *
+ *	Close a connection for good: unhook it, fail its pending calls,
+ *	free its tables; the record is freed once nothing preserves it.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ConnClose(
+    DbusConn *connPtr)
+{
+    DbusThreadData *tsdPtr = connPtr->tsdPtr;
+    DbusConn **pp;
+    Tcl_HashEntry *hPtr;
+
+    if (connPtr->flags & DBUS_CONN_CLOSED) {
+	return;
+    }
+    connPtr->flags |= DBUS_CONN_CLOSED;
+    for (pp = &tsdPtr->firstConn; *pp != NULL; pp = &(*pp)->nextPtr) {
+	if (*pp == connPtr) {
+	    *pp = connPtr->nextPtr;
+	    break;
+	}
+    }
+    hPtr = Tcl_FindHashEntry(&tsdPtr->handles,
+	    Tcl_GetString(connPtr->handleObj));
+    if (hPtr != NULL && Tcl_GetHashValue(hPtr) == connPtr) {
+	Tcl_DeleteHashEntry(hPtr);
+    }
+    DbusPendingFailAll(connPtr, DBUS_ERROR_DISCONNECTED,
+	    "Connection was closed");
+    DbusWatchFinalize(connPtr);
+    while (connPtr->firstHeld != NULL) {
+	DbusHeld *heldPtr = connPtr->firstHeld;
+
+	connPtr->firstHeld = heldPtr->nextPtr;
+	dbus_message_unref(heldPtr->msg);
+	ckfree((char *) heldPtr);
+    }
+    connPtr->lastHeld = NULL;
+    dbus_connection_close(connPtr->conn);
+    DbusPathsFree(connPtr);
+    Tcl_EventuallyFree(connPtr, ConnFree);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ConnFree --
+ *
+ *	Tcl_EventuallyFree proc of a closed connection record.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ConnFree(
+    char *blockPtr)
+{
+    DbusConn *connPtr = (DbusConn *) blockPtr;
+
+    dbus_connection_unref(connPtr->conn);
+    Tcl_DeleteHashTable(&connPtr->pending);
+    Tcl_DecrRefCount(connPtr->handleObj);
+    ckfree(blockPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusConnLost --
+ *
+ *	The bus went away (Local.Disconnected): pending calls fail with
+ *	Disconnected, the notifier forgets the socket.  The record stays so
+ *	that "dbus info" can report the state; a later "dbus connect"
+ *	replaces it.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusConnLost(
+    DbusConn *connPtr)
+{
+    if (connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED)) {
+	return;
+    }
+    connPtr->flags |= DBUS_CONN_LOST;
+    DbusPendingFailAll(connPtr, DBUS_ERROR_DISCONNECTED,
+	    "Connection is closed");
+    DbusWatchFinalize(connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusSend --
+ *
+ *	Queue a message for sending on a live connection.
+ *
+ * Results:
+ *	TCL_OK with the serial in *serialPtr (may be NULL), or TCL_ERROR
+ *	("D-Bus connection is closed", {DBUS CLOSED busId}).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusSend(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    dbus_uint32_t *serialPtr)
+{
+    if ((connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED))
+	    || !dbus_connection_get_is_connected(connPtr->conn)) {
+	return DbusError(interp, DBUS_EC_CLOSED,
+		Tcl_GetString(connPtr->handleObj), NULL,
+		"D-Bus connection is closed");
+    }
+    if (!dbus_connection_send(connPtr->conn, msg, serialPtr)) {
+	return DbusNoMemory(interp);
+    }
+    return TCL_OK;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */

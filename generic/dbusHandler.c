@@ -1,0 +1,723 @@
+/*
+ * dbusHandler.c --
+ *
+ *	The handler tables of a connection: method, signal and unknown
+ *	handlers per object path ("" = every path), monitors, and the
+ *	lookups that decide which handlers an incoming message reaches
+ *	(reference 1.7 and 1.8 for the order).
+ *
+ *	A method or unknown handler belongs to one interp; signal handlers
+ *	form a list with at most one entry per interp.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbusInt.h"
+
+/*
+ * Room for "interface.member" (each at most 255 bytes).
+ */
+
+#define KEY_SIZE 520
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusHandlerNew --
+ *
+ *	Make a handler record with one reference (the caller's).
+ *
+ * Results:
+ *	The record.
+ *
+ * Side effects:
+ *	Holds a reference to script (when not NULL).
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbusHandler *
+DbusHandlerNew(
+    Tcl_Interp *interp,
+    Tcl_Obj *script,
+    DbusMessageProc *proc,
+    ClientData clientData,
+    int flags)
+{
+    DbusHandler *handlerPtr = (DbusHandler *) ckalloc(sizeof(DbusHandler));
+
+    handlerPtr->refCount = 1;
+    handlerPtr->interp = interp;
+    handlerPtr->script = script;
+    if (script != NULL) {
+	Tcl_IncrRefCount(script);
+    }
+    handlerPtr->proc = proc;
+    handlerPtr->clientData = clientData;
+    handlerPtr->flags = flags;
+    handlerPtr->nextPtr = NULL;
+    return handlerPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusHandlerRelease --
+ *
+ *	Drop one reference; free the record at zero.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusHandlerRelease(
+    DbusHandler *handlerPtr)
+{
+    if (--handlerPtr->refCount > 0) {
+	return;
+    }
+    if (handlerPtr->script != NULL) {
+	Tcl_DecrRefCount(handlerPtr->script);
+    }
+    ckfree((char *) handlerPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Unlink --
+ *
+ *	A handler leaves its table: it will not run again, even from a
+ *	list a dispatcher already copied.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+Unlink(
+    DbusHandler *handlerPtr)
+{
+    handlerPtr->interp = NULL;
+    DbusHandlerRelease(handlerPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusPathGet --
+ *
+ *	The handler tables of one path, optionally created.
+ *
+ * Results:
+ *	The DbusPath, or NULL when absent and create is 0.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbusPath *
+DbusPathGet(
+    DbusConn *connPtr,
+    const char *path,
+    int create)
+{
+    Tcl_HashEntry *hPtr;
+    DbusPath *pathPtr;
+    int isNew;
+
+    if (!create) {
+	hPtr = Tcl_FindHashEntry(&connPtr->paths, path);
+	return hPtr ? (DbusPath *) Tcl_GetHashValue(hPtr) : NULL;
+    }
+    hPtr = Tcl_CreateHashEntry(&connPtr->paths, path, &isNew);
+    if (!isNew) {
+	return (DbusPath *) Tcl_GetHashValue(hPtr);
+    }
+    pathPtr = (DbusPath *) ckalloc(sizeof(DbusPath));
+    Tcl_InitHashTable(&pathPtr->methods, TCL_STRING_KEYS);
+    Tcl_InitHashTable(&pathPtr->signals, TCL_STRING_KEYS);
+    pathPtr->unknown = NULL;
+    Tcl_SetHashValue(hPtr, pathPtr);
+    return pathPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * PathPrune --
+ *
+ *	Free the tables of a path that has no handler left.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+PathPrune(
+    DbusConn *connPtr,
+    const char *path)
+{
+    Tcl_HashEntry *hPtr = Tcl_FindHashEntry(&connPtr->paths, path);
+    DbusPath *pathPtr;
+
+    if (hPtr == NULL) {
+	return;
+    }
+    pathPtr = (DbusPath *) Tcl_GetHashValue(hPtr);
+    if (pathPtr->methods.numEntries || pathPtr->signals.numEntries
+	    || pathPtr->unknown) {
+	return;
+    }
+    Tcl_DeleteHashTable(&pathPtr->methods);
+    Tcl_DeleteHashTable(&pathPtr->signals);
+    ckfree((char *) pathPtr);
+    Tcl_DeleteHashEntry(hPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusHandlerInstall --
+ *
+ *	Put a handler into a table, taking over the caller's reference.
+ *	A method or unknown handler of another (living) interp makes this
+ *	fail; one of the same interp is replaced.  A signal handler
+ *	replaces the same interp's entry or joins the list.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR ({DBUS INUSE METHOD|UNKNOWN}); on error the
+ *	reference is released.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusHandlerInstall(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DbusTable table,
+    const char *path,
+    const char *key,		/* ignored for DBUS_TABLE_UNKNOWN */
+    DbusHandler *handlerPtr)
+{
+    DbusPath *pathPtr = DbusPathGet(connPtr, path, 1);
+    Tcl_HashEntry *hPtr;
+    DbusHandler *oldPtr, **pp;
+    int isNew;
+
+    switch (table) {
+    case DBUS_TABLE_METHOD:
+	hPtr = Tcl_CreateHashEntry(&pathPtr->methods, key, &isNew);
+	if (!isNew) {
+	    oldPtr = (DbusHandler *) Tcl_GetHashValue(hPtr);
+	    if (oldPtr->interp != handlerPtr->interp) {
+		DbusHandlerRelease(handlerPtr);
+		return DbusError(interp, DBUS_EC_INUSE, "METHOD", key,
+			"method is in use by another interpreter");
+	    }
+	    Unlink(oldPtr);
+	}
+	Tcl_SetHashValue(hPtr, handlerPtr);
+	return TCL_OK;
+    case DBUS_TABLE_UNKNOWN:
+	oldPtr = pathPtr->unknown;
+	if (oldPtr != NULL) {
+	    if (oldPtr->interp != handlerPtr->interp) {
+		DbusHandlerRelease(handlerPtr);
+		return DbusError(interp, DBUS_EC_INUSE, "UNKNOWN", path,
+			"unknown handler is defined by another interpreter");
+	    }
+	    Unlink(oldPtr);
+	}
+	pathPtr->unknown = handlerPtr;
+	return TCL_OK;
+    case DBUS_TABLE_SIGNAL:
+	hPtr = Tcl_CreateHashEntry(&pathPtr->signals, key, &isNew);
+	pp = (DbusHandler **) (isNew ? NULL : &hPtr->clientData);
+	if (isNew) {
+	    Tcl_SetHashValue(hPtr, handlerPtr);
+	    return TCL_OK;
+	}
+	for (; *pp != NULL; pp = &(*pp)->nextPtr) {
+	    if ((*pp)->interp == handlerPtr->interp) {
+		oldPtr = *pp;
+		handlerPtr->nextPtr = oldPtr->nextPtr;
+		*pp = handlerPtr;
+		oldPtr->nextPtr = NULL;
+		Unlink(oldPtr);
+		return TCL_OK;
+	    }
+	}
+	*pp = handlerPtr;
+	return TCL_OK;
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusHandlerLookup --
+ *
+ *	The handler interp registered in a table entry, for queries.
+ *
+ * Results:
+ *	The handler (borrowed) or NULL.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbusHandler *
+DbusHandlerLookup(
+    DbusConn *connPtr,
+    DbusTable table,
+    const char *path,
+    const char *key,
+    Tcl_Interp *interp)
+{
+    DbusPath *pathPtr = DbusPathGet(connPtr, path, 0);
+    Tcl_HashEntry *hPtr;
+    DbusHandler *handlerPtr;
+
+    if (pathPtr == NULL) {
+	return NULL;
+    }
+    switch (table) {
+    case DBUS_TABLE_UNKNOWN:
+	handlerPtr = pathPtr->unknown;
+	return (handlerPtr && handlerPtr->interp == interp) ? handlerPtr
+		: NULL;
+    case DBUS_TABLE_METHOD:
+	hPtr = Tcl_FindHashEntry(&pathPtr->methods, key);
+	if (hPtr == NULL) {
+	    return NULL;
+	}
+	handlerPtr = (DbusHandler *) Tcl_GetHashValue(hPtr);
+	return (handlerPtr->interp == interp) ? handlerPtr : NULL;
+    case DBUS_TABLE_SIGNAL:
+	hPtr = Tcl_FindHashEntry(&pathPtr->signals, key);
+	for (handlerPtr = hPtr ? (DbusHandler *) Tcl_GetHashValue(hPtr)
+		: NULL; handlerPtr != NULL; handlerPtr = handlerPtr->nextPtr) {
+	    if (handlerPtr->interp == interp) {
+		return handlerPtr;
+	    }
+	}
+	return NULL;
+    }
+    return NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusHandlerRemove --
+ *
+ *	Remove interp's handler from a table entry.
+ *
+ * Results:
+ *	1 when something was removed, 0 otherwise.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusHandlerRemove(
+    DbusConn *connPtr,
+    DbusTable table,
+    const char *path,
+    const char *key,
+    Tcl_Interp *interp)
+{
+    DbusPath *pathPtr = DbusPathGet(connPtr, path, 0);
+    Tcl_HashEntry *hPtr;
+    DbusHandler *handlerPtr, **pp;
+    int removed = 0;
+
+    if (pathPtr == NULL) {
+	return 0;
+    }
+    switch (table) {
+    case DBUS_TABLE_UNKNOWN:
+	if (pathPtr->unknown && pathPtr->unknown->interp == interp) {
+	    handlerPtr = pathPtr->unknown;
+	    pathPtr->unknown = NULL;
+	    Unlink(handlerPtr);
+	    removed = 1;
+	}
+	break;
+    case DBUS_TABLE_METHOD:
+	hPtr = Tcl_FindHashEntry(&pathPtr->methods, key);
+	if (hPtr != NULL) {
+	    handlerPtr = (DbusHandler *) Tcl_GetHashValue(hPtr);
+	    if (handlerPtr->interp == interp) {
+		Tcl_DeleteHashEntry(hPtr);
+		Unlink(handlerPtr);
+		removed = 1;
+	    }
+	}
+	break;
+    case DBUS_TABLE_SIGNAL:
+	hPtr = Tcl_FindHashEntry(&pathPtr->signals, key);
+	if (hPtr == NULL) {
+	    break;
+	}
+	for (pp = (DbusHandler **) &hPtr->clientData; *pp != NULL;
+		pp = &(*pp)->nextPtr) {
+	    if ((*pp)->interp == interp) {
+		handlerPtr = *pp;
+		*pp = handlerPtr->nextPtr;
+		handlerPtr->nextPtr = NULL;
+		Unlink(handlerPtr);
+		removed = 1;
+		break;
+	    }
+	}
+	if (Tcl_GetHashValue(hPtr) == NULL) {
+	    Tcl_DeleteHashEntry(hPtr);
+	}
+	break;
+    }
+    if (removed) {
+	PathPrune(connPtr, path);
+    }
+    return removed;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusHandlersForget --
+ *
+ *	Remove every handler and the monitor that interp registered on a
+ *	connection (dbus close, interp deletion).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusHandlersForget(
+    DbusConn *connPtr,
+    Tcl_Interp *interp)
+{
+    Tcl_HashEntry *pEntry, *hPtr;
+    Tcl_HashSearch pSearch, search;
+    Tcl_Obj *pathsPtr = Tcl_NewListObj(0, NULL);
+    Tcl_Obj **paths;
+    Tcl_Size nPaths, i;
+    DbusMonitor **mpp;
+
+    Tcl_IncrRefCount(pathsPtr);
+    for (pEntry = Tcl_FirstHashEntry(&connPtr->paths, &pSearch);
+	    pEntry != NULL; pEntry = Tcl_NextHashEntry(&pSearch)) {
+	DbusPath *pathPtr = (DbusPath *) Tcl_GetHashValue(pEntry);
+	DbusHandler **pp;
+
+	for (hPtr = Tcl_FirstHashEntry(&pathPtr->methods, &search);
+		hPtr != NULL; hPtr = Tcl_NextHashEntry(&search)) {
+	    DbusHandler *handlerPtr = (DbusHandler *) Tcl_GetHashValue(hPtr);
+
+	    if (handlerPtr->interp == interp) {
+		Tcl_DeleteHashEntry(hPtr);
+		Unlink(handlerPtr);
+	    }
+	}
+	for (hPtr = Tcl_FirstHashEntry(&pathPtr->signals, &search);
+		hPtr != NULL; hPtr = Tcl_NextHashEntry(&search)) {
+	    for (pp = (DbusHandler **) &hPtr->clientData; *pp != NULL; ) {
+		if ((*pp)->interp == interp) {
+		    DbusHandler *handlerPtr = *pp;
+
+		    *pp = handlerPtr->nextPtr;
+		    handlerPtr->nextPtr = NULL;
+		    Unlink(handlerPtr);
+		} else {
+		    pp = &(*pp)->nextPtr;
+		}
+	    }
+	    if (Tcl_GetHashValue(hPtr) == NULL) {
+		Tcl_DeleteHashEntry(hPtr);
+	    }
+	}
+	if (pathPtr->unknown && pathPtr->unknown->interp == interp) {
+	    DbusHandler *handlerPtr = pathPtr->unknown;
+
+	    pathPtr->unknown = NULL;
+	    Unlink(handlerPtr);
+	}
+	Tcl_ListObjAppendElement(NULL, pathsPtr, Tcl_NewStringObj(
+		Tcl_GetHashKey(&connPtr->paths, pEntry), -1));
+    }
+    Tcl_ListObjGetElements(NULL, pathsPtr, &nPaths, &paths);
+    for (i = 0; i < nPaths; i++) {
+	PathPrune(connPtr, Tcl_GetString(paths[i]));
+    }
+    Tcl_DecrRefCount(pathsPtr);
+
+    for (mpp = &connPtr->monitors; *mpp != NULL; ) {
+	if ((*mpp)->handlerPtr->interp == interp) {
+	    DbusMonitor *monPtr = *mpp;
+
+	    *mpp = monPtr->nextPtr;
+	    Unlink(monPtr->handlerPtr);
+	    ckfree((char *) monPtr);
+	} else {
+	    mpp = &(*mpp)->nextPtr;
+	}
+    }
+
+    /*
+     * Replies for this interp's pending calls have nobody to go to.
+     */
+
+    {
+	Tcl_HashSearch ps;
+	Tcl_HashEntry *e;
+
+	for (e = Tcl_FirstHashEntry(&connPtr->pending, &ps); e != NULL;
+		e = Tcl_NextHashEntry(&ps)) {
+	    DbusPending *pendPtr = (DbusPending *) Tcl_GetHashValue(e);
+
+	    if (pendPtr->interp == interp
+		    && pendPtr->kind == DBUS_PENDING_HANDLER) {
+		pendPtr->interp = NULL;
+	    }
+	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusPathsFree --
+ *
+ *	Free all handler tables of a closing connection.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusPathsFree(
+    DbusConn *connPtr)
+{
+    Tcl_HashEntry *pEntry, *hPtr;
+    Tcl_HashSearch pSearch, search;
+
+    for (pEntry = Tcl_FirstHashEntry(&connPtr->paths, &pSearch);
+	    pEntry != NULL; pEntry = Tcl_NextHashEntry(&pSearch)) {
+	DbusPath *pathPtr = (DbusPath *) Tcl_GetHashValue(pEntry);
+
+	for (hPtr = Tcl_FirstHashEntry(&pathPtr->methods, &search);
+		hPtr != NULL; hPtr = Tcl_NextHashEntry(&search)) {
+	    Unlink((DbusHandler *) Tcl_GetHashValue(hPtr));
+	}
+	for (hPtr = Tcl_FirstHashEntry(&pathPtr->signals, &search);
+		hPtr != NULL; hPtr = Tcl_NextHashEntry(&search)) {
+	    DbusHandler *handlerPtr = (DbusHandler *) Tcl_GetHashValue(hPtr);
+
+	    while (handlerPtr != NULL) {
+		DbusHandler *nextPtr = handlerPtr->nextPtr;
+
+		handlerPtr->nextPtr = NULL;
+		Unlink(handlerPtr);
+		handlerPtr = nextPtr;
+	    }
+	}
+	if (pathPtr->unknown != NULL) {
+	    Unlink(pathPtr->unknown);
+	}
+	Tcl_DeleteHashTable(&pathPtr->methods);
+	Tcl_DeleteHashTable(&pathPtr->signals);
+	ckfree((char *) pathPtr);
+    }
+    Tcl_DeleteHashTable(&connPtr->paths);
+    Tcl_InitHashTable(&connPtr->paths, TCL_STRING_KEYS);
+    while (connPtr->monitors != NULL) {
+	DbusMonitor *monPtr = connPtr->monitors;
+
+	connPtr->monitors = monPtr->nextPtr;
+	Unlink(monPtr->handlerPtr);
+	ckfree((char *) monPtr);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * MakeKey --
+ *
+ *	"interface.member" into buf; returns 0 when it does not fit.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+MakeKey(
+    char *buf,
+    const char *intf,
+    const char *member)
+{
+    size_t li = strlen(intf), lm = strlen(member);
+
+    if (li + lm + 2 > KEY_SIZE) {
+	return 0;
+    }
+    memcpy(buf, intf, li);
+    buf[li] = '.';
+    memcpy(buf + li + 1, member, lm + 1);
+    return 1;
+}
+
+static DbusHandler *
+FindIn(
+    DbusPath *pathPtr,
+    const char *key)
+{
+    Tcl_HashEntry *hPtr;
+
+    if (pathPtr == NULL) {
+	return NULL;
+    }
+    hPtr = Tcl_FindHashEntry(&pathPtr->methods, key);
+    return hPtr ? (DbusHandler *) Tcl_GetHashValue(hPtr) : NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusFindMethod --
+ *
+ *	The handler for an incoming method call, in the reference order:
+ *	interface.member at the path, then on any path; bare member at the
+ *	path, then on any path; the unknown handler of the path, then of
+ *	any path.  Calls without an interface only match bare members.
+ *
+ * Results:
+ *	The handler (borrowed) or NULL.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbusHandler *
+DbusFindMethod(
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    const char *path = dbus_message_get_path(msg);
+    const char *intf = dbus_message_get_interface(msg);
+    const char *member = dbus_message_get_member(msg);
+    DbusPath *exactPtr, *anyPtr;
+    DbusHandler *handlerPtr;
+    char key[KEY_SIZE];
+
+    if (path == NULL || member == NULL) {
+	return NULL;
+    }
+    exactPtr = DbusPathGet(connPtr, path, 0);
+    anyPtr = DbusPathGet(connPtr, "", 0);
+    if (exactPtr == NULL && anyPtr == NULL) {
+	return NULL;
+    }
+    if (intf != NULL && MakeKey(key, intf, member)) {
+	if ((handlerPtr = FindIn(exactPtr, key)) != NULL
+		|| (handlerPtr = FindIn(anyPtr, key)) != NULL) {
+	    return handlerPtr;
+	}
+    }
+    if ((handlerPtr = FindIn(exactPtr, member)) != NULL
+	    || (handlerPtr = FindIn(anyPtr, member)) != NULL) {
+	return handlerPtr;
+    }
+    if (exactPtr && exactPtr->unknown) {
+	return exactPtr->unknown;
+    }
+    return anyPtr ? anyPtr->unknown : NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusFindSignals --
+ *
+ *	Every signal handler an incoming signal reaches: under
+ *	interface.member and then bare member, each time the handlers of
+ *	the exact path or, when it has none, those of any path.
+ *
+ * Results:
+ *	Number of handlers; *listPtr points at staticList or at a ckalloc'd
+ *	array (caller frees when != staticList).  Each handler carries an
+ *	extra reference the caller releases.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusFindSignals(
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    DbusHandler ***listPtr,
+    DbusHandler **staticList,
+    int staticSize)
+{
+    const char *path = dbus_message_get_path(msg);
+    const char *intf = dbus_message_get_interface(msg);
+    const char *member = dbus_message_get_member(msg);
+    DbusPath *exactPtr, *anyPtr;
+    DbusHandler **list = staticList;
+    int n = 0, size = staticSize, k;
+    char key[KEY_SIZE];
+    const char *keys[2];
+
+    *listPtr = staticList;
+    if (path == NULL || member == NULL) {
+	return 0;
+    }
+    exactPtr = DbusPathGet(connPtr, path, 0);
+    anyPtr = DbusPathGet(connPtr, "", 0);
+    if (exactPtr == NULL && anyPtr == NULL) {
+	return 0;
+    }
+    keys[0] = (intf != NULL && MakeKey(key, intf, member)) ? key : NULL;
+    keys[1] = member;
+    for (k = 0; k < 2; k++) {
+	Tcl_HashEntry *hPtr = NULL;
+	DbusHandler *handlerPtr;
+
+	if (keys[k] == NULL) {
+	    continue;
+	}
+	if (exactPtr != NULL) {
+	    hPtr = Tcl_FindHashEntry(&exactPtr->signals, keys[k]);
+	}
+	if (hPtr == NULL && anyPtr != NULL) {
+	    hPtr = Tcl_FindHashEntry(&anyPtr->signals, keys[k]);
+	}
+	if (hPtr == NULL) {
+	    continue;
+	}
+	for (handlerPtr = (DbusHandler *) Tcl_GetHashValue(hPtr);
+		handlerPtr != NULL; handlerPtr = handlerPtr->nextPtr) {
+	    if (n == size) {
+		DbusHandler **newList = (DbusHandler **)
+			ckalloc(sizeof(DbusHandler *) * size * 2);
+
+		memcpy(newList, list, sizeof(DbusHandler *) * n);
+		if (list != staticList) {
+		    ckfree((char *) list);
+		}
+		list = newList;
+		size *= 2;
+	    }
+	    handlerPtr->refCount++;
+	    list[n++] = handlerPtr;
+	}
+    }
+    *listPtr = list;
+    return n;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */

@@ -1,0 +1,195 @@
+/*
+ * dbusInit.c --
+ *
+ *	Package entry points: Dbus_Init (package "dbus"; provided as 2.1
+ *	instead when pkgIndex.tcl asks for the 2.x compatibility version)
+ *	and Dbif_Init (package "dbif": the C half of the high-level
+ *	ensemble, a static package of this library; pkgIndex.tcl sources
+ *	library/dbif.tcl after it).
+ *
+ *	Loading connects to nothing, renames nothing and prints nothing.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbusInt.h"
+
+/*
+ * The only process-wide state: libdbus' own one-time initialisation.
+ */
+
+TCL_DECLARE_MUTEX(initMutex)
+static int libInitialized = 0;
+
+static const char *CompatVersion(Tcl_Interp *interp);
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * InitCommon --
+ *
+ *	Shared part of the package entry points: stubs, one-time library
+ *	setup, per-thread and per-interp state, the ::dbus ensemble.
+ *
+ * Results:
+ *	TCL_OK or TCL_ERROR with a message.
+ *
+ * Side effects:
+ *	Creates ::dbus and its subcommands (once per interp), provides
+ *	package "dbus" at the given version.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int Dbif_Init(Tcl_Interp *interp);
+
+static int
+InitCommon(
+    Tcl_Interp *interp,
+    const char *version)
+{
+    if (Tcl_InitStubs(interp, "8.6", 0) == NULL) {
+	return TCL_ERROR;
+    }
+
+    Tcl_MutexLock(&initMutex);
+    if (!libInitialized) {
+	/*
+	 * libdbus is used from every thread that loads us; each connection
+	 * stays in its thread, but libdbus' global data needs its locks.
+	 */
+
+	dbus_threads_init_default();
+	DbusMarshalInit();
+
+	/*
+	 * The dbif half lives in this same file; Tcl 8.6 will not load one
+	 * file under two prefixes, so pkgIndex.tcl reaches it with
+	 * "load {} Dbif".
+	 */
+
+	Tcl_StaticPackage(NULL, "Dbif", Dbif_Init, NULL);
+	libInitialized = 1;
+    }
+    Tcl_MutexUnlock(&initMutex);
+
+    if (DbusGetInterpData(interp) == NULL) {
+	return TCL_ERROR;
+    }
+    if (Tcl_FindCommand(interp, "::dbus::call", NULL, TCL_GLOBAL_ONLY)
+	    == NULL && DbusCreateCommands(interp) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    return Tcl_PkgProvideEx(interp, "dbus", version, NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CompatVersion --
+ *
+ *	The version to provide: pkgIndex.tcl sets ::dbus::compat to "2.1"
+ *	when a script asked for "package require dbus 2.1"; we consume it.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static const char *
+CompatVersion(
+    Tcl_Interp *interp)
+{
+    const char *v = Tcl_GetVar2(interp, "::dbus::compat", NULL,
+	    TCL_GLOBAL_ONLY);
+
+    if (v != NULL && strcmp(v, "2.1") == 0) {
+	Tcl_UnsetVar2(interp, "::dbus::compat", NULL, TCL_GLOBAL_ONLY);
+	return "2.1";
+    }
+    return PACKAGE_VERSION;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Dbus_Init --
+ *
+ *	Entry point of "package require dbus".
+ *
+ * Results:
+ *	TCL_OK or TCL_ERROR.
+ *
+ * Side effects:
+ *	See InitCommon.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DLLEXPORT int
+Dbus_Init(
+    Tcl_Interp *interp)
+{
+    if (Tcl_InitStubs(interp, "8.6", 0) == NULL) {
+	return TCL_ERROR;
+    }
+    return InitCommon(interp, CompatVersion(interp));
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Dbif_Init --
+ *
+ *	Entry point of "package require dbif" (C half): makes sure the dbus
+ *	command exists, then creates the ::dbif ensemble.
+ *
+ * Results:
+ *	TCL_OK or TCL_ERROR.
+ *
+ * Side effects:
+ *	Creates ::dbif, provides package dbif.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DLLEXPORT int
+Dbif_Init(
+    Tcl_Interp *interp)
+{
+    if (Tcl_InitStubs(interp, "8.6", 0) == NULL) {
+	return TCL_ERROR;
+    }
+    if (Tcl_PkgPresentEx(interp, "dbus", NULL, 0, NULL) == NULL) {
+	Tcl_ResetResult(interp);
+	if (Tcl_PkgRequireEx(interp, "dbus", PACKAGE_VERSION, 0, NULL)
+		== NULL) {
+	    return TCL_ERROR;
+	}
+    }
+    if (Tcl_FindCommand(interp, "::dbus::dbif::connect", NULL,
+	    TCL_GLOBAL_ONLY) == NULL && DbifCreateCommands(interp) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    return Tcl_PkgProvideEx(interp, "dbif", DBIF_VERSION, NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Dbus_SafeInit, Dbif_SafeInit --
+ *
+ *	Not provided on purpose: a bus connection reaches other processes
+ *	and the file system (unix fds), which a safe interpreter must not.
+ *	A master that wants a safe child to use D-Bus can alias selected
+ *	commands into it.
+ *
+ *----------------------------------------------------------------------
+ */
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */

@@ -1,0 +1,488 @@
+/*
+ * dbusInt.h --
+ *
+ *	Internal declarations shared by the files of the Tcl D-Bus extension:
+ *	the per-thread, per-interp and per-connection records, handler and
+ *	pending-call records, the error-code categories, and the prototypes
+ *	each module exports to the others.
+ *
+ *	Module map (one concern per file):
+ *	  dbusInit.c	   Dbus_Init, Dbif_Init, package provide, ensembles
+ *	  dbusConn.c	   connection lifecycle, per-interp/per-thread state
+ *	  dbusCmd.c	   the "dbus" subcommand procedures
+ *	  dbusHandler.c    handler tables (method/signal/unknown/monitor)
+ *	  dbusEvent.c	   event source, message dispatch, pending calls,
+ *			   synchronous waits and coroutine yields
+ *	  dbusMarshal.c    Tcl_Obj <-> DBusMessageIter, both directions
+ *	  dbusSignature.c  signature grammar, the cached "dbus.signature" type
+ *	  dbusValidate.c   bus/interface/member/path/error-name checks
+ *	  dbusError.c	   result + errorcode helpers
+ *	  dbifCmd.c ...    the dbif ensemble (see dbifInt.h)
+ *	  unix/dbusUnixWatch.c  libdbus watches/timeouts on the Tcl notifier
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#ifndef _DBUSINT_H
+#define _DBUSINT_H
+
+#include <tcl.h>
+#include <dbus/dbus.h>
+#include <string.h>
+#include <stdint.h>
+
+/*
+ * Tcl 9 readiness: one compatibility block instead of #ifs elsewhere.
+ */
+
+#if TCL_MAJOR_VERSION < 9
+typedef int Tcl_Size;
+#endif
+
+#ifndef INT2PTR
+#define INT2PTR(p) ((void *)(intptr_t)(p))
+#endif
+#ifndef PTR2INT
+#define PTR2INT(p) ((int)(intptr_t)(p))
+#endif
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "3.1"
+#endif
+#ifndef DBIF_VERSION
+#define DBIF_VERSION "1.4"
+#endif
+
+/*
+ * Well-known strings.
+ */
+
+#define DBUS_DEFAULT_BUS	"session"
+#define DBUS_LOCAL_PATH		"/org/freedesktop/DBus/Local"
+#define DBUS_LOCAL_INTERFACE	"org.freedesktop.DBus.Local"
+
+/*
+ * Default timeout of a method call in milliseconds (libdbus's default).
+ */
+
+#define DBUS_DEFAULT_TIMEOUT	25000
+
+/*
+ * Limits of the D-Bus specification, checked before libdbus sees data.
+ */
+
+#define DBUS_MAX_SIG_LEN	255
+#define DBUS_MAX_ARRAY_DEPTH	32
+#define DBUS_MAX_STRUCT_DEPTH	32
+#define DBUS_MAX_ARRAY_BYTES	(64 * 1024 * 1024)
+#define DBUS_MAX_MSG_BYTES	(128 * 1024 * 1024)
+
+/*
+ * Error-code categories: the second element of every -errorcode this
+ * extension raises ({DBUS category ?detail? ?value?}).  The list is
+ * documented in doc/dbus.n, section ERRORS; library/dbif.tcl raises the
+ * same codes.
+ *
+ *   {DBUS INVALID kind value}	a name, path, signature, serial... is
+ *				malformed (kind: PATH INTERFACE MEMBER
+ *				BUSNAME ERRORNAME SIGNATURE SERIAL TIMEOUT
+ *				DESTINATION MATCH)
+ *   {DBUS VALUE code value}	a value does not fit D-Bus type "code"
+ *   {DBUS ARGS detail}		argument count does not match a signature
+ *				(detail: MISSING or EXTRA)
+ *   {DBUS LIMIT what}		a limit of the specification is exceeded
+ *   {DBUS BUSID busId}		unknown connection handle
+ *   {DBUS NOTCONNECTED busId}	this interp has not connected that handle
+ *   {DBUS CLOSED busId}		the connection was lost
+ *   {DBUS CONNECT NAME}		libdbus connect failure (last part of the
+ *				D-Bus error name, upper-cased)
+ *   {DBUS FILTER NAME}, {DBUS NAME NAME}, {DBUS RELEASE NAME}
+ *				likewise for match rules and names
+ *   {DBUS DBUS_MESSAGE_TYPE_ERROR errorName}
+ *				a remote error reply (reference-compatible)
+ *   {DBUS INUSE what}		a method/unknown handler belongs to another
+ *				interpreter
+ *   {DBUS FD detail}		unix fd passing not possible
+ *   {DBUS USAGE detail}		an option that does not apply
+ *   {DBUS NOMEM}		out of memory inside libdbus
+ */
+
+#define DBUS_EC_INVALID		"INVALID"
+#define DBUS_EC_VALUE		"VALUE"
+#define DBUS_EC_ARGS		"ARGS"
+#define DBUS_EC_LIMIT		"LIMIT"
+#define DBUS_EC_BUSID		"BUSID"
+#define DBUS_EC_NOTCONN		"NOTCONNECTED"
+#define DBUS_EC_CLOSED		"CLOSED"
+#define DBUS_EC_CONNECT		"CONNECT"
+#define DBUS_EC_FILTER		"FILTER"
+#define DBUS_EC_NAME		"NAME"
+#define DBUS_EC_RELEASE		"RELEASE"
+#define DBUS_EC_REMOTE		"DBUS_MESSAGE_TYPE_ERROR"
+#define DBUS_EC_INUSE		"INUSE"
+#define DBUS_EC_FD		"FD"
+#define DBUS_EC_USAGE		"USAGE"
+#define DBUS_EC_NOMEM		"NOMEM"
+
+/*
+ * Name classes known to the validators (dbusValidate.c).
+ */
+
+typedef enum DbusNameKind {
+    DBUS_NAME_PATH,		/* object path */
+    DBUS_NAME_INTERFACE,	/* interface name */
+    DBUS_NAME_MEMBER,		/* method or signal name */
+    DBUS_NAME_BUS,		/* bus name, unique or well-known */
+    DBUS_NAME_ERROR,		/* error name (interface rules) */
+    DBUS_NAME_SIGNATURE		/* any signature */
+} DbusNameKind;
+
+/*
+ * Flags on handlers, on pending calls and for the unmarshaller.
+ */
+
+#define DBUS_FLAG_DETAILS	(1<<0)	/* variants come back {sig value} */
+#define DBUS_FLAG_ASYNC		(1<<1)	/* method handler replies itself */
+
+struct DbusConn;
+struct DbusInterpData;
+struct DbusThreadData;
+
+/*
+ * A C-level message handler (used by dbif instead of a script).  Called
+ * from the event proc with the message (borrowed) and the connection
+ * (preserved for the duration of the call).  For method calls a return
+ * of TCL_OK means the handler took care of the reply; TCL_ERROR with a
+ * result in interp means "send org.freedesktop.DBus.Error.Failed with
+ * that text" (when the caller wants a reply).
+ */
+
+typedef int (DbusMessageProc)(ClientData clientData, Tcl_Interp *interp,
+	struct DbusConn *connPtr, DBusMessage *msg);
+
+/*
+ * One registered handler: a script or a C procedure, owned by one
+ * interpreter.  Reference counted so that queued events and the table
+ * can both hold it; "interp" is cleared (dead handler) when it is
+ * unregistered while an event still refers to it.
+ */
+
+typedef struct DbusHandler {
+    int refCount;		/* table + each holder; freed at 0 */
+    Tcl_Interp *interp;		/* registering interp; NULL once removed */
+    Tcl_Obj *script;		/* command prefix; refcount held; NULL if
+				 * proc is used */
+    DbusMessageProc *proc;	/* C handler or NULL */
+    ClientData clientData;	/* for proc; not owned */
+    int flags;			/* DBUS_FLAG_* */
+    struct DbusHandler *nextPtr;/* next listener (signal lists), owned by
+				 * the list */
+} DbusHandler;
+
+/*
+ * Handlers registered for one object path ("" = every path) on one
+ * connection.  Keys of the member tables are "interface.member" or the
+ * bare "member" as given at registration.
+ */
+
+typedef struct DbusPath {
+    Tcl_HashTable methods;	/* key -> DbusHandler* (one owner interp) */
+    Tcl_HashTable signals;	/* key -> DbusHandler* list, one per interp */
+    DbusHandler *unknown;	/* catch-all method handler or NULL */
+} DbusPath;
+
+/*
+ * A method call we sent and await the answer of.  Lives in the
+ * connection's pending table (keyed by serial) and in its deadline list.
+ */
+
+typedef enum DbusPendingKind {
+    DBUS_PENDING_HANDLER,	/* "call -handler script": eval on reply */
+    DBUS_PENDING_WAIT,		/* synchronous call waiting in C */
+    DBUS_PENDING_CORO		/* synchronous call inside a coroutine */
+} DbusPendingKind;
+
+typedef struct DbusPending {
+    dbus_uint32_t serial;	/* serial of the call we sent */
+    DbusPendingKind kind;
+    struct DbusConn *connPtr;	/* borrowed; the conn owns us */
+    Tcl_Interp *interp;		/* interp to report to; NULL if gone */
+    Tcl_Obj *script;		/* handler prefix or coroutine name;
+				 * refcount held */
+    int flags;			/* DBUS_FLAG_DETAILS */
+    DBusMessage *reply;		/* reply once arrived (ref held), for
+				 * WAIT/CORO */
+    int done;			/* reply stored or failed */
+    Tcl_WideInt deadline;	/* monotonic ms; 0 = never */
+    struct DbusPending *prevPtr;/* deadline-ordered list */
+    struct DbusPending *nextPtr;
+} DbusPending;
+
+/*
+ * Per-interp monitor: sees every incoming message.
+ */
+
+typedef struct DbusMonitor {
+    DbusHandler *handlerPtr;	/* refcount held */
+    struct DbusMonitor *nextPtr;
+} DbusMonitor;
+
+/*
+ * One connection.  Connections belong to the thread that opened them and
+ * are shared by the interps of that thread that ran "dbus connect" for
+ * them.  Freed with Tcl_EventuallyFree; preserved around every script
+ * evaluation that may close it.
+ */
+
+#define DBUS_CONN_CLOSED	(1<<0)	/* closed by us; record going away */
+#define DBUS_CONN_LOST		(1<<1)	/* Disconnected seen */
+#define DBUS_CONN_BUS		(1<<2)	/* a message bus (Hello done) */
+
+typedef struct DbusConn {
+    DBusConnection *conn;	/* owned: private connection, closed and
+				 * unreferenced in DbusConnFree */
+    Tcl_Obj *handleObj;		/* "session", "dbus3", ...; refcount held */
+    int busType;		/* DBUS_BUS_SESSION/SYSTEM/STARTER or -1 */
+    int flags;			/* DBUS_CONN_* */
+    int nInterps;		/* interps that connected this handle */
+    Tcl_HashTable paths;	/* path -> DbusPath* ("" = any path) */
+    DbusMonitor *monitors;	/* owned list, one entry per interp */
+    Tcl_HashTable pending;	/* serial -> DbusPending* (owned) */
+    DbusPending *firstPending;	/* deadline order, oldest first */
+    DbusPending *lastPending;
+    Tcl_TimerToken pendingTimer;/* fires at firstPending's deadline */
+    int eventQueued;		/* a dispatch event is in the Tcl queue */
+    struct DbusHeld *firstHeld;	/* messages popped during a synchronous
+				 * wait and kept for the event loop, in
+				 * arrival order (owned, message refs held) */
+    struct DbusHeld *lastHeld;
+    ClientData watchData;	/* owned by unix/dbusUnixWatch.c */
+    struct DbusThreadData *tsdPtr; /* owning thread's data */
+    struct DbusConn *nextPtr;	/* thread's list of connections */
+} DbusConn;
+
+/*
+ * A message set aside for the event loop (see DbusConn.firstHeld).
+ */
+
+typedef struct DbusHeld {
+    DBusMessage *msg;		/* ref held */
+    struct DbusHeld *nextPtr;
+} DbusHeld;
+
+/*
+ * Per-thread data (Tcl_GetThreadData): the connections of this thread.
+ */
+
+typedef struct DbusThreadData {
+    int initialized;
+    DbusConn *firstConn;	/* all open connections of the thread */
+    Tcl_HashTable handles;	/* handle string -> DbusConn* */
+    int handleCounter;		/* for "dbusN" handles */
+    int waitDepth;		/* nesting of synchronous waits */
+} DbusThreadData;
+
+/*
+ * Indices of DbusInterpData.literals (keys of the message-info dict).
+ */
+
+enum {
+    DBUS_LIT_MEMBER, DBUS_LIT_INTERFACE, DBUS_LIT_PATH, DBUS_LIT_SENDER,
+    DBUS_LIT_DESTINATION, DBUS_LIT_MESSAGETYPE, DBUS_LIT_SIGNATURE,
+    DBUS_LIT_SERIAL, DBUS_LIT_REPLYSERIAL, DBUS_LIT_NOREPLY,
+    DBUS_LIT_AUTOSTART, DBUS_LIT_ERRORNAME, DBUS_LIT_EMPTY,
+    DBUS_LIT_INFO, DBUS_LIT_COROUTINE, DBUS_LIT_YIELD, DBUS_LIT_ASYNC,
+    DBUS_LIT_COUNT
+};
+
+/*
+ * Per-interp data (AssocData "dbus").
+ */
+
+typedef struct DbusInterpData {
+    Tcl_Interp *interp;		/* not owned */
+    Tcl_HashTable conns;	/* handle string -> DbusConn* this interp
+				 * connected */
+    Tcl_Obj *literals[DBUS_LIT_COUNT];	/* shared key objects for info dicts;
+				 * refcount held */
+    ClientData dbifData;	/* owned by dbif (dbifCmd.c), may be NULL */
+    void (*dbifFree)(ClientData);/* frees dbifData on interp deletion */
+} DbusInterpData;
+
+
+/*
+ * Cached parse of a signature (internal rep of the "dbus.signature"
+ * Tcl_ObjType, dbusSignature.c).  Immutable once built.
+ */
+
+typedef struct DbusSignature {
+    int refCount;		/* Tcl_Obj internal reps sharing it */
+    int length;			/* bytes in text (<= 255) */
+    int nTypes;			/* number of top-level complete types */
+    char text[DBUS_MAX_SIG_LEN + 1]; /* NUL-terminated copy */
+    unsigned char start[DBUS_MAX_SIG_LEN + 1]; /* offset of each top-level
+				 * complete type; start[nTypes] == length */
+} DbusSignature;
+
+/*
+ *----------------------------------------------------------------------
+ * dbusError.c
+ *----------------------------------------------------------------------
+ */
+
+int		DbusError(Tcl_Interp *interp, const char *category,
+		    const char *detail, const char *value,
+		    const char *format, ...);
+int		DbusLibError(Tcl_Interp *interp, const char *op,
+		    const char *prefix, DBusError *errPtr);
+int		DbusNoMemory(Tcl_Interp *interp);
+int		DbusReplyError(Tcl_Interp *interp, DBusMessage *reply,
+		    int flags);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusValidate.c
+ *----------------------------------------------------------------------
+ */
+
+int		DbusValidName(DbusNameKind kind, const char *str,
+		    Tcl_Size len);
+int		DbusCheckName(Tcl_Interp *interp, DbusNameKind kind,
+		    Tcl_Obj *objPtr, const char *message);
+int		DbusValidMatchMember(const char *str, Tcl_Size len);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusSignature.c
+ *----------------------------------------------------------------------
+ */
+
+int		DbusGetSignatureFromObj(Tcl_Interp *interp, Tcl_Obj *objPtr,
+		    DbusSignature **sigPtrPtr);
+int		DbusSignatureTypeLength(const char *sig, int len);
+int		DbusSignatureIsSingle(const char *sig, int len);
+int		DbusSignatureValid(const char *sig, int len);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusMarshal.c
+ *----------------------------------------------------------------------
+ */
+
+void		DbusMarshalInit(void);
+int		DbusMarshalArgs(Tcl_Interp *interp, DbusConn *connPtr,
+		    DBusMessage *msg, Tcl_Obj *sigObj, Tcl_Size objc,
+		    Tcl_Obj *const objv[]);
+int		DbusMarshalValue(Tcl_Interp *interp, DbusConn *connPtr,
+		    DBusMessageIter *iterPtr, const char *sig, int sigLen,
+		    Tcl_Obj *valuePtr);
+Tcl_Obj *	DbusUnmarshalArgs(Tcl_Interp *interp, DBusMessage *msg,
+		    int flags);
+Tcl_Obj *	DbusUnmarshalValue(Tcl_Interp *interp,
+		    DBusMessageIter *iterPtr, int flags);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusConn.c
+ *----------------------------------------------------------------------
+ */
+
+DbusThreadData *DbusGetThreadData(void);
+DbusInterpData *DbusGetInterpData(Tcl_Interp *interp);
+int		DbusIsBusId(Tcl_Interp *interp, Tcl_Obj *objPtr);
+int		DbusGetConn(Tcl_Interp *interp, Tcl_Obj *busObj,
+		    DbusConn **connPtrPtr);
+int		DbusConnect(Tcl_Interp *interp, Tcl_Obj *nameObj,
+		    DbusConn **connPtrPtr);
+void		DbusDisconnect(Tcl_Interp *interp, DbusConn *connPtr);
+void		DbusConnLost(DbusConn *connPtr);
+int		DbusSend(Tcl_Interp *interp, DbusConn *connPtr,
+		    DBusMessage *msg, dbus_uint32_t *serialPtr);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusHandler.c
+ *----------------------------------------------------------------------
+ */
+
+typedef enum DbusTable {
+    DBUS_TABLE_METHOD,		/* DbusPath.methods: one owner interp */
+    DBUS_TABLE_SIGNAL,		/* DbusPath.signals: one entry per interp */
+    DBUS_TABLE_UNKNOWN		/* DbusPath.unknown: key ignored */
+} DbusTable;
+
+DbusHandler *	DbusHandlerNew(Tcl_Interp *interp, Tcl_Obj *script,
+		    DbusMessageProc *proc, ClientData clientData,
+		    int flags);
+int		DbusHandlerInstall(Tcl_Interp *interp, DbusConn *connPtr,
+		    DbusTable table, const char *path, const char *key,
+		    DbusHandler *handlerPtr);
+int		DbusHandlerRemove(DbusConn *connPtr, DbusTable table,
+		    const char *path, const char *key, Tcl_Interp *interp);
+DbusHandler *	DbusHandlerLookup(DbusConn *connPtr, DbusTable table,
+		    const char *path, const char *key, Tcl_Interp *interp);
+void		DbusHandlerRelease(DbusHandler *handlerPtr);
+DbusPath *	DbusPathGet(DbusConn *connPtr, const char *path, int create);
+void		DbusPathsFree(DbusConn *connPtr);
+void		DbusHandlersForget(DbusConn *connPtr, Tcl_Interp *interp);
+DbusHandler *	DbusFindMethod(DbusConn *connPtr, DBusMessage *msg);
+int		DbusFindSignals(DbusConn *connPtr, DBusMessage *msg,
+		    DbusHandler ***listPtr, DbusHandler **staticList,
+		    int staticSize);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusEvent.c
+ *----------------------------------------------------------------------
+ */
+
+void		DbusEventInit(DbusThreadData *tsdPtr);
+void		DbusEventFinalize(DbusThreadData *tsdPtr);
+void		DbusProcessMessage(DbusConn *connPtr, DBusMessage *msg,
+		    int inWait);
+DbusPending *	DbusPendingNew(DbusConn *connPtr, dbus_uint32_t serial,
+		    DbusPendingKind kind, Tcl_Interp *interp,
+		    Tcl_Obj *script, int flags, int timeout);
+void		DbusPendingFree(DbusPending *pendPtr);
+void		DbusPendingFailAll(DbusConn *connPtr, const char *errorName,
+		    const char *text);
+int		DbusWaitReply(Tcl_Interp *interp, DbusPending *pendPtr,
+		    int serviceEvents);
+Tcl_Obj *	DbusMessageInfo(DbusInterpData *dataPtr, DbusConn *connPtr,
+		    DBusMessage *msg);
+int		DbusReplyWithResult(Tcl_Interp *interp, DbusConn *connPtr,
+		    DBusMessage *msg, int code);
+int		DbusSendErrorReply(DbusConn *connPtr, DBusMessage *call,
+		    const char *name, const char *text);
+void		DbusConnCheckQueue(DbusConn *connPtr);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusCmd.c / dbifCmd.c
+ *----------------------------------------------------------------------
+ */
+
+int		DbusCreateCommands(Tcl_Interp *interp);
+int		DbifCreateCommands(Tcl_Interp *interp);
+
+/*
+ *----------------------------------------------------------------------
+ * unix/dbusUnixWatch.c
+ *----------------------------------------------------------------------
+ */
+
+int		DbusWatchInit(DbusConn *connPtr);
+void		DbusWatchFinalize(DbusConn *connPtr);
+int		DbusWatchWait(DbusThreadData *tsdPtr, int timeoutMs);
+Tcl_WideInt	DbusMonotonicMs(void);
+
+#endif /* _DBUSINT_H */
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */

@@ -1,0 +1,1495 @@
+/*
+ * dbusMarshal.c --
+ *
+ *	Conversion of Tcl values to D-Bus message arguments and back: one
+ *	encoder (a switch on the type code, driven by a signature) and one
+ *	decoder (a switch on the type found in the message).  Method calls,
+ *	signals, returns and errors all go through here.
+ *
+ *	libdbus aborts the process when it is handed a value that breaks its
+ *	rules (invalid UTF-8, a bad object path or signature, a boolean that
+ *	is not 0/1, an over-long array...), so everything is checked here
+ *	before libdbus sees it, and the limits of the specification are
+ *	enforced with clear errors: integers are range checked (never
+ *	truncated), strings are sent as real UTF-8 (never cut at a NUL),
+ *	arrays stay within 64 MiB, message bodies within 128 MiB, and no
+ *	value sits inside more than 64 containers (variants included), as
+ *	the receiving side requires.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbusInt.h"
+#include <stdio.h>
+#include <stdint.h>
+#ifndef _WIN32
+#include <unistd.h>
+#endif
+
+/*
+ * Tcl value types, looked up once per process by DbusMarshalInit and only
+ * read afterwards.  Types the running Tcl does not have stay NULL (e.g.
+ * "wideInt" on 64-bit 8.6).
+ */
+
+static const Tcl_ObjType *stringTypePtr;
+static const Tcl_ObjType *intTypePtr;
+static const Tcl_ObjType *wideIntTypePtr;
+static const Tcl_ObjType *doubleTypePtr;
+static const Tcl_ObjType *booleanTypePtr;
+static const Tcl_ObjType *booleanStringTypePtr;
+static const Tcl_ObjType *listTypePtr;
+static const Tcl_ObjType *dictTypePtr;
+static const Tcl_ObjType *byteArrayTypePtr;
+static const Tcl_ObjType *bignumTypePtr;
+
+/*
+ * Containers allowed around a value: the specification's 32 arrays plus
+ * 32 structs; libdbus applies the same total, variants included, when it
+ * validates a received message.
+ */
+
+#define MAX_TOTAL_DEPTH	(DBUS_MAX_ARRAY_DEPTH + DBUS_MAX_STRUCT_DEPTH)
+
+#define STATIC_FIXED_BYTES 1024	/* fixed arrays gathered on the stack */
+
+/*
+ * Fixed-size types that dbus_message_iter_append_fixed_array and
+ * dbus_message_iter_get_fixed_array handle (every fixed type but 'h');
+ * the wire alignment of a type code (also the size of the fixed-size
+ * types); a body offset rounded up to an alignment.
+ */
+
+#define IS_FIXED_CODE(c) \
+    ((c) == 'y' || (c) == 'b' || (c) == 'n' || (c) == 'q' || (c) == 'i' \
+    || (c) == 'u' || (c) == 'x' || (c) == 't' || (c) == 'd')
+#define TYPE_ALIGN(c) \
+    (((c) == 'y' || (c) == 'g' || (c) == 'v') ? 1 \
+    : ((c) == 'n' || (c) == 'q') ? 2 \
+    : ((c) == 'x' || (c) == 't' || (c) == 'd' || (c) == '(' || (c) == '{') \
+    ? 8 : 4)
+#define ALIGN_POS(pos, a) \
+    (((pos) + ((a) - 1)) & ~((Tcl_WideInt) (a) - 1))
+
+/*
+ * Range and name (for messages) of the integer types y n q i u x, in the
+ * order of intCodes ('t' is handled apart).
+ */
+
+typedef struct IntRange {
+    Tcl_WideInt min, max;
+    const char *name;
+} IntRange;
+
+static const char intCodes[] = "ynqiux";
+static const IntRange intRanges[] = {
+    {0, 255, "unsigned 8-bit integer"},
+    {-32768, 32767, "signed 16-bit integer"},
+    {0, 65535, "unsigned 16-bit integer"},
+    {INT32_MIN, INT32_MAX, "signed 32-bit integer"},
+    {0, UINT32_MAX, "unsigned 32-bit integer"},
+    {INT64_MIN, INT64_MAX, "signed 64-bit integer"}
+};
+#define INT_RANGE(c) \
+    (((c) != 0 && strchr(intCodes, (c)) != NULL) \
+    ? &intRanges[strchr(intCodes, (c)) - intCodes] : NULL)
+
+/*
+ * State of one marshalling run (one DbusMarshalArgs or DbusMarshalValue
+ * call).  "pos" follows the offset the next value gets in the message
+ * body under the alignment rules of the wire format, so array and message
+ * sizes are exact when the run starts at the start of the body.
+ */
+
+typedef struct MarshalCtx {
+    Tcl_Interp *interp;		/* errors and channel lookup; may be NULL;
+				 * not owned */
+    DbusConn *connPtr;		/* fd-passing check; may be NULL; not
+				 * owned */
+    Tcl_WideInt pos;		/* simulated body offset */
+    int depth;			/* containers around the current value */
+} MarshalCtx;
+
+static int		MarshalAny(MarshalCtx *ctx, DBusMessageIter *iterPtr,
+			    const char *sig, int sigLen, Tcl_Obj *valuePtr);
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMarshalInit --
+ *
+ *	One-time, process-wide lookup of the Tcl value types that the
+ *	variant guess and the integer checks look at.  Called once, under
+ *	the init mutex, by dbusInit.c.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Sets the file-static type pointers (read-only afterwards).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusMarshalInit(void)
+{
+    Tcl_Obj *probePtr;
+    Tcl_WideInt dummy;
+    int b;
+
+    stringTypePtr = Tcl_GetObjType("string");
+    intTypePtr = Tcl_GetObjType("int");
+    wideIntTypePtr = Tcl_GetObjType("wideInt");
+    doubleTypePtr = Tcl_GetObjType("double");
+    booleanTypePtr = Tcl_GetObjType("boolean");
+    booleanStringTypePtr = Tcl_GetObjType("booleanString");
+    listTypePtr = Tcl_GetObjType("list");
+    dictTypePtr = Tcl_GetObjType("dict");
+    byteArrayTypePtr = Tcl_GetObjType("bytearray");
+
+    /*
+     * Tcl 8.6 registers neither its bignum type nor the type it gives to
+     * boolean words ("booleanString" in 8.6.13): learn them from values.
+     */
+
+    probePtr = Tcl_NewStringObj("9223372036854775808", -1);
+    Tcl_IncrRefCount(probePtr);
+    (void) Tcl_GetWideIntFromObj(NULL, probePtr, &dummy);
+    if (probePtr->typePtr != intTypePtr
+	    && probePtr->typePtr != wideIntTypePtr) {
+	bignumTypePtr = probePtr->typePtr;
+    }
+    Tcl_DecrRefCount(probePtr);
+
+    probePtr = Tcl_NewStringObj("yes", -1);
+    Tcl_IncrRefCount(probePtr);
+    if (booleanStringTypePtr == NULL
+	    && Tcl_GetBooleanFromObj(NULL, probePtr, &b) == TCL_OK
+	    && probePtr->typePtr != booleanTypePtr
+	    && probePtr->typePtr != intTypePtr) {
+	booleanStringTypePtr = probePtr->typePtr;
+    }
+    Tcl_DecrRefCount(probePtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ValueError, LimitError --
+ *
+ *	ValueError: `expected <what> but got "<value>"` with errorcode
+ *	{DBUS VALUE <code> <value>}; the message shows at most 150 bytes
+ *	of the value, the errorcode all of it.  LimitError: a limit of the
+ *	specification, {DBUS LIMIT ARRAY|MESSAGE|DEPTH|SIGNATURE}.
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ * Side effects:
+ *	Set the interp result and errorcode (when interp is not NULL).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ValueError(
+    Tcl_Interp *interp,		/* may be NULL */
+    int code,			/* D-Bus type code */
+    Tcl_Obj *valuePtr,		/* offending value */
+    const char *expected)	/* e.g. "unsigned 8-bit integer" */
+{
+    Tcl_Size len, shown;
+    const char *str;
+    char codeStr[2];
+
+    if (interp == NULL) {
+	return TCL_ERROR;
+    }
+    str = Tcl_GetStringFromObj(valuePtr, &len);
+    shown = len;
+    if (shown > 150) {
+	shown = 150;
+	while (shown > 0 && (str[shown] & 0xC0) == 0x80) {
+	    shown--;			/* do not cut a character */
+	}
+    }
+    codeStr[0] = (char) code;
+    codeStr[1] = '\0';
+    return DbusError(interp, DBUS_EC_VALUE, codeStr, str,
+	    "expected %s but got \"%.*s%s\"", expected, (int) shown, str,
+	    (shown < len) ? "..." : "");
+}
+
+static int
+LimitError(
+    Tcl_Interp *interp,		/* may be NULL */
+    const char *what)		/* ARRAY MESSAGE DEPTH SIGNATURE */
+{
+    return DbusError(interp, DBUS_EC_LIMIT, what, NULL, "%s",
+	    (what[0] == 'A') ? "array exceeds the D-Bus limit of 64 MiB"
+	    : (what[0] == 'M') ? "message exceeds the D-Bus limit of 128 MiB"
+	    : (what[0] == 'D') ? "value nested in more than 64 containers"
+	    : "too many arguments: a message signature has at most 255 "
+	    "type codes");
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * GetSigned64, GetUnsigned64, GetNumber --
+ *
+ *	GetSigned64/GetUnsigned64: exact 64-bit integers.  Tcl 8.6's
+ *	Tcl_GetWideIntFromObj accepts magnitudes up to 2^64-1 and wraps
+ *	those beyond the signed range; such values always carry the bignum
+ *	representation, which tells them apart: a bignum that converted to
+ *	a negative wide int is a positive value in 2^63..2^64-1, one that
+ *	converted to a non-negative wide int is below -2^63.
+ *	GetNumber: a fixed-size basic type other than 'h': range-checked
+ *	integers, booleans (any Tcl boolean, failing that any integer,
+ *	non-zero = true; always 0/1), doubles.
+ *
+ * Results:
+ *	TCL_OK with the value, or TCL_ERROR: no message from the first two;
+ *	`expected ... but got "..."` with errorcode {DBUS VALUE code value}
+ *	from GetNumber.
+ *
+ * Side effects:
+ *	May shimmer objPtr to a number type.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static inline int
+GetSigned64(
+    Tcl_Obj *objPtr,
+    Tcl_WideInt *wPtr)
+{
+    if (Tcl_GetWideIntFromObj(NULL, objPtr, wPtr) != TCL_OK
+	    || (bignumTypePtr != NULL && objPtr->typePtr == bignumTypePtr)) {
+	return TCL_ERROR;
+    }
+    return TCL_OK;
+}
+
+static int
+GetUnsigned64(
+    Tcl_Obj *objPtr,
+    Tcl_WideUInt *uPtr)
+{
+#if TCL_MAJOR_VERSION > 8
+    return Tcl_GetWideUIntFromObj(NULL, objPtr, uPtr);
+#else
+    Tcl_WideInt w;
+
+    if (Tcl_GetWideIntFromObj(NULL, objPtr, &w) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (bignumTypePtr != NULL && objPtr->typePtr == bignumTypePtr) {
+	if (w >= 0) {
+	    return TCL_ERROR;		/* negative, below -2^63 */
+	}
+    } else if (w < 0) {
+	return TCL_ERROR;
+    }
+    *uPtr = (Tcl_WideUInt) w;
+    return TCL_OK;
+#endif
+}
+
+static inline int
+GetNumber(
+    Tcl_Interp *interp,		/* for the error; may be NULL */
+    int code,			/* y b n q i u x t d */
+    Tcl_Obj *objPtr,		/* borrowed */
+    DBusBasicValue *valPtr)	/* out */
+{
+    const IntRange *rangePtr = INT_RANGE(code);
+    Tcl_WideInt w;
+    Tcl_WideUInt u;
+    int b;
+
+    if (rangePtr != NULL) {
+	if (GetSigned64(objPtr, &w) != TCL_OK
+		|| w < rangePtr->min || w > rangePtr->max) {
+	    return ValueError(interp, code, objPtr, rangePtr->name);
+	}
+	switch (code) {
+	case 'y': valPtr->byt = (unsigned char) w; break;
+	case 'n': case 'q': valPtr->u16 = (dbus_uint16_t) w; break;
+	case 'i': case 'u': valPtr->u32 = (dbus_uint32_t) w; break;
+	default: valPtr->i64 = (dbus_int64_t) w; break;
+	}
+	return TCL_OK;
+    }
+    switch (code) {
+    case 't':
+	if (GetUnsigned64(objPtr, &u) != TCL_OK) {
+	    return ValueError(interp, code, objPtr,
+		    "unsigned 64-bit integer");
+	}
+	valPtr->u64 = (dbus_uint64_t) u;
+	return TCL_OK;
+    case 'b':
+	if (Tcl_GetBooleanFromObj(NULL, objPtr, &b) != TCL_OK) {
+	    if (Tcl_GetWideIntFromObj(NULL, objPtr, &w) != TCL_OK) {
+		return ValueError(interp, code, objPtr, "boolean value");
+	    }
+	    b = (w != 0);
+	}
+	valPtr->bool_val = b ? 1 : 0;
+	return TCL_OK;
+    default:				/* 'd' */
+	if (Tcl_GetDoubleFromObj(NULL, objPtr, &valPtr->dbl) != TCL_OK) {
+	    return ValueError(interp, code, objPtr, "floating-point number");
+	}
+	return TCL_OK;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AppendString, MarshalString --
+ *
+ *	AppendString: append a checked string, object path or signature
+ *	(valid UTF-8, no NUL) within the message size limit.
+ *	MarshalString: append a Tcl string as 's'.  Pure ASCII (the common
+ *	case) is used as is.  Otherwise Tcl's internal form must become
+ *	real UTF-8: a NUL (internally C0 80) is an error; characters beyond
+ *	U+FFFF (surrogate pairs in Tcl 8.6) become 4-byte sequences through
+ *	the "utf-8" encoding; the result must pass libdbus' own UTF-8 check
+ *	(a lone surrogate does not).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR: {DBUS VALUE s value}, {DBUS LIMIT MESSAGE},
+ *	out of memory.
+ *
+ * Side effects:
+ *	Append to the message, advance ctx->pos.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+AppendString(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    int code,			/* s o g */
+    const char *str,		/* NUL-terminated, checked */
+    Tcl_Size len)		/* strlen(str) */
+{
+    if (code == DBUS_TYPE_SIGNATURE) {
+	ctx->pos += 1 + (Tcl_WideInt) len + 1;
+    } else {
+	ctx->pos = ALIGN_POS(ctx->pos, 4) + 4 + (Tcl_WideInt) len + 1;
+    }
+    if (ctx->pos > DBUS_MAX_MSG_BYTES) {
+	return LimitError(ctx->interp, "MESSAGE");
+    }
+    if (!dbus_message_iter_append_basic(iterPtr, code, &str)) {
+	return DbusNoMemory(ctx->interp);
+    }
+    return TCL_OK;
+}
+
+static int
+MarshalString(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    Tcl_Obj *valuePtr)		/* borrowed */
+{
+    Tcl_Size len, i;
+    const char *str = Tcl_GetStringFromObj(valuePtr, &len);
+    const unsigned char *bytes = (const unsigned char *) str;
+    Tcl_Encoding utf8;
+    Tcl_DString ds;
+    int result;
+
+    for (i = 0; i < len; i++) {
+	if ((unsigned) (bytes[i] - 1) >= 0x7F) {
+	    break;			/* not in 0x01..0x7F */
+	}
+    }
+    if (i == len) {
+	return AppendString(ctx, iterPtr, DBUS_TYPE_STRING, str, len);
+    }
+    for (; i < len; i++) {
+	if (bytes[i] == 0 || (bytes[i] == 0xC0 && bytes[i + 1] == 0x80)) {
+	    return DbusError(ctx->interp, DBUS_EC_VALUE, "s", str,
+		    "string contains a NUL character, which D-Bus does not "
+		    "allow");
+	}
+    }
+    if (dbus_validate_utf8(str, NULL)) {
+	return AppendString(ctx, iterPtr, DBUS_TYPE_STRING, str, len);
+    }
+    utf8 = Tcl_GetEncoding(NULL, "utf-8");
+    Tcl_UtfToExternalDString(utf8, str, len, &ds);
+    Tcl_FreeEncoding(utf8);
+    if (strlen(Tcl_DStringValue(&ds)) != (size_t) Tcl_DStringLength(&ds)
+	    || !dbus_validate_utf8(Tcl_DStringValue(&ds), NULL)) {
+	result = DbusError(ctx->interp, DBUS_EC_VALUE, "s", str,
+		"string cannot be encoded as valid UTF-8");
+    } else {
+	result = AppendString(ctx, iterPtr, DBUS_TYPE_STRING,
+		Tcl_DStringValue(&ds), Tcl_DStringLength(&ds));
+    }
+    Tcl_DStringFree(&ds);
+    return result;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * MarshalBasic --
+ *
+ *	Append one value of a basic type (also used for dict keys).  'o'
+ *	must be a valid object path, 'g' a valid signature.  'h' names an
+ *	open channel of the interp whose OS handle (writable side
+ *	preferred) is passed; libdbus duplicates it, the channel stays
+ *	open.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with a message and errorcode: value errors,
+ *	"Invalid path" {DBUS INVALID PATH v}, "Invalid signature"
+ *	{DBUS INVALID SIGNATURE v}, {DBUS FD UNSUPPORTED} when the
+ *	connection cannot pass fds.
+ *
+ * Side effects:
+ *	Appends to the message, advances ctx->pos.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+MarshalBasic(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    int code,			/* basic type code */
+    Tcl_Obj *valuePtr)		/* borrowed */
+{
+    DBusBasicValue val;
+    const char *str = NULL;
+    Tcl_Size len;
+    Tcl_Channel chan;
+    ClientData handle;
+
+    switch (code) {
+    case 's':
+	return MarshalString(ctx, iterPtr, valuePtr);
+    case 'o':
+	str = Tcl_GetStringFromObj(valuePtr, &len);
+	if (!DbusValidName(DBUS_NAME_PATH, str, len)) {
+	    return DbusError(ctx->interp, DBUS_EC_INVALID, "PATH", str,
+		    "Invalid path");
+	}
+	return AppendString(ctx, iterPtr, code, str, len);
+    case 'g':
+	str = Tcl_GetStringFromObj(valuePtr, &len);
+	if (len > DBUS_MAX_SIG_LEN
+		|| DbusSignatureValid(str, (int) len) < 0) {
+	    return DbusError(ctx->interp, DBUS_EC_INVALID, "SIGNATURE", str,
+		    "Invalid signature");
+	}
+	return AppendString(ctx, iterPtr, code, str, len);
+    case 'h':
+	str = Tcl_GetString(valuePtr);
+	if (ctx->connPtr != NULL && ctx->connPtr->conn != NULL
+		&& !dbus_connection_can_send_type(ctx->connPtr->conn,
+			DBUS_TYPE_UNIX_FD)) {
+	    return DbusError(ctx->interp, DBUS_EC_FD, "UNSUPPORTED", NULL,
+		    "DBus connection doesn't support file descriptor "
+		    "passing");
+	}
+	chan = (ctx->interp == NULL) ? NULL
+		: Tcl_GetChannel(ctx->interp, str, NULL);
+	if (chan == NULL) {
+	    return DbusError(ctx->interp, DBUS_EC_VALUE, "h", str,
+		    "can not find channel named \"%.150s\"", str);
+	}
+	if (Tcl_GetChannelHandle(chan, TCL_WRITABLE, &handle) != TCL_OK
+		&& Tcl_GetChannelHandle(chan, TCL_READABLE, &handle)
+		!= TCL_OK) {
+	    return DbusError(ctx->interp, DBUS_EC_VALUE, "h", str,
+		    "channel \"%.150s\" has no file descriptor", str);
+	}
+	val.fd = (int) (intptr_t) handle;
+	break;
+    default:
+	if (GetNumber(ctx->interp, code, valuePtr, &val) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+    }
+    ctx->pos = ALIGN_POS(ctx->pos, TYPE_ALIGN(code))
+	    + TYPE_ALIGN(code);
+    if (!dbus_message_iter_append_basic(iterPtr, code, &val)) {
+	if (code == 'h') {
+	    return DbusError(ctx->interp, DBUS_EC_FD, "APPEND", str,
+		    "cannot attach the file descriptor of channel "
+		    "\"%.150s\"", str);
+	}
+	return DbusNoMemory(ctx->interp);
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * OpenContainer, CloseContainer --
+ *
+ *	Open a container below iterPtr (checking the nesting limit), and
+ *	close it again: normally when result is TCL_OK, by abandoning it
+ *	otherwise, so that no container is ever left open.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with {DBUS LIMIT DEPTH} or out of memory;
+ *	CloseContainer passes an error result on.
+ *
+ * Side effects:
+ *	ctx->depth counts open containers.  After an abandon the message is
+ *	unusable (the caller drops it).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+OpenContainer(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    int type,			/* DBUS_TYPE_ARRAY, _STRUCT, ... */
+    const char *sig,		/* contained signature or NULL */
+    DBusMessageIter *subPtr)	/* out */
+{
+    if (ctx->depth >= MAX_TOTAL_DEPTH) {
+	return LimitError(ctx->interp, "DEPTH");
+    }
+    if (!dbus_message_iter_open_container(iterPtr, type, sig, subPtr)) {
+	return DbusNoMemory(ctx->interp);
+    }
+    ctx->depth++;
+    return TCL_OK;
+}
+
+static int
+CloseContainer(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    DBusMessageIter *subPtr,
+    int result)			/* TCL_OK: close, else abandon */
+{
+    ctx->depth--;
+    if (result != TCL_OK) {
+	dbus_message_iter_abandon_container(iterPtr, subPtr);
+	return TCL_ERROR;
+    }
+    if (!dbus_message_iter_close_container(iterPtr, subPtr)) {
+	dbus_message_iter_abandon_container_if_open(iterPtr, subPtr);
+	return DbusNoMemory(ctx->interp);
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * MarshalFixedArray, MarshalArray, MarshalDict, MarshalStruct --
+ *
+ *	Append an array a<T> from a Tcl list, each element as T.  For a
+ *	fixed-size T the elements are converted (range checked) into a C
+ *	buffer first and appended in one call; an 'ay' value that is a pure
+ *	byte array (binary data without a string representation) is sent
+ *	as those bytes.  a{KV} comes from a Tcl dict, one dict entry per
+ *	key in the dict's order, the key as basic type K and the value as
+ *	V; a struct from a Tcl list with exactly one element per member.
+ *	The byte count of an array is kept within the 64 MiB limit.
+ *
+ * Results:
+ *	TCL_OK or TCL_ERROR (Tcl's own error when the value is not a list
+ *	or dict).  A struct count mismatch gives `Not enough elements in
+ *	list representing structure: "(..)"` {DBUS ARGS MISSING} or
+ *	"Arguments left after exhausting the type signature"
+ *	{DBUS ARGS EXTRA}.
+ *
+ * Side effects:
+ *	Append to the message; containers are abandoned on error.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+MarshalFixedArray(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    int code,			/* element type, IS_FIXED_CODE */
+    Tcl_Obj *valuePtr)		/* list or byte array; borrowed */
+{
+    Tcl_Obj **elems;
+    Tcl_Size n, k;
+    int size = TYPE_ALIGN(code), result = TCL_OK;
+    const IntRange *rangePtr = INT_RANGE(code);
+    Tcl_WideInt w;
+    double stackBuf[STATIC_FIXED_BYTES / sizeof(double)];
+    const void *buf = NULL;
+    void *p = stackBuf, *allocPtr = NULL;
+    DBusBasicValue val;
+    DBusMessageIter sub;
+    char esig[2];
+
+    if (code == 'y' && byteArrayTypePtr != NULL
+	    && valuePtr->typePtr == byteArrayTypePtr
+	    && valuePtr->bytes == NULL) {
+	buf = Tcl_GetByteArrayFromObj(valuePtr, &n);
+    } else if (Tcl_ListObjGetElements(ctx->interp, valuePtr, &n, &elems)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if ((Tcl_WideInt) n * size > DBUS_MAX_ARRAY_BYTES) {
+	return LimitError(ctx->interp, "ARRAY");
+    }
+    if (buf == NULL) {
+	if ((size_t) n * size > sizeof(stackBuf)) {
+	    p = allocPtr = attemptckalloc((size_t) n * size);
+	    if (p == NULL) {
+		return DbusNoMemory(ctx->interp);
+	    }
+	}
+	for (k = 0; k < n; k++) {
+	    if (rangePtr != NULL) {		/* the hot path, inline */
+		if (GetSigned64(elems[k], &w) != TCL_OK
+			|| w < rangePtr->min || w > rangePtr->max) {
+		    result = ValueError(ctx->interp, code, elems[k],
+			    rangePtr->name);
+		    break;
+		}
+	    } else if (GetNumber(ctx->interp, code, elems[k], &val)
+		    != TCL_OK) {
+		result = TCL_ERROR;
+		break;
+	    } else {
+		w = (size == 4) ? (Tcl_WideInt) val.u32 : val.i64;
+	    }
+	    switch (size) {
+	    case 1: ((unsigned char *) p)[k] = (unsigned char) w; break;
+	    case 2: ((dbus_uint16_t *) p)[k] = (dbus_uint16_t) w; break;
+	    case 4: ((dbus_uint32_t *) p)[k] = (dbus_uint32_t) w; break;
+	    default: ((dbus_int64_t *) p)[k] = (dbus_int64_t) w; break;
+	    }
+	}
+	buf = p;
+    }
+    ctx->pos = ALIGN_POS(ALIGN_POS(ctx->pos, 4) + 4, size)
+	    + (Tcl_WideInt) n * size;
+    if (result == TCL_OK && ctx->pos > DBUS_MAX_MSG_BYTES) {
+	result = LimitError(ctx->interp, "MESSAGE");
+    }
+    esig[0] = (char) code;
+    esig[1] = '\0';
+    if (result == TCL_OK && (result = OpenContainer(ctx, iterPtr,
+	    DBUS_TYPE_ARRAY, esig, &sub)) == TCL_OK) {
+	if (!dbus_message_iter_append_fixed_array(&sub, code, &buf,
+		(int) n)) {
+	    result = DbusNoMemory(ctx->interp);
+	}
+	result = CloseContainer(ctx, iterPtr, &sub, result);
+    }
+    if (allocPtr != NULL) {
+	ckfree(allocPtr);
+    }
+    return result;
+}
+
+static int
+MarshalArray(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    const char *sig,		/* "a..." complete type, not a{..} */
+    int sigLen,
+    Tcl_Obj *valuePtr)		/* list; borrowed */
+{
+    char esig[DBUS_MAX_SIG_LEN + 1];
+    int elen = sigLen - 1, result = TCL_OK;
+    Tcl_Obj **elems;
+    Tcl_Size n, k;
+    Tcl_WideInt start;
+    DBusMessageIter sub;
+
+    if (IS_FIXED_CODE(sig[1])) {
+	return MarshalFixedArray(ctx, iterPtr, sig[1], valuePtr);
+    }
+    if (Tcl_ListObjGetElements(ctx->interp, valuePtr, &n, &elems)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    memcpy(esig, sig + 1, (size_t) elen);
+    esig[elen] = '\0';
+    ctx->pos = ALIGN_POS(ALIGN_POS(ctx->pos, 4) + 4, TYPE_ALIGN(esig[0]));
+    start = ctx->pos;
+    if (OpenContainer(ctx, iterPtr, DBUS_TYPE_ARRAY, esig, &sub) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    for (k = 0; k < n && result == TCL_OK; k++) {
+	result = MarshalAny(ctx, &sub, esig, elen, elems[k]);
+	if (result == TCL_OK && ctx->pos - start > DBUS_MAX_ARRAY_BYTES) {
+	    result = LimitError(ctx->interp, "ARRAY");
+	} else if (result == TCL_OK && ctx->pos > DBUS_MAX_MSG_BYTES) {
+	    result = LimitError(ctx->interp, "MESSAGE");
+	}
+    }
+    return CloseContainer(ctx, iterPtr, &sub, result);
+}
+
+static int
+MarshalDict(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    const char *sig,		/* "a{KV}" */
+    int sigLen,
+    Tcl_Obj *valuePtr)		/* dict; borrowed */
+{
+    char esig[DBUS_MAX_SIG_LEN + 1];
+    int done, result = TCL_OK;
+    Tcl_DictSearch search;
+    Tcl_Obj *keyPtr, *valPtr;
+    Tcl_WideInt start;
+    DBusMessageIter sub, entry;
+
+    if (Tcl_DictObjFirst(ctx->interp, valuePtr, &search, &keyPtr, &valPtr,
+	    &done) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    memcpy(esig, sig + 1, (size_t) sigLen - 1);
+    esig[sigLen - 1] = '\0';
+    ctx->pos = ALIGN_POS(ALIGN_POS(ctx->pos, 4) + 4, 8);
+    start = ctx->pos;
+    if (OpenContainer(ctx, iterPtr, DBUS_TYPE_ARRAY, esig, &sub) != TCL_OK) {
+	Tcl_DictObjDone(&search);
+	return TCL_ERROR;
+    }
+    for (; !done && result == TCL_OK;
+	    Tcl_DictObjNext(&search, &keyPtr, &valPtr, &done)) {
+	ctx->pos = ALIGN_POS(ctx->pos, 8);
+	result = OpenContainer(ctx, &sub, DBUS_TYPE_DICT_ENTRY, NULL,
+		&entry);
+	if (result != TCL_OK) {
+	    break;
+	}
+	result = MarshalBasic(ctx, &entry, sig[2], keyPtr);
+	if (result == TCL_OK) {
+	    result = MarshalAny(ctx, &entry, sig + 3, sigLen - 4, valPtr);
+	}
+	result = CloseContainer(ctx, &sub, &entry, result);
+	if (result == TCL_OK && ctx->pos - start > DBUS_MAX_ARRAY_BYTES) {
+	    result = LimitError(ctx->interp, "ARRAY");
+	} else if (result == TCL_OK && ctx->pos > DBUS_MAX_MSG_BYTES) {
+	    result = LimitError(ctx->interp, "MESSAGE");
+	}
+    }
+    Tcl_DictObjDone(&search);
+    return CloseContainer(ctx, iterPtr, &sub, result);
+}
+
+static int
+MarshalStruct(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    const char *sig,		/* "(...)" */
+    int sigLen,
+    Tcl_Obj *valuePtr)		/* list; borrowed */
+{
+    Tcl_Obj **elems;
+    Tcl_Size n, k, members = 0;
+    const char *p, *end = sig + sigLen - 1;
+    DBusMessageIter sub;
+    int len, result = TCL_OK;
+
+    if (Tcl_ListObjGetElements(ctx->interp, valuePtr, &n, &elems)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    for (p = sig + 1; p < end; p += DbusSignatureTypeLength(p, end - p)) {
+	members++;
+    }
+    if (n < members) {
+	return DbusError(ctx->interp, DBUS_EC_ARGS, "MISSING", NULL,
+		"Not enough elements in list representing structure: "
+		"\"%.*s\"", sigLen, sig);
+    } else if (n > members) {
+	return DbusError(ctx->interp, DBUS_EC_ARGS, "EXTRA", NULL,
+		"Arguments left after exhausting the type signature");
+    }
+    ctx->pos = ALIGN_POS(ctx->pos, 8);
+    if (OpenContainer(ctx, iterPtr, DBUS_TYPE_STRUCT, NULL, &sub)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    for (p = sig + 1, k = 0; k < n && result == TCL_OK; k++, p += len) {
+	len = DbusSignatureTypeLength(p, end - p);
+	result = MarshalAny(ctx, &sub, p, len, elems[k]);
+    }
+    return CloseContainer(ctx, iterPtr, &sub, result);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ExplicitVariant, GuessVariantType, MarshalAny --
+ *
+ *	MarshalAny appends one value of the complete type sig (valid,
+ *	sigLen bytes): the switch on the type code.  The type a 'v'
+ *	argument is sent with is chosen like this (the documented rule, see
+ *	doc/dbus.n):
+ *
+ *	1. Explicit form (ExplicitVariant).  If the value is a plain string
+ *	   (no internal representation, or only Tcl's cached "string" one)
+ *	   or a list, and it is a list of exactly two elements whose first
+ *	   element is a single complete type, the variant carries that type
+ *	   and the second element is marshalled as that type:  {i 42}
+ *	   {as {a b c}}  {a{sv} {k {u 7}}}  {v {s x}} (a variant in a
+ *	   variant).  So is a plain string that reads that way ("i 42").
+ *
+ *	2. Otherwise the type is guessed (GuessVariantType) from the value's
+ *	   internal representation as it was before rule 1 looked at it:
+ *	     int, wideInt          i if it fits 32 bits signed, else x
+ *	     bignum                t if in 0..2^64-1, else s
+ *	     double                d
+ *	     boolean, booleanString  b
+ *	     list                  as
+ *	     dict                  a{ss}
+ *	     bytearray with no string representation (binary data)  ay
+ *	     anything else (plain string, no internal rep, ...)  s
+ *
+ *	A variant counts as a container for the nesting limit (64).
+ *
+ * Results:
+ *	ExplicitVariant: 1 with the type copied to sigBuf (NUL-terminated,
+ *	so it survives any shimmering of the value) and *contentPtrPtr set
+ *	to the second element (borrowed), or 0.  GuessVariantType: a static
+ *	signature.  MarshalAny: TCL_OK or TCL_ERROR.
+ *
+ * Side effects:
+ *	ExplicitVariant may convert valuePtr to a list and its first
+ *	element to a signature; for a plain string a cheap look at the
+ *	first word comes first, so arbitrary text is not made a list.
+ *	MarshalAny appends to the message.
+ *
+ *----------------------------------------------------------------------
+ */
+
+#define IS_LIST_SPACE(c) ((c) == ' ' || ((c) >= '\t' && (c) <= '\r'))
+
+static int
+ExplicitVariant(
+    Tcl_Obj *valuePtr,		/* borrowed */
+    char *sigBuf,		/* DBUS_MAX_SIG_LEN+1 bytes, out */
+    int *sigLenPtr,		/* out */
+    Tcl_Obj **contentPtrPtr)	/* out */
+{
+    Tcl_Obj **elems;
+    Tcl_Size n;
+    DbusSignature *sigPtr;
+
+    if (valuePtr->typePtr == NULL || valuePtr->typePtr == stringTypePtr) {
+	Tcl_Size len;
+	const char *p = Tcl_GetStringFromObj(valuePtr, &len);
+	const char *end = p + len, *word;
+
+	/*
+	 * A bare first word must be a single complete type; braced or
+	 * quoted words and backslashes are left to the list parser.
+	 */
+
+	while (p < end && IS_LIST_SPACE(*p)) {
+	    p++;
+	}
+	for (word = p; p < end && !IS_LIST_SPACE(*p) && *p != '\\'; p++) {
+	    /* empty */
+	}
+	if (word == end || (*word != '{' && *word != '"' && *p != '\\'
+		&& !DbusSignatureIsSingle(word, (int) (p - word)))) {
+	    return 0;
+	}
+    } else if (valuePtr->typePtr != listTypePtr) {
+	return 0;
+    }
+    if (Tcl_ListObjGetElements(NULL, valuePtr, &n, &elems) != TCL_OK
+	    || n != 2
+	    || DbusGetSignatureFromObj(NULL, elems[0], &sigPtr) != TCL_OK
+	    || sigPtr->nTypes != 1) {
+	return 0;
+    }
+    memcpy(sigBuf, sigPtr->text, (size_t) sigPtr->length + 1);
+    *sigLenPtr = sigPtr->length;
+    *contentPtrPtr = elems[1];
+    return 1;
+}
+
+static const char *
+GuessVariantType(
+    Tcl_Obj *valuePtr,		/* borrowed */
+    const Tcl_ObjType *typePtr)	/* its type before ExplicitVariant */
+{
+    Tcl_WideInt w;
+    Tcl_WideUInt u;
+
+    if (typePtr == NULL) {
+	return "s";
+    } else if (typePtr == intTypePtr || typePtr == wideIntTypePtr) {
+	if (GetSigned64(valuePtr, &w) != TCL_OK) {
+	    return "s";
+	}
+	return (w >= INT32_MIN && w <= INT32_MAX) ? "i" : "x";
+    } else if (typePtr == bignumTypePtr) {
+	return (GetUnsigned64(valuePtr, &u) == TCL_OK) ? "t" : "s";
+    } else if (typePtr == doubleTypePtr) {
+	return "d";
+    } else if (typePtr == booleanTypePtr || typePtr == booleanStringTypePtr) {
+	return "b";
+    } else if (typePtr == listTypePtr) {
+	return "as";
+    } else if (typePtr == dictTypePtr) {
+	return "a{ss}";
+    } else if (typePtr == byteArrayTypePtr && valuePtr->bytes == NULL) {
+	return "ay";
+    }
+    return "s";
+}
+
+static int
+MarshalAny(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    const char *sig,		/* valid complete type */
+    int sigLen,
+    Tcl_Obj *valuePtr)		/* borrowed */
+{
+    const Tcl_ObjType *typePtr = valuePtr->typePtr;
+    char vsigBuf[DBUS_MAX_SIG_LEN + 1];
+    const char *vsig = vsigBuf;
+    int vsigLen;
+    Tcl_Obj *contentPtr;
+    DBusMessageIter sub;
+
+    switch (sig[0]) {
+    case 'a':
+	if (sig[1] == '{') {
+	    return MarshalDict(ctx, iterPtr, sig, sigLen, valuePtr);
+	}
+	return MarshalArray(ctx, iterPtr, sig, sigLen, valuePtr);
+    case '(':
+	return MarshalStruct(ctx, iterPtr, sig, sigLen, valuePtr);
+    case 'v':
+	if (!ExplicitVariant(valuePtr, vsigBuf, &vsigLen, &contentPtr)) {
+	    vsig = GuessVariantType(valuePtr, typePtr);
+	    vsigLen = (int) strlen(vsig);
+	    contentPtr = valuePtr;
+	}
+	ctx->pos = ALIGN_POS(ctx->pos + 1 + vsigLen + 1,
+		TYPE_ALIGN(vsig[0]));
+	if (OpenContainer(ctx, iterPtr, DBUS_TYPE_VARIANT, vsig, &sub)
+		!= TCL_OK) {
+	    return TCL_ERROR;
+	}
+	return CloseContainer(ctx, iterPtr, &sub,
+		MarshalAny(ctx, &sub, vsig, vsigLen, contentPtr));
+    default:
+	return MarshalBasic(ctx, iterPtr, sig[0], valuePtr);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMarshalValue --
+ *
+ *	Append one Tcl value as the single complete type sig.  Nesting and
+ *	size limits are counted from the iterator's position.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with a message and errorcode; an invalid sig
+ *	gives "Invalid type signature" {DBUS INVALID SIGNATURE sig}.
+ *
+ * Side effects:
+ *	Appends to the message.  After an error the message is unusable
+ *	(the caller unrefs it), but no container is left open.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusMarshalValue(
+    Tcl_Interp *interp,		/* errors and 'h'; may be NULL */
+    DbusConn *connPtr,		/* fd-passing check; may be NULL */
+    DBusMessageIter *iterPtr,	/* append iterator */
+    const char *sig,		/* one complete type, need not be
+				 * NUL-terminated */
+    int sigLen,			/* its length */
+    Tcl_Obj *valuePtr)		/* borrowed */
+{
+    char sigBuf[DBUS_MAX_SIG_LEN + 1];
+    MarshalCtx ctx;
+    int n;
+
+    /*
+     * Copy the type: sig may live in the internal representation of an
+     * object that marshalling valuePtr could shimmer.
+     */
+
+    n = (sigLen < 0) ? 0 : (sigLen > DBUS_MAX_SIG_LEN) ? DBUS_MAX_SIG_LEN
+	    : sigLen;
+    memcpy(sigBuf, sig, (size_t) n);
+    sigBuf[n] = '\0';
+    if (n != sigLen || DbusSignatureTypeLength(sigBuf, n) != n) {
+	return DbusError(interp, DBUS_EC_INVALID, "SIGNATURE", sigBuf,
+		"Invalid type signature");
+    }
+    ctx.interp = interp;
+    ctx.connPtr = connPtr;
+    ctx.pos = 0;
+    ctx.depth = 0;
+    return MarshalAny(&ctx, iterPtr, sigBuf, sigLen, valuePtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMarshalArgs --
+ *
+ *	Append the arguments of a call, signal, return or error.  Without
+ *	a signature every argument is a string 's'; with one, argument i is
+ *	marshalled as its complete type i.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with a message and errorcode: "Invalid type
+ *	signature" {DBUS INVALID SIGNATURE sig}, "Argument list does not
+ *	match signature" {DBUS ARGS MISSING}, "Arguments left after
+ *	exhausting the type signature" {DBUS ARGS EXTRA}, value errors,
+ *	{DBUS LIMIT ...}.
+ *
+ * Side effects:
+ *	Appends to msg (whose body should be empty, for exact limits).
+ *	After an error msg is unusable: the caller unrefs it.  May convert
+ *	sigObj to the "dbus.signature" type.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusMarshalArgs(
+    Tcl_Interp *interp,		/* errors; may be NULL */
+    DbusConn *connPtr,		/* fd-passing check; may be NULL */
+    DBusMessage *msg,		/* message being built; borrowed */
+    Tcl_Obj *sigObj,		/* signature, or NULL: all strings */
+    Tcl_Size objc,
+    Tcl_Obj *const objv[])	/* the arguments; borrowed */
+{
+    DBusMessageIter iter;
+    MarshalCtx ctx;
+    DbusSignature *sigPtr;
+    char text[DBUS_MAX_SIG_LEN + 1];
+    unsigned char start[DBUS_MAX_SIG_LEN + 1];
+    Tcl_Size i;
+
+    ctx.interp = interp;
+    ctx.connPtr = connPtr;
+    ctx.pos = 0;
+    ctx.depth = 0;
+    dbus_message_iter_init_append(msg, &iter);
+
+    if (sigObj == NULL) {
+	if (objc > DBUS_MAX_SIG_LEN) {
+	    return LimitError(interp, "SIGNATURE");
+	}
+	for (i = 0; i < objc; i++) {
+	    if (MarshalString(&ctx, &iter, objv[i]) != TCL_OK) {
+		return TCL_ERROR;
+	    }
+	}
+    } else {
+	if (DbusGetSignatureFromObj(interp, sigObj, &sigPtr) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+	if (objc < sigPtr->nTypes) {
+	    return DbusError(interp, DBUS_EC_ARGS, "MISSING", NULL,
+		    "Argument list does not match signature");
+	}
+	if (objc > sigPtr->nTypes) {
+	    return DbusError(interp, DBUS_EC_ARGS, "EXTRA", NULL,
+		    "Arguments left after exhausting the type signature");
+	}
+
+	/*
+	 * Work on a copy: an argument may be sigObj itself, and marshalling
+	 * it (as a list, say) would free the parsed signature.
+	 */
+
+	memcpy(text, sigPtr->text, (size_t) sigPtr->length + 1);
+	memcpy(start, sigPtr->start, (size_t) sigPtr->nTypes + 1);
+	for (i = 0; i < objc; i++) {
+	    if (MarshalAny(&ctx, &iter, text + start[i],
+		    start[i + 1] - start[i], objv[i]) != TCL_OK) {
+		return TCL_ERROR;
+	    }
+	}
+    }
+
+    /*
+     * The header: 2 KiB bound all fields but the path (names and the
+     * signature have at most 255 bytes).
+     */
+
+    if (ctx.pos > DBUS_MAX_MSG_BYTES / 2 && ctx.pos + 2048
+	    + strlen(dbus_message_get_path(msg) ? dbus_message_get_path(msg)
+	    : "") > DBUS_MAX_MSG_BYTES) {
+	return LimitError(interp, "MESSAGE");
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * NewUtf8Obj, NewUnsigned64Obj, UnmarshalFixedArray, UnmarshalMembers --
+ *
+ *	NewUtf8Obj: Tcl string from a D-Bus string (valid UTF-8 without
+ *	NUL, as libdbus guarantees); 4-byte sequences (beyond U+FFFF) go
+ *	through the "utf-8" encoding so that Tcl 8.6 gets its internal
+ *	form, everything else already is Tcl's internal form.
+ *	NewUnsigned64Obj: Tcl integer for a 't', a bignum above 2^63-1.
+ *	UnmarshalFixedArray: an array of a fixed-size type, read as one
+ *	block into one list allocated at its final size; byte and boolean
+ *	elements share one object per value.  UnmarshalMembers: the values
+ *	inside any other container as a list (array elements, struct
+ *	members, key and value of a dict entry); dict entries met as array
+ *	elements (a{..}) are flattened: key value key value ...
+ *
+ * Results:
+ *	A new object (refcount 0); UnmarshalMembers returns NULL with an
+ *	error in interp if a member fails.
+ *
+ * Side effects:
+ *	See DbusUnmarshalValue.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+NewUtf8Obj(
+    const char *str)
+{
+    size_t len = strlen(str), i;
+    const unsigned char *bytes = (const unsigned char *) str;
+    unsigned char high = 0;
+    Tcl_Encoding utf8;
+    Tcl_DString ds;
+    Tcl_Obj *objPtr;
+
+    for (i = 0; i < len; i++) {
+	high |= (bytes[i] >= 0xF0);
+    }
+    if (!high) {
+	return Tcl_NewStringObj(str, (Tcl_Size) len);
+    }
+    utf8 = Tcl_GetEncoding(NULL, "utf-8");
+    Tcl_ExternalToUtfDString(utf8, str, (Tcl_Size) len, &ds);
+    Tcl_FreeEncoding(utf8);
+    objPtr = Tcl_NewStringObj(Tcl_DStringValue(&ds), Tcl_DStringLength(&ds));
+    Tcl_DStringFree(&ds);
+    return objPtr;
+}
+
+static Tcl_Obj *
+NewUnsigned64Obj(
+    dbus_uint64_t u)
+{
+#if TCL_MAJOR_VERSION > 8
+    return Tcl_NewWideUIntObj((Tcl_WideUInt) u);
+#else
+    char buf[TCL_INTEGER_SPACE + 8];
+    Tcl_Obj *objPtr;
+    Tcl_WideInt dummy;
+
+    if (u <= (dbus_uint64_t) INT64_MAX) {
+	return Tcl_NewWideIntObj((Tcl_WideInt) u);
+    }
+
+    /*
+     * Without the tommath stubs, let Tcl's parser make the bignum.
+     */
+
+    snprintf(buf, sizeof(buf), "%llu", (unsigned long long) u);
+    objPtr = Tcl_NewStringObj(buf, -1);
+    (void) Tcl_GetWideIntFromObj(NULL, objPtr, &dummy);
+    return objPtr;
+#endif
+}
+
+static Tcl_Obj *
+UnmarshalFixedArray(
+    DBusMessageIter *iterPtr,	/* the array */
+    int code)			/* element type, IS_FIXED_CODE */
+{
+    DBusMessageIter sub;
+    const void *data = NULL;
+    int n = 0, k, b;
+    Tcl_Obj *shared[256], *listPtr, *elemPtr;
+
+    dbus_message_iter_recurse(iterPtr, &sub);
+    dbus_message_iter_get_fixed_array(&sub, &data, &n);
+    if (n <= 0) {
+	return Tcl_NewObj();
+    }
+    if (code == 'y' || code == 'b') {
+	memset(shared, 0, sizeof(shared));
+    }
+    listPtr = Tcl_NewListObj(n, NULL);	/* room for n, empty */
+    for (k = 0; k < n; k++) {
+	switch (code) {
+	case 'y':
+	case 'b':
+	    b = (code == 'y') ? ((const unsigned char *) data)[k]
+		    : (((const dbus_bool_t *) data)[k] != 0);
+	    if (shared[b] == NULL) {
+		shared[b] = Tcl_NewIntObj(b);
+	    }
+	    elemPtr = shared[b];
+	    break;
+	case 'n':
+	    elemPtr = Tcl_NewIntObj(((const dbus_int16_t *) data)[k]);
+	    break;
+	case 'q':
+	    elemPtr = Tcl_NewIntObj(((const dbus_uint16_t *) data)[k]);
+	    break;
+	case 'i':
+	    elemPtr = Tcl_NewIntObj(((const dbus_int32_t *) data)[k]);
+	    break;
+	case 'u':
+	    elemPtr = Tcl_NewWideIntObj(((const dbus_uint32_t *) data)[k]);
+	    break;
+	case 'x':
+	    elemPtr = Tcl_NewWideIntObj(((const dbus_int64_t *) data)[k]);
+	    break;
+	case 't':
+	    elemPtr = NewUnsigned64Obj(((const dbus_uint64_t *) data)[k]);
+	    break;
+	default:
+	    elemPtr = Tcl_NewDoubleObj(((const double *) data)[k]);
+	    break;
+	}
+	Tcl_ListObjAppendElement(NULL, listPtr, elemPtr);
+    }
+    return listPtr;
+}
+
+static Tcl_Obj *
+UnmarshalMembers(
+    Tcl_Interp *interp,		/* may be NULL */
+    DBusMessageIter *iterPtr,	/* the container */
+    int flags)			/* DBUS_FLAG_DETAILS */
+{
+    DBusMessageIter sub, entry;
+    Tcl_Obj *listPtr = Tcl_NewListObj(0, NULL), *elemPtr;
+    int type;
+
+    dbus_message_iter_recurse(iterPtr, &sub);
+    while ((type = dbus_message_iter_get_arg_type(&sub))
+	    != DBUS_TYPE_INVALID) {
+	if (type == DBUS_TYPE_DICT_ENTRY) {
+	    dbus_message_iter_recurse(&sub, &entry);
+	    do {
+		elemPtr = DbusUnmarshalValue(interp, &entry, flags);
+		if (elemPtr == NULL) {
+		    goto error;
+		}
+		Tcl_ListObjAppendElement(NULL, listPtr, elemPtr);
+	    } while (dbus_message_iter_next(&entry));
+	} else {
+	    elemPtr = DbusUnmarshalValue(interp, &sub, flags);
+	    if (elemPtr == NULL) {
+		goto error;
+	    }
+	    Tcl_ListObjAppendElement(NULL, listPtr, elemPtr);
+	}
+	dbus_message_iter_next(&sub);
+    }
+    return listPtr;
+
+  error:
+    Tcl_IncrRefCount(listPtr);
+    Tcl_DecrRefCount(listPtr);
+    return NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusUnmarshalValue --
+ *
+ *	Convert the value at the iterator (which is not advanced):
+ *	  s o g -> string;  b -> 0/1;  y n q i u x -> integer (u never
+ *	  negative);  t -> integer, a bignum above 2^63-1;  d -> double;
+ *	  array -> list;  array of dict entries -> flat key/value list (a
+ *	  dict);  struct -> list;  variant -> the value, or {sig value}
+ *	  with DBUS_FLAG_DETAILS (nested variants likewise);
+ *	  h -> libdbus hands out a new descriptor, which becomes a
+ *	  read+write channel registered in interp (the script owns and
+ *	  closes it), its name is the value; without interp the fd is
+ *	  closed and the value is "".
+ *
+ * Results:
+ *	A new object (refcount 0), or NULL on an unexpected failure with
+ *	an error in interp ({DBUS FD CHANNEL} when no channel could be
+ *	made of a received fd).
+ *
+ * Side effects:
+ *	'h' creates and registers channels.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *
+DbusUnmarshalValue(
+    Tcl_Interp *interp,		/* channels and errors; may be NULL */
+    DBusMessageIter *iterPtr,	/* read iterator */
+    int flags)			/* DBUS_FLAG_DETAILS */
+{
+    DBusBasicValue val;
+    DBusMessageIter sub;
+    Tcl_Channel chan = NULL;
+    Tcl_Obj *pair[2];
+    char *sig;
+    int type = dbus_message_iter_get_arg_type(iterPtr);
+
+    switch (type) {
+    case DBUS_TYPE_ARRAY:
+	type = dbus_message_iter_get_element_type(iterPtr);
+	if (IS_FIXED_CODE(type)) {
+	    return UnmarshalFixedArray(iterPtr, type);
+	}
+	return UnmarshalMembers(interp, iterPtr, flags);
+    case DBUS_TYPE_STRUCT:
+    case DBUS_TYPE_DICT_ENTRY:
+	return UnmarshalMembers(interp, iterPtr, flags);
+    case DBUS_TYPE_VARIANT:
+	dbus_message_iter_recurse(iterPtr, &sub);
+	pair[1] = DbusUnmarshalValue(interp, &sub, flags);
+	if (pair[1] == NULL || !(flags & DBUS_FLAG_DETAILS)) {
+	    return pair[1];
+	}
+	sig = dbus_message_iter_get_signature(&sub);
+	if (sig == NULL) {
+	    Tcl_IncrRefCount(pair[1]);
+	    Tcl_DecrRefCount(pair[1]);
+	    DbusNoMemory(interp);
+	    return NULL;
+	}
+	pair[0] = Tcl_NewStringObj(sig, -1);
+	dbus_free(sig);
+	return Tcl_NewListObj(2, pair);
+    case DBUS_TYPE_UNIX_FD:
+	val.fd = -1;
+	dbus_message_iter_get_basic(iterPtr, &val);
+	if (interp != NULL && val.fd >= 0) {
+	    chan = Tcl_MakeFileChannel((ClientData) (intptr_t) val.fd,
+		    TCL_READABLE | TCL_WRITABLE);
+	}
+	if (chan != NULL) {
+	    Tcl_RegisterChannel(interp, chan);
+	    return Tcl_NewStringObj(Tcl_GetChannelName(chan), -1);
+	}
+#ifndef _WIN32
+	if (val.fd >= 0) {
+	    close(val.fd);
+	}
+#endif
+	if (interp == NULL) {
+	    return Tcl_NewObj();
+	}
+	DbusError(interp, DBUS_EC_FD, "CHANNEL", NULL,
+		"cannot make a channel of a received file descriptor");
+	return NULL;
+    case DBUS_TYPE_INVALID:
+	return Tcl_NewObj();
+    }
+    if (!dbus_type_is_basic(type)) {
+	DbusError(interp, DBUS_EC_VALUE, NULL, NULL,
+		"Unsupported argument type: \"%c\"", type);
+	return NULL;
+    }
+    dbus_message_iter_get_basic(iterPtr, &val);
+    switch (type) {
+    case DBUS_TYPE_STRING:
+    case DBUS_TYPE_OBJECT_PATH:
+    case DBUS_TYPE_SIGNATURE:
+	return NewUtf8Obj(val.str);
+    case DBUS_TYPE_BYTE:
+	return Tcl_NewIntObj(val.byt);
+    case DBUS_TYPE_BOOLEAN:
+	return Tcl_NewBooleanObj(val.bool_val != 0);
+    case DBUS_TYPE_INT16:
+	return Tcl_NewIntObj(val.i16);
+    case DBUS_TYPE_UINT16:
+	return Tcl_NewIntObj(val.u16);
+    case DBUS_TYPE_INT32:
+	return Tcl_NewIntObj(val.i32);
+    case DBUS_TYPE_UINT32:
+	return Tcl_NewWideIntObj((Tcl_WideInt) val.u32);
+    case DBUS_TYPE_INT64:
+	return Tcl_NewWideIntObj((Tcl_WideInt) val.i64);
+    case DBUS_TYPE_UINT64:
+	return NewUnsigned64Obj(val.u64);
+    default:				/* DBUS_TYPE_DOUBLE */
+	return Tcl_NewDoubleObj(val.dbl);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusUnmarshalArgs --
+ *
+ *	All top-level arguments of a message.
+ *
+ * Results:
+ *	A new list (refcount 0; empty if there are no arguments), or NULL
+ *	with an error in interp.
+ *
+ * Side effects:
+ *	See DbusUnmarshalValue.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *
+DbusUnmarshalArgs(
+    Tcl_Interp *interp,		/* may be NULL */
+    DBusMessage *msg,		/* borrowed */
+    int flags)			/* DBUS_FLAG_DETAILS */
+{
+    DBusMessageIter iter;
+    Tcl_Obj *listPtr = Tcl_NewListObj(0, NULL), *elemPtr;
+
+    if (!dbus_message_iter_init(msg, &iter)) {
+	return listPtr;
+    }
+    do {
+	elemPtr = DbusUnmarshalValue(interp, &iter, flags);
+	if (elemPtr == NULL) {
+	    Tcl_IncrRefCount(listPtr);
+	    Tcl_DecrRefCount(listPtr);
+	    return NULL;
+	}
+	Tcl_ListObjAppendElement(NULL, listPtr, elemPtr);
+    } while (dbus_message_iter_next(&iter));
+    return listPtr;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */

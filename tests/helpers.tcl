@@ -1,0 +1,244 @@
+# helpers.tcl --
+#
+#	Shared test setup, sourced by every *.test file and by all.tcl:
+#	loads the packages from the build directory and runs private
+#	dbus-daemons, one standing in for the session bus and one for the
+#	system bus.  Tests never touch the machine's real buses: the
+#	environment is pointed at the private daemons before any connection
+#	is made, and every daemon started here is killed by pid on exit,
+#	even when the tclsh is killed (a watchdog holding a pipe to us).
+#
+# Copyright (c) 2026 the tcl-dbus authors.
+# See the file "README" for information on usage and redistribution.
+
+package require tcltest 2.5
+namespace import -force ::tcltest::*
+
+namespace eval ::dbustest {
+    variable started {}		;# {pid watchdog-channel} we started
+    variable dir [file dirname [file normalize [info script]]]
+    variable tmp ""
+}
+
+# ::dbustest::daemonConfig --
+#
+#	Write a bus configuration of the given type into the temp dir.
+
+proc ::dbustest::daemonConfig {type} {
+    variable tmp
+    if {$tmp eq ""} {
+	set base [expr {[info exists ::env(TMPDIR)] ? $::env(TMPDIR) : "/tmp"}]
+	set tmp [file join $base dbustest-[pid]-[clock milliseconds]]
+	file mkdir $tmp
+    }
+    set file [file join $tmp $type.conf]
+    set f [open $file w]
+    puts $f [string map [list @TYPE@ $type @DIR@ $tmp] {<!DOCTYPE busconfig PUBLIC
+ "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>@TYPE@</type>
+  <listen>unix:tmpdir=@DIR@</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+    <allow user="*"/>
+  </policy>
+  <limit name="max_incoming_bytes">1000000000</limit>
+  <limit name="max_outgoing_bytes">1000000000</limit>
+  <limit name="max_message_size">134217728</limit>
+  <limit name="max_replies_per_connection">50000</limit>
+  <limit name="max_match_rules_per_connection">50000</limit>
+</busconfig>}]
+    close $f
+    return $file
+}
+
+# ::dbustest::startDaemon --
+#
+#	Start one private dbus-daemon of the given type.  Returns its
+#	address.  The pid is remembered for stopBuses; a watchdog shell
+#	blocked on a pipe from this process kills the daemon if we die
+#	without cleaning up.
+
+proc ::dbustest::startDaemon {type} {
+    variable started
+    set conf [daemonConfig $type]
+    variable tmp
+    set fd [open [list | dbus-daemon --config-file=$conf --nofork \
+	    --print-address=1 --print-pid=1 \
+	    2>> [file join $tmp daemon.log]] r]
+    fconfigure $fd -buffering line
+    set address [gets $fd]
+    set pid [gets $fd]
+    if {$address eq "" || ![string is integer -strict $pid]} {
+	catch {close $fd}
+	error "could not start dbus-daemon ($type)"
+    }
+    # Watchdog: reads its stdin (our pipe) until EOF, then kills the
+    # daemon.  EOF comes when we exit, however we exit.
+    set wd [open [list | sh -c "read x; kill $pid 2>/dev/null" 2>@stderr] w]
+    lappend started [list $pid $wd $fd]
+    return $address
+}
+
+# ::dbustest::startBuses --
+#
+#	Make sure a private session and system bus exist for this process
+#	and its children: reuse the ones a parent exported, else start them.
+
+proc ::dbustest::startBuses {} {
+    global env
+    if {[info exists env(DBUS_TCL_TEST_SESSION)]} {
+	set env(DBUS_SESSION_BUS_ADDRESS) $env(DBUS_TCL_TEST_SESSION)
+	set env(DBUS_SYSTEM_BUS_ADDRESS) $env(DBUS_TCL_TEST_SYSTEM)
+	return
+    }
+    if {[auto_execok dbus-daemon] eq ""} {
+	# No daemon: tests that need one are skipped (constraint
+	# dbusDaemon).  Point the environment nowhere real regardless.
+	set env(DBUS_SESSION_BUS_ADDRESS) unix:path=/nonexistent/session
+	set env(DBUS_SYSTEM_BUS_ADDRESS) unix:path=/nonexistent/system
+	return
+    }
+    set env(DBUS_TCL_TEST_SESSION) [startDaemon session]
+    set env(DBUS_TCL_TEST_SYSTEM) [startDaemon system]
+    set env(DBUS_SESSION_BUS_ADDRESS) $env(DBUS_TCL_TEST_SESSION)
+    set env(DBUS_SYSTEM_BUS_ADDRESS) $env(DBUS_TCL_TEST_SYSTEM)
+    unset -nocomplain env(DBUS_STARTER_ADDRESS) env(DBUS_STARTER_BUS_TYPE)
+}
+
+# ::dbustest::stopBuses --
+#
+#	Kill exactly the daemons this process started, and wait for them.
+
+proc ::dbustest::stopBuses {} {
+    variable started
+    variable tmp
+    foreach entry $started {
+	lassign $entry pid wd fd
+	catch {exec kill $pid}
+	catch {close $fd}
+	catch {close $wd}
+    }
+    set started {}
+    if {$tmp ne ""} {
+	catch {file delete -force $tmp}
+	set tmp ""
+    }
+    global env
+    unset -nocomplain env(DBUS_TCL_TEST_SESSION) env(DBUS_TCL_TEST_SYSTEM)
+}
+
+# ::dbustest::daemonPids --
+#
+#	Pids of the daemons this process started (for leak checks).
+
+proc ::dbustest::daemonPids {} {
+    variable started
+    lmap entry $started {lindex $entry 0}
+}
+
+# ::dbustest::tclsh --
+#
+#	Path of the tclsh running the tests, for peer processes.
+
+proc ::dbustest::tclsh {} {
+    return [info nameofexecutable]
+}
+
+# ::dbustest::peer --
+#
+#	Start a peer tclsh running script (with the packages on its path)
+#	and return a channel to its stdin/stdout.  The peer prints lines
+#	the test reads with ::dbustest::expect.
+
+proc ::dbustest::peer {script} {
+    variable dir
+    daemonConfig session
+    variable tmp
+    set f [file join $tmp peer-[incr ::dbustest::peerCount].tcl]
+    set out [open $f w]
+    puts $out $script
+    close $out
+    set chan [open [list | [tclsh] $f 2>@stderr] r+]
+    fconfigure $chan -buffering line
+    return $chan
+}
+
+# ::dbustest::readLine --
+#
+#	Read one line from a peer with a timeout (ms); "" on timeout/EOF.
+
+proc ::dbustest::readLine {chan {timeout 10000}} {
+    set id [after $timeout [list set ::dbustest::line($chan) ""]]
+    fileevent $chan readable [list apply {{chan} {
+	if {[gets $chan l] >= 0} {
+	    set ::dbustest::line($chan) $l
+	} elseif {[eof $chan]} {
+	    set ::dbustest::line($chan) ""
+	}
+    }} $chan]
+    vwait ::dbustest::line($chan)
+    after cancel $id
+    fileevent $chan readable {}
+    set l $::dbustest::line($chan)
+    unset ::dbustest::line($chan)
+    return $l
+}
+
+# ::dbustest::wait --
+#
+#	Enter the event loop for ms milliseconds, or until the variable
+#	named varName exists (when given).
+
+proc ::dbustest::wait {ms {varName ""}} {
+    set token [after $ms [list set ::dbustest::waited 1]]
+    if {$varName eq ""} {
+	vwait ::dbustest::waited
+    } else {
+	while {![uplevel #0 [list info exists $varName]] &&
+		![info exists ::dbustest::waited]} {
+	    vwait ::dbustest::waited
+	    # vwait returns on any write; loop re-checks both conditions
+	}
+    }
+    after cancel $token
+    unset -nocomplain ::dbustest::waited
+}
+
+# ::dbustest::waitFor --
+#
+#	Run the event loop until script returns true, or ms elapse.
+#	Returns the final value of script.
+
+proc ::dbustest::waitFor {script {ms 5000}} {
+    set deadline [expr {[clock milliseconds] + $ms}]
+    while {![uplevel 1 $script]} {
+	if {[clock milliseconds] > $deadline} {
+	    return 0
+	}
+	after 5 [list set ::dbustest::tick 1]
+	vwait ::dbustest::tick
+    }
+    return 1
+}
+
+# Constraints.
+testConstraint dbusDaemon [expr {[auto_execok dbus-daemon] ne ""}]
+testConstraint dbusSend [expr {[auto_execok dbus-send] ne ""}]
+testConstraint gdbus [expr {[auto_execok gdbus] ne ""}]
+testConstraint busctl [expr {[auto_execok busctl] ne ""}]
+testConstraint pythonDbus [expr {[file executable /usr/bin/python3] &&
+	![catch {exec /usr/bin/python3 -c "import dbus" 2>@1}]}]
+testConstraint memory [llength [info commands memory]]
+testConstraint notValgrind [expr {![info exists ::env(DBUS_TCL_VALGRIND)]}]
+
+# Private buses: started here unless a parent (all.tcl) exported them.
+# A standalone "tclsh tests/x.test" gets its own, killed by the
+# watchdog when that tclsh exits.
+::dbustest::startBuses
+
+package require dbus

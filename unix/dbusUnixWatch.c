@@ -1,0 +1,567 @@
+/*
+ * dbusUnixWatch.c --
+ *
+ *	Unix glue between libdbus and the Tcl notifier: libdbus watches
+ *	become Tcl file handlers (one per file descriptor, whatever the
+ *	number of watches on it), libdbus timeouts become Tcl timer
+ *	handlers (toggling honoured, re-armed after each firing), and
+ *	DbusWatchWait polls the connections of the thread for the
+ *	synchronous waits of dbusEvent.c.
+ *
+ *	Nothing here runs a script: the file handler lets libdbus read and
+ *	write, then asks dbusEvent.c to queue a Tcl event if messages are
+ *	waiting.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbusInt.h"
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
+
+/*
+ * One file descriptor watched for a connection; its Tcl file handler
+ * has this record as clientData.
+ */
+
+typedef struct FdEntry {
+    struct WatchSet *setPtr;	/* back pointer, not owned */
+    int fd;
+    int mask;			/* TCL_READABLE|TCL_WRITABLE now installed */
+} FdEntry;
+
+/*
+ * One libdbus timeout and its Tcl timer.
+ */
+
+typedef struct TimeoutEntry {
+    DBusTimeout *timeout;	/* borrowed from libdbus */
+    Tcl_TimerToken token;	/* armed timer or NULL */
+    struct WatchSet *setPtr;	/* back pointer */
+    struct TimeoutEntry *nextPtr;
+} TimeoutEntry;
+
+/*
+ * Everything this file keeps per connection (DbusConn.watchData).
+ */
+
+#define MAX_WATCHES 8
+
+typedef struct WatchSet {
+    DbusConn *connPtr;		/* borrowed; the set dies with the conn */
+    int nWatches;
+    DBusWatch *watches[MAX_WATCHES]; /* borrowed from libdbus */
+    int nFds;
+    FdEntry fds[MAX_WATCHES];	/* file handlers installed */
+    TimeoutEntry *timeouts;	/* owned list */
+} WatchSet;
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMonotonicMs --
+ *
+ *	Milliseconds of a monotonic clock, for call deadlines.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_WideInt
+DbusMonotonicMs(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (Tcl_WideInt) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * HandleFd --
+ *
+ *	Let libdbus handle the enabled watches on fd for the readiness in
+ *	tclMask, then have dbusEvent.c queue a dispatch event if messages
+ *	are waiting.
+ *
+ * Side effects:
+ *	libdbus reads/writes; watches may be added or removed meanwhile.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+HandleFd(
+    WatchSet *setPtr,
+    int fd,
+    int tclMask)
+{
+    DBusWatch *todo[MAX_WATCHES];
+    int n = 0, i, j;
+
+    for (i = 0; i < setPtr->nWatches; i++) {
+	DBusWatch *w = setPtr->watches[i];
+
+	if (dbus_watch_get_enabled(w) && dbus_watch_get_unix_fd(w) == fd) {
+	    todo[n++] = w;
+	}
+    }
+    for (i = 0; i < n; i++) {
+	unsigned int flags = 0, wflags;
+	int still = 0;
+
+	/*
+	 * A previous dbus_watch_handle may have removed this watch.
+	 */
+
+	for (j = 0; j < setPtr->nWatches; j++) {
+	    if (setPtr->watches[j] == todo[i]) {
+		still = 1;
+		break;
+	    }
+	}
+	if (!still || !dbus_watch_get_enabled(todo[i])) {
+	    continue;
+	}
+	wflags = dbus_watch_get_flags(todo[i]);
+	if ((tclMask & TCL_READABLE) && (wflags & DBUS_WATCH_READABLE)) {
+	    flags |= DBUS_WATCH_READABLE;
+	}
+	if ((tclMask & TCL_WRITABLE) && (wflags & DBUS_WATCH_WRITABLE)) {
+	    flags |= DBUS_WATCH_WRITABLE;
+	}
+	if (tclMask & TCL_EXCEPTION) {
+	    flags |= DBUS_WATCH_HANGUP | DBUS_WATCH_ERROR;
+	}
+	if (flags) {
+	    dbus_watch_handle(todo[i], flags);
+	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FileProc --
+ *
+ *	Tcl file handler of a connection's socket.
+ *
+ * Side effects:
+ *	See HandleFd; queues a dispatch event when messages wait.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+FileProc(
+    ClientData clientData,	/* FdEntry */
+    int mask)
+{
+    FdEntry *entryPtr = (FdEntry *) clientData;
+    WatchSet *setPtr = entryPtr->setPtr;
+    DbusConn *connPtr = setPtr->connPtr;
+
+    Tcl_Preserve(connPtr);
+    HandleFd(setPtr, entryPtr->fd, mask);
+    if (!(connPtr->flags & DBUS_CONN_CLOSED)) {
+	DbusConnCheckQueue(connPtr);
+    }
+    Tcl_Release(connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * UpdateHandlers --
+ *
+ *	Recompute the Tcl file handlers from the enabled watches: one
+ *	handler per descriptor with the union of the watches' interests.
+ *
+ * Side effects:
+ *	Creates, changes or deletes Tcl file handlers.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+UpdateHandlers(
+    WatchSet *setPtr)
+{
+    int fds[MAX_WATCHES], masks[MAX_WATCHES];
+    int n = 0, i, j;
+
+    for (i = 0; i < setPtr->nWatches; i++) {
+	DBusWatch *w = setPtr->watches[i];
+	int fd = dbus_watch_get_unix_fd(w), m = 0;
+	unsigned int flags = dbus_watch_get_flags(w);
+
+	if (dbus_watch_get_enabled(w)) {
+	    if (flags & DBUS_WATCH_READABLE) {
+		m |= TCL_READABLE;
+	    }
+	    if (flags & DBUS_WATCH_WRITABLE) {
+		m |= TCL_WRITABLE;
+	    }
+	}
+	for (j = 0; j < n && fds[j] != fd; j++) {
+	    /* find fd */
+	}
+	if (j == n) {
+	    fds[n] = fd;
+	    masks[n++] = 0;
+	}
+	masks[j] |= m;
+    }
+
+    /*
+     * Remove handlers for descriptors no longer (or no more) watched.
+     */
+
+    for (i = 0; i < setPtr->nFds; i++) {
+	FdEntry *e = &setPtr->fds[i];
+
+	for (j = 0; j < n && fds[j] != e->fd; j++) {
+	    /* find fd */
+	}
+	if (j == n || masks[j] == 0) {
+	    Tcl_DeleteFileHandler(e->fd);
+	    e->mask = 0;
+	}
+    }
+
+    /*
+     * Rebuild the entry table in place.  Entry addresses are the file
+     * handlers' clientData, so (re)create every active handler.
+     */
+
+    setPtr->nFds = 0;
+    for (j = 0; j < n; j++) {
+	FdEntry *e;
+
+	if (masks[j] == 0) {
+	    continue;
+	}
+	e = &setPtr->fds[setPtr->nFds++];
+	e->setPtr = setPtr;
+	e->fd = fds[j];
+	e->mask = masks[j];
+	Tcl_CreateFileHandler(e->fd, e->mask, FileProc, e);
+    }
+}
+
+/*
+ * libdbus watch callbacks.
+ */
+
+static dbus_bool_t
+AddWatch(
+    DBusWatch *watch,
+    void *data)
+{
+    WatchSet *setPtr = (WatchSet *) data;
+
+    if (setPtr->nWatches >= MAX_WATCHES) {
+	return FALSE;
+    }
+    setPtr->watches[setPtr->nWatches++] = watch;
+    UpdateHandlers(setPtr);
+    return TRUE;
+}
+
+static void
+RemoveWatch(
+    DBusWatch *watch,
+    void *data)
+{
+    WatchSet *setPtr = (WatchSet *) data;
+    int i;
+
+    for (i = 0; i < setPtr->nWatches; i++) {
+	if (setPtr->watches[i] == watch) {
+	    setPtr->watches[i] = setPtr->watches[--setPtr->nWatches];
+	    break;
+	}
+    }
+    UpdateHandlers(setPtr);
+}
+
+static void
+ToggleWatch(
+    DBusWatch *watch,
+    void *data)
+{
+    (void) watch;
+    UpdateHandlers((WatchSet *) data);
+}
+
+/*
+ * libdbus timeout callbacks: a Tcl timer per enabled timeout, re-armed
+ * after it fires as long as libdbus keeps the timeout enabled.
+ */
+
+static void TimerProc(ClientData clientData);
+
+static void
+ArmTimeout(
+    TimeoutEntry *entryPtr)
+{
+    if (entryPtr->token != NULL) {
+	Tcl_DeleteTimerHandler(entryPtr->token);
+	entryPtr->token = NULL;
+    }
+    if (dbus_timeout_get_enabled(entryPtr->timeout)) {
+	entryPtr->token = Tcl_CreateTimerHandler(
+		dbus_timeout_get_interval(entryPtr->timeout), TimerProc,
+		entryPtr);
+    }
+}
+
+static void
+TimerProc(
+    ClientData clientData)
+{
+    TimeoutEntry *entryPtr = (TimeoutEntry *) clientData, *p;
+    WatchSet *setPtr = entryPtr->setPtr;
+    DbusConn *connPtr = setPtr->connPtr;
+
+    entryPtr->token = NULL;
+    Tcl_Preserve(connPtr);
+    dbus_timeout_handle(entryPtr->timeout);
+
+    /*
+     * The handler may have removed the timeout (and freed our entry):
+     * re-arm only an entry still on the list.
+     */
+
+    for (p = setPtr->timeouts; p != NULL; p = p->nextPtr) {
+	if (p == entryPtr) {
+	    if (p->token == NULL) {
+		ArmTimeout(p);
+	    }
+	    break;
+	}
+    }
+    if (!(connPtr->flags & DBUS_CONN_CLOSED)) {
+	DbusConnCheckQueue(connPtr);
+    }
+    Tcl_Release(connPtr);
+}
+
+static dbus_bool_t
+AddTimeout(
+    DBusTimeout *timeout,
+    void *data)
+{
+    WatchSet *setPtr = (WatchSet *) data;
+    TimeoutEntry *entryPtr = (TimeoutEntry *) ckalloc(sizeof(TimeoutEntry));
+
+    entryPtr->timeout = timeout;
+    entryPtr->token = NULL;
+    entryPtr->setPtr = setPtr;
+    entryPtr->nextPtr = setPtr->timeouts;
+    setPtr->timeouts = entryPtr;
+    ArmTimeout(entryPtr);
+    return TRUE;
+}
+
+static void
+RemoveTimeout(
+    DBusTimeout *timeout,
+    void *data)
+{
+    WatchSet *setPtr = (WatchSet *) data;
+    TimeoutEntry **pp;
+
+    for (pp = &setPtr->timeouts; *pp != NULL; pp = &(*pp)->nextPtr) {
+	if ((*pp)->timeout == timeout) {
+	    TimeoutEntry *entryPtr = *pp;
+
+	    *pp = entryPtr->nextPtr;
+	    if (entryPtr->token != NULL) {
+		Tcl_DeleteTimerHandler(entryPtr->token);
+	    }
+	    ckfree((char *) entryPtr);
+	    return;
+	}
+    }
+}
+
+static void
+ToggleTimeout(
+    DBusTimeout *timeout,
+    void *data)
+{
+    WatchSet *setPtr = (WatchSet *) data;
+    TimeoutEntry *p;
+
+    for (p = setPtr->timeouts; p != NULL; p = p->nextPtr) {
+	if (p->timeout == timeout) {
+	    ArmTimeout(p);
+	    return;
+	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusWatchInit --
+ *
+ *	Hook a new connection into the Tcl notifier.
+ *
+ * Results:
+ *	1 on success, 0 when libdbus ran out of memory.
+ *
+ * Side effects:
+ *	Allocates connPtr->watchData (freed in DbusWatchFinalize); libdbus
+ *	calls AddWatch/AddTimeout right away for existing watches.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusWatchInit(
+    DbusConn *connPtr)
+{
+    WatchSet *setPtr = (WatchSet *) ckalloc(sizeof(WatchSet));
+
+    memset(setPtr, 0, sizeof(WatchSet));
+    setPtr->connPtr = connPtr;
+    connPtr->watchData = setPtr;
+    if (!dbus_connection_set_watch_functions(connPtr->conn, AddWatch,
+	    RemoveWatch, ToggleWatch, setPtr, NULL)
+	    || !dbus_connection_set_timeout_functions(connPtr->conn,
+	    AddTimeout, RemoveTimeout, ToggleTimeout, setPtr, NULL)) {
+	return 0;
+    }
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusWatchFinalize --
+ *
+ *	Unhook a connection from the notifier (before it is closed).
+ *
+ * Side effects:
+ *	Deletes the file and timer handlers, frees connPtr->watchData.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusWatchFinalize(
+    DbusConn *connPtr)
+{
+    WatchSet *setPtr = (WatchSet *) connPtr->watchData;
+    int i;
+
+    if (setPtr == NULL) {
+	return;
+    }
+    dbus_connection_set_watch_functions(connPtr->conn, NULL, NULL, NULL,
+	    NULL, NULL);
+    dbus_connection_set_timeout_functions(connPtr->conn, NULL, NULL, NULL,
+	    NULL, NULL);
+    for (i = 0; i < setPtr->nFds; i++) {
+	Tcl_DeleteFileHandler(setPtr->fds[i].fd);
+    }
+    while (setPtr->timeouts != NULL) {
+	TimeoutEntry *entryPtr = setPtr->timeouts;
+
+	setPtr->timeouts = entryPtr->nextPtr;
+	if (entryPtr->token != NULL) {
+	    Tcl_DeleteTimerHandler(entryPtr->token);
+	}
+	ckfree((char *) entryPtr);
+    }
+    ckfree((char *) setPtr);
+    connPtr->watchData = NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusWatchWait --
+ *
+ *	Block up to timeoutMs (-1: no limit) until a socket of one of the
+ *	thread's connections is ready, and let libdbus handle it.  Used
+ *	by synchronous calls, which must keep serving the thread's
+ *	connections without entering the Tcl event loop.
+ *
+ * Results:
+ *	Number of descriptors handled (0 on timeout or EINTR).
+ *
+ * Side effects:
+ *	libdbus I/O.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusWatchWait(
+    DbusThreadData *tsdPtr,
+    int timeoutMs)
+{
+    struct pollfd pfds[64];
+    FdEntry *entries[64];
+    int n = 0, i, ready, handled = 0;
+    DbusConn *connPtr;
+
+    for (connPtr = tsdPtr->firstConn; connPtr != NULL && n < 64;
+	    connPtr = connPtr->nextPtr) {
+	WatchSet *setPtr = (WatchSet *) connPtr->watchData;
+
+	if (setPtr == NULL || (connPtr->flags & DBUS_CONN_CLOSED)) {
+	    continue;
+	}
+	for (i = 0; i < setPtr->nFds && n < 64; i++) {
+	    pfds[n].fd = setPtr->fds[i].fd;
+	    pfds[n].events = ((setPtr->fds[i].mask & TCL_READABLE)
+		    ? POLLIN : 0) | ((setPtr->fds[i].mask & TCL_WRITABLE)
+		    ? POLLOUT : 0);
+	    pfds[n].revents = 0;
+	    entries[n++] = &setPtr->fds[i];
+	}
+    }
+    ready = poll(pfds, (nfds_t) n, timeoutMs);
+    if (ready <= 0) {
+	return 0;
+    }
+    for (i = 0; i < n; i++) {
+	int mask = 0;
+
+	if (pfds[i].revents == 0) {
+	    continue;
+	}
+	if (pfds[i].revents & POLLIN) {
+	    mask |= TCL_READABLE;
+	}
+	if (pfds[i].revents & POLLOUT) {
+	    mask |= TCL_WRITABLE;
+	}
+	if (pfds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+	    mask |= TCL_EXCEPTION | TCL_READABLE;
+	}
+
+	/*
+	 * The entry table of a set is rebuilt when watches change, but a
+	 * set is only freed at close, which cannot happen in here.
+	 */
+
+	HandleFd(entries[i]->setPtr, pfds[i].fd, mask);
+	handled++;
+    }
+    return handled;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */
