@@ -180,11 +180,11 @@ DbusValidName(
 	return ValidDotted(str, len, 1, 0);
     case DBUS_NAME_SIGNATURE:
 	/*
-	 * libdbus' validator reports (never aborts) and applies the
-	 * specification's length and nesting limits.
+	 * The same grammar walker as -signature (dbusSignature.c): length,
+	 * 32 arrays and 32 structs along any path, dict entry rules.
 	 */
 
-	return len <= DBUS_MAX_SIG_LEN && dbus_signature_validate(str, NULL);
+	return len <= DBUS_MAX_SIG_LEN && DbusSignatureValid(str, (int) len) >= 0;
     }
     return 0;
 }
