@@ -75,6 +75,35 @@ GetSerial(
 /*
  *----------------------------------------------------------------------
  *
+ * CheckDest --
+ *
+ *	Check a destination bus name (call, signal -dest, return, error).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with "Invalid destination" and errorcode
+ *	{DBUS INVALID DESTINATION value}.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CheckDest(
+    Tcl_Interp *interp,
+    Tcl_Obj *destObj)
+{
+    Tcl_Size len;
+    const char *str = Tcl_GetStringFromObj(destObj, &len);
+
+    if (DbusValidName(DBUS_NAME_BUS, str, len)) {
+	return TCL_OK;
+    }
+    return DbusError(interp, DBUS_EC_INVALID, "DESTINATION", str,
+	    "Invalid destination");
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * OptionalBoolean --
  *
  *	Options such as -autostart and -details take an optional boolean:
@@ -343,8 +372,7 @@ CallNRCmd(
 		"Invalid interface name") != TCL_OK
 	    || DbusCheckName(interp, DBUS_NAME_MEMBER, objv[i+2],
 		"Invalid method") != TCL_OK
-	    || (destObj != NULL && DbusCheckName(interp, DBUS_NAME_BUS,
-		destObj, "Invalid destination") != TCL_OK)) {
+	    || (destObj != NULL && CheckDest(interp, destObj) != TCL_OK)) {
 	return TCL_ERROR;
     }
     if (sigObj != NULL) {
@@ -512,8 +540,8 @@ NewReply(
     dbus_uint32_t serial = 0;
     DBusMessage *msg;
 
-    if (DbusCheckName(interp, DBUS_NAME_BUS, destObj, "Invalid destination")
-	    != TCL_OK || GetSerial(interp, serialObj, &serial) != TCL_OK) {
+    if (CheckDest(interp, destObj) != TCL_OK
+	    || GetSerial(interp, serialObj, &serial) != TCL_OK) {
 	return NULL;
     }
     msg = dbus_message_new(type);
@@ -755,8 +783,7 @@ SignalCmd(
 		"Invalid interface name") != TCL_OK
 	    || DbusCheckName(interp, DBUS_NAME_MEMBER, objv[i+2],
 		"Invalid member") != TCL_OK
-	    || (destObj != NULL && DbusCheckName(interp, DBUS_NAME_BUS,
-		destObj, "Invalid destination") != TCL_OK)) {
+	    || (destObj != NULL && CheckDest(interp, destObj) != TCL_OK)) {
 	return TCL_ERROR;
     }
     if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {

@@ -22,6 +22,16 @@
 
 static Tcl_ThreadDataKey dataKey;
 
+/*
+ * Threads that have libdbus state through us.  Process-wide on purpose:
+ * when the last one has closed its connections at exit, dbus_shutdown()
+ * frees libdbus' own process-wide caches (bus addresses, message cache),
+ * so that leak checkers see a clean exit.
+ */
+
+TCL_DECLARE_MUTEX(threadCountMutex)
+static int threadCount = 0;
+
 static const char *const literalNames[DBUS_LIT_COUNT] = {
     "member", "interface", "path", "sender", "destination", "messagetype",
     "signature", "serial", "replyserial", "noreply", "autostart",
@@ -59,6 +69,9 @@ DbusGetThreadData(void)
 
     if (!tsdPtr->initialized) {
 	tsdPtr->initialized = 1;
+	Tcl_MutexLock(&threadCountMutex);
+	threadCount++;
+	Tcl_MutexUnlock(&threadCountMutex);
 	Tcl_InitHashTable(&tsdPtr->handles, TCL_STRING_KEYS);
 	DbusEventInit(tsdPtr);
 	Tcl_CreateThreadExitHandler(ThreadExitProc, NULL);
@@ -69,12 +82,30 @@ DbusGetThreadData(void)
 /*
  *----------------------------------------------------------------------
  *
- * ThreadExitProc --
+ * ThreadExitProc, DbusExitProc --
  *
- *	Close every connection the exiting thread still has.
+ *	Close every connection the exiting thread still has (flushing what
+ *	is queued for sending).  DbusExitProc is the process exit handler:
+ *	Tcl's "exit" runs exit handlers but, unless full finalization was
+ *	asked for, no thread exit handlers.
  *
  *----------------------------------------------------------------------
  */
+
+void
+DbusExitProc(
+    ClientData clientData)
+{
+    int last;
+
+    ThreadExitProc(clientData);
+    Tcl_MutexLock(&threadCountMutex);
+    last = (threadCount == 0);
+    Tcl_MutexUnlock(&threadCountMutex);
+    if (last) {
+	dbus_shutdown();
+    }
+}
 
 static void
 ThreadExitProc(
@@ -93,6 +124,9 @@ ThreadExitProc(
     DbusEventFinalize(tsdPtr);
     Tcl_DeleteHashTable(&tsdPtr->handles);
     tsdPtr->initialized = 0;
+    Tcl_MutexLock(&threadCountMutex);
+    threadCount--;
+    Tcl_MutexUnlock(&threadCountMutex);
 }
 
 /*
@@ -650,6 +684,14 @@ ConnClose(
     DbusPendingFailAll(connPtr, DBUS_ERROR_DISCONNECTED,
 	    "Connection was closed");
     DbusWatchFinalize(connPtr);
+    if (!(connPtr->flags & DBUS_CONN_LOST)
+	    && dbus_connection_get_is_connected(connPtr->conn)) {
+	/*
+	 * "dbus signal ...; exit" must not lose the signal.
+	 */
+
+	dbus_connection_flush(connPtr->conn);
+    }
     while (connPtr->firstHeld != NULL) {
 	DbusHeld *heldPtr = connPtr->firstHeld;
 
@@ -660,6 +702,7 @@ ConnClose(
     connPtr->lastHeld = NULL;
     dbus_connection_close(connPtr->conn);
     DbusPathsFree(connPtr);
+    DbusConnForgetEvents(connPtr);
     Tcl_EventuallyFree(connPtr, ConnFree);
 }
 

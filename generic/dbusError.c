@@ -110,7 +110,8 @@ DbusLibError(
 	    const char *name = errPtr->name ? errPtr->name : "Failed";
 	    const char *last = strrchr(name, '.');
 	    Tcl_DString ds;
-	    const char *p;
+	    const char *p, *text;
+	    size_t len;
 	    Tcl_Obj *codePtr;
 
 	    last = (last != NULL) ? last + 1 : name;
@@ -120,8 +121,19 @@ DbusLibError(
 
 		Tcl_DStringAppend(&ds, &c, 1);
 	    }
-	    Tcl_SetObjResult(interp, Tcl_ObjPrintf("%s: %s", prefix,
-		    errPtr->message ? errPtr->message : name));
+	    text = errPtr->message ? errPtr->message : name;
+	    len = strlen(text);
+
+	    /*
+	     * Bus errors often end in a newline: drop trailing white space
+	     * (the reference dropped the last character).
+	     */
+
+	    while (len > 0 && isspace((unsigned char) text[len - 1])) {
+		len--;
+	    }
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf("%s: %.*s", prefix,
+		    (int) len, text));
 	    codePtr = Tcl_NewListObj(0, NULL);
 	    Tcl_ListObjAppendElement(NULL, codePtr, Tcl_NewStringObj("DBUS", 4));
 	    Tcl_ListObjAppendElement(NULL, codePtr, Tcl_NewStringObj(op, -1));

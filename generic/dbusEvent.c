@@ -166,6 +166,41 @@ DbusConnCheckQueue(
 /*
  *----------------------------------------------------------------------
  *
+ * DbusConnForgetEvents --
+ *
+ *	A connection is being closed: remove its queued dispatch event so
+ *	that the record is not kept alive by an event that may never be
+ *	serviced (e.g. when the script closes the bus and exits).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+MatchDispatchEvent(
+    Tcl_Event *evPtr,
+    ClientData clientData)
+{
+    if (evPtr->proc != DispatchEventProc
+	    || ((DispatchEvent *) evPtr)->connPtr != (DbusConn *) clientData) {
+	return 0;
+    }
+    Tcl_Release(clientData);
+    return 1;
+}
+
+void
+DbusConnForgetEvents(
+    DbusConn *connPtr)
+{
+    if (connPtr->eventQueued) {
+	Tcl_DeleteEvents(MatchDispatchEvent, connPtr);
+	connPtr->eventQueued = 0;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DispatchEventProc --
  *
  *	Take one message off the connection (held ones first) and process
@@ -743,7 +778,22 @@ DbusProcessMessage(
 
 	    if (hPtr != NULL && ((DbusPending *) Tcl_GetHashValue(hPtr))
 		    ->kind == DBUS_PENDING_WAIT) {
-		DeliverReply((DbusPending *) Tcl_GetHashValue(hPtr), msg);
+		if (connPtr->monitors != NULL) {
+		    /*
+		     * Monitors see every message, replies taken by a wait
+		     * included; they may end the call (dbus close).
+		     */
+
+		    Tcl_Preserve(connPtr);
+		    RunMonitors(connPtr, msg);
+		    hPtr = (connPtr->flags & DBUS_CONN_CLOSED) ? NULL
+			    : Tcl_FindHashEntry(&connPtr->pending,
+			    INT2PTR(dbus_message_get_reply_serial(msg)));
+		    Tcl_Release(connPtr);
+		}
+		if (hPtr != NULL) {
+		    DeliverReply((DbusPending *) Tcl_GetHashValue(hPtr), msg);
+		}
 		return;
 	    }
 	} else if (type == DBUS_MESSAGE_TYPE_METHOD_CALL) {

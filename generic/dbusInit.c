@@ -70,6 +70,12 @@ InitCommon(
 	 */
 
 	Tcl_StaticPackage(NULL, "Dbif", Dbif_Init, NULL);
+
+	/*
+	 * At exit, close (and flush) the connections of the exiting thread.
+	 */
+
+	Tcl_CreateExitHandler(DbusExitProc, NULL);
 	libInitialized = 1;
     }
     Tcl_MutexUnlock(&initMutex);

@@ -397,6 +397,7 @@ int		DbusConnect(Tcl_Interp *interp, Tcl_Obj *nameObj,
 		    DbusConn **connPtrPtr);
 void		DbusDisconnect(Tcl_Interp *interp, DbusConn *connPtr);
 void		DbusConnLost(DbusConn *connPtr);
+void		DbusExitProc(ClientData clientData);
 int		DbusSend(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessage *msg, dbus_uint32_t *serialPtr);
 
@@ -456,6 +457,7 @@ int		DbusReplyWithResult(Tcl_Interp *interp, DbusConn *connPtr,
 int		DbusSendErrorReply(DbusConn *connPtr, DBusMessage *call,
 		    const char *name, const char *text);
 void		DbusConnCheckQueue(DbusConn *connPtr);
+void		DbusConnForgetEvents(DbusConn *connPtr);
 
 /*
  *----------------------------------------------------------------------
