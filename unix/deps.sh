@@ -22,6 +22,7 @@ pkg-config:pkg-config
 libglib2.0-bin:gdbus
 systemd:busctl
 python3-dbus:/usr/lib/python3/dist-packages/dbus/__init__.py
+python3-gi:/usr/lib/python3/dist-packages/gi/__init__.py
 valgrind:valgrind
 "
 
