@@ -48,6 +48,28 @@ TakeBusId(
 /*
  *----------------------------------------------------------------------
  *
+ * IsEmpty --
+ *
+ *	Is a value the empty string?  Unlike Tcl_GetCharLength this keeps
+ *	the object's internal representation (a handler script stays a
+ *	list and is not parsed again for every message).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+IsEmpty(
+    Tcl_Obj *objPtr)
+{
+    Tcl_Size len;
+
+    (void) Tcl_GetStringFromObj(objPtr, &len);
+    return len == 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * GetSerial --
  *
  *	Parse an unsigned 32-bit serial (1..4294967295).
@@ -91,14 +113,11 @@ CheckDest(
     Tcl_Interp *interp,
     Tcl_Obj *destObj)
 {
-    Tcl_Size len;
-    const char *str = Tcl_GetStringFromObj(destObj, &len);
-
-    if (DbusValidName(DBUS_NAME_BUS, str, len)) {
+    if (DbusValidNameObj(destObj, DBUS_NAME_BUS)) {
 	return TCL_OK;
     }
-    return DbusError(interp, DBUS_EC_INVALID, "DESTINATION", str,
-	    "Invalid destination");
+    return DbusError(interp, DBUS_EC_INVALID, "DESTINATION",
+	    Tcl_GetString(destObj), "Invalid destination");
 }
 
 /*
@@ -416,7 +435,7 @@ CallNRCmd(
     } else if (timeout == 0) {
 	timeout = INT_MAX;
     }
-    if (handlerObj != NULL && Tcl_GetCharLength(handlerObj) > 0) {
+    if (handlerObj != NULL && !IsEmpty(handlerObj)) {
 	DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp,
 		handlerObj, flags, timeout);
 	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
@@ -997,13 +1016,13 @@ HandlerCmd(
 	}
     }
     if (table == DBUS_TABLE_METHOD && (flags & DBUS_FLAG_ASYNC)
-	    && (scriptObj == NULL || Tcl_GetCharLength(scriptObj) == 0)) {
+	    && (scriptObj == NULL || IsEmpty(scriptObj))) {
 	return DbusError(interp, DBUS_EC_USAGE, "ASYNC", NULL,
 		scriptObj == NULL ? "The -async option is not applicable for "
 		"querying method handlers" : "The -async option is not "
 		"applicable for unregistering method handlers");
     }
-    if (pathObj != NULL && Tcl_GetCharLength(pathObj) > 0
+    if (pathObj != NULL && !IsEmpty(pathObj)
 	    && DbusCheckName(interp, DBUS_NAME_PATH, pathObj, "Invalid path")
 	    != TCL_OK) {
 	return TCL_ERROR;
@@ -1044,7 +1063,7 @@ HandlerCmd(
     }
 
     path = Tcl_GetString(pathObj);
-    if (Tcl_GetCharLength(scriptObj) == 0) {
+    if (IsEmpty(scriptObj)) {
 	DbusHandlerRemove(connPtr, table, path, key, interp);
 	return TCL_OK;
     }
@@ -1137,7 +1156,7 @@ MonitorCmd(
 	    break;
 	}
     }
-    if (Tcl_GetCharLength(objv[i]) > 0) {
+    if (!IsEmpty(objv[i])) {
 	monPtr = (DbusMonitor *) ckalloc(sizeof(DbusMonitor));
 	monPtr->handlerPtr = DbusHandlerNew(interp, objv[i], NULL, NULL,
 		flags);

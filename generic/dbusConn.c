@@ -35,7 +35,8 @@ static int threadCount = 0;
 static const char *const literalNames[DBUS_LIT_COUNT] = {
     "member", "interface", "path", "sender", "destination", "messagetype",
     "signature", "serial", "replyserial", "noreply", "autostart",
-    "errorname", "", "::info", "coroutine", "::yield", "-async"
+    "errorname", "", "::info", "coroutine", "::yield", "-async",
+    "invalid", "method_call", "method_return", "error", "signal", "0", "1"
 };
 
 static void	ThreadExitProc(ClientData clientData);
@@ -201,6 +202,11 @@ InterpDeleteProc(
     Tcl_DeleteHashTable(&dataPtr->conns);
     for (i = 0; i < DBUS_LIT_COUNT; i++) {
 	Tcl_DecrRefCount(dataPtr->literals[i]);
+    }
+    for (i = 0; i < 7; i++) {
+	if (dataPtr->fieldCache[i] != NULL) {
+	    Tcl_DecrRefCount(dataPtr->fieldCache[i]);
+	}
     }
     ckfree((char *) dataPtr);
 }

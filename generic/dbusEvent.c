@@ -290,47 +290,81 @@ Hold(
  *----------------------------------------------------------------------
  */
 
+/*
+ * CachedString --
+ *
+ *	The object for a header field value: the shared empty string, the
+ *	interp's cached object when the value did not change since the last
+ *	message (the usual case for path, interface, member, sender), or a
+ *	new object that becomes the cached one.
+ */
+
+static Tcl_Obj *
+CachedString(
+    DbusInterpData *dataPtr,
+    int slot,
+    const char *value)
+{
+    Tcl_Obj *objPtr = dataPtr->fieldCache[slot];
+
+    if (value == NULL || *value == '\0') {
+	return dataPtr->literals[DBUS_LIT_EMPTY];
+    }
+    if (objPtr != NULL && strcmp(objPtr->bytes ? objPtr->bytes
+	    : Tcl_GetString(objPtr), value) == 0) {
+	return objPtr;
+    }
+    if (objPtr != NULL) {
+	Tcl_DecrRefCount(objPtr);
+    }
+    objPtr = Tcl_NewStringObj(value, -1);
+    Tcl_IncrRefCount(objPtr);
+    dataPtr->fieldCache[slot] = objPtr;
+    return objPtr;
+}
+
 Tcl_Obj *
 DbusMessageInfo(
     DbusInterpData *dataPtr,
     DbusConn *connPtr,
     DBusMessage *msg)
 {
-    static const char *const types[] = {
-	"invalid", "method_call", "method_return", "error", "signal"
-    };
     Tcl_Obj *objv[2 * 12];
     Tcl_Obj **lit = dataPtr->literals;
     int type = dbus_message_get_type(msg);
-    const char *s;
-    int i = 0;
+    dbus_uint32_t rs;
 
     (void) connPtr;
-#define STR(litIdx, value) \
-    objv[i++] = lit[litIdx]; \
-    s = (value); \
-    objv[i++] = s ? Tcl_NewStringObj(s, -1) : lit[DBUS_LIT_EMPTY]
-
-    STR(DBUS_LIT_MEMBER, dbus_message_get_member(msg));
-    STR(DBUS_LIT_INTERFACE, dbus_message_get_interface(msg));
-    STR(DBUS_LIT_PATH, dbus_message_get_path(msg));
-    STR(DBUS_LIT_SENDER, dbus_message_get_sender(msg));
-    STR(DBUS_LIT_DESTINATION, dbus_message_get_destination(msg));
-    objv[i++] = lit[DBUS_LIT_MESSAGETYPE];
-    objv[i++] = Tcl_NewStringObj(
-	    (type >= 0 && type <= 4) ? types[type] : "invalid", -1);
-    STR(DBUS_LIT_SIGNATURE, dbus_message_get_signature(msg));
-    objv[i++] = lit[DBUS_LIT_SERIAL];
-    objv[i++] = Tcl_NewWideIntObj(dbus_message_get_serial(msg));
-    objv[i++] = lit[DBUS_LIT_REPLYSERIAL];
-    objv[i++] = Tcl_NewWideIntObj(dbus_message_get_reply_serial(msg));
-    objv[i++] = lit[DBUS_LIT_NOREPLY];
-    objv[i++] = Tcl_NewBooleanObj(dbus_message_get_no_reply(msg));
-    objv[i++] = lit[DBUS_LIT_AUTOSTART];
-    objv[i++] = Tcl_NewBooleanObj(dbus_message_get_auto_start(msg));
-    STR(DBUS_LIT_ERRORNAME, dbus_message_get_error_name(msg));
-#undef STR
-    return Tcl_NewListObj(i, objv);
+    objv[0] = lit[DBUS_LIT_MEMBER];
+    objv[1] = CachedString(dataPtr, 0, dbus_message_get_member(msg));
+    objv[2] = lit[DBUS_LIT_INTERFACE];
+    objv[3] = CachedString(dataPtr, 1, dbus_message_get_interface(msg));
+    objv[4] = lit[DBUS_LIT_PATH];
+    objv[5] = CachedString(dataPtr, 2, dbus_message_get_path(msg));
+    objv[6] = lit[DBUS_LIT_SENDER];
+    objv[7] = CachedString(dataPtr, 3, dbus_message_get_sender(msg));
+    objv[8] = lit[DBUS_LIT_DESTINATION];
+    objv[9] = CachedString(dataPtr, 4, dbus_message_get_destination(msg));
+    objv[10] = lit[DBUS_LIT_MESSAGETYPE];
+    objv[11] = lit[(type >= DBUS_MESSAGE_TYPE_METHOD_CALL
+	    && type <= DBUS_MESSAGE_TYPE_SIGNAL)
+	    ? DBUS_LIT_T_INVALID + type : DBUS_LIT_T_INVALID];
+    objv[12] = lit[DBUS_LIT_SIGNATURE];
+    objv[13] = CachedString(dataPtr, 5, dbus_message_get_signature(msg));
+    objv[14] = lit[DBUS_LIT_SERIAL];
+    objv[15] = Tcl_NewWideIntObj(dbus_message_get_serial(msg));
+    objv[16] = lit[DBUS_LIT_REPLYSERIAL];
+    rs = dbus_message_get_reply_serial(msg);
+    objv[17] = rs ? Tcl_NewWideIntObj(rs) : lit[DBUS_LIT_ZERO];
+    objv[18] = lit[DBUS_LIT_NOREPLY];
+    objv[19] = lit[dbus_message_get_no_reply(msg) ? DBUS_LIT_ONE
+	    : DBUS_LIT_ZERO];
+    objv[20] = lit[DBUS_LIT_AUTOSTART];
+    objv[21] = lit[dbus_message_get_auto_start(msg) ? DBUS_LIT_ONE
+	    : DBUS_LIT_ZERO];
+    objv[22] = lit[DBUS_LIT_ERRORNAME];
+    objv[23] = CachedString(dataPtr, 6, dbus_message_get_error_name(msg));
+    return Tcl_NewListObj(24, objv);
 }
 
 /*

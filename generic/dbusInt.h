@@ -293,6 +293,8 @@ enum {
     DBUS_LIT_SERIAL, DBUS_LIT_REPLYSERIAL, DBUS_LIT_NOREPLY,
     DBUS_LIT_AUTOSTART, DBUS_LIT_ERRORNAME, DBUS_LIT_EMPTY,
     DBUS_LIT_INFO, DBUS_LIT_COROUTINE, DBUS_LIT_YIELD, DBUS_LIT_ASYNC,
+    DBUS_LIT_T_INVALID, DBUS_LIT_T_CALL, DBUS_LIT_T_RETURN, DBUS_LIT_T_ERROR,
+    DBUS_LIT_T_SIGNAL, DBUS_LIT_ZERO, DBUS_LIT_ONE,
     DBUS_LIT_COUNT
 };
 
@@ -304,7 +306,11 @@ typedef struct DbusInterpData {
     Tcl_Interp *interp;		/* not owned */
     Tcl_HashTable conns;	/* handle string -> DbusConn* this interp
 				 * connected */
-    Tcl_Obj *literals[DBUS_LIT_COUNT];	/* shared key objects for info dicts;
+    Tcl_Obj *literals[DBUS_LIT_COUNT];
+    Tcl_Obj *fieldCache[7];	/* last member, interface, path, sender,
+				 * destination, signature, errorname values
+				 * of info dicts, reused while unchanged;
+				 * refcount held, NULL when unset */	/* shared key objects for info dicts;
 				 * refcount held */
     ClientData dbifData;	/* owned by dbif (dbifCmd.c), may be NULL */
     void (*dbifFree)(ClientData);/* frees dbifData on interp deletion */
@@ -348,6 +354,7 @@ int		DbusReplyError(Tcl_Interp *interp, DBusMessage *reply,
 
 int		DbusValidName(DbusNameKind kind, const char *str,
 		    Tcl_Size len);
+int		DbusValidNameObj(Tcl_Obj *objPtr, DbusNameKind kind);
 int		DbusCheckName(Tcl_Interp *interp, DbusNameKind kind,
 		    Tcl_Obj *objPtr, const char *message);
 int		DbusValidMatchMember(const char *str, Tcl_Size len);

@@ -227,6 +227,68 @@ DbusValidMatchMember(
 }
 
 /*
+ * Validity cache: a pure string that passed a check gets the internal
+ * representation "dbus.name", a bit set per name class it is valid for,
+ * so the literals of a loop are validated once.  Only objects without an
+ * internal representation are converted: nothing else is shimmered.
+ */
+
+static void
+DupNameRep(
+    Tcl_Obj *srcPtr,
+    Tcl_Obj *dupPtr)
+{
+    dupPtr->internalRep.longValue = srcPtr->internalRep.longValue;
+    dupPtr->typePtr = srcPtr->typePtr;
+}
+
+static const Tcl_ObjType nameType = {
+    "dbus.name", NULL, DupNameRep, NULL, NULL
+};
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusValidNameObj --
+ *
+ *	DbusValidName on an object, remembering a positive answer.
+ *
+ * Results:
+ *	1 when valid, 0 otherwise.
+ *
+ * Side effects:
+ *	May give a pure string object the "dbus.name" representation.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusValidNameObj(
+    Tcl_Obj *objPtr,
+    DbusNameKind kind)
+{
+    Tcl_Size len;
+    const char *str;
+
+    if (objPtr->typePtr == &nameType
+	    && (objPtr->internalRep.longValue & (1L << kind))) {
+	return 1;
+    }
+    str = Tcl_GetStringFromObj(objPtr, &len);
+    if (!DbusValidName(kind, str, len)) {
+	return 0;
+    }
+    if (objPtr->typePtr == NULL) {
+	objPtr->internalRep.longValue = 0;
+	objPtr->typePtr = &nameType;
+    }
+    if (objPtr->typePtr == &nameType) {
+	objPtr->internalRep.longValue |= (1L << kind);
+    }
+    return 1;
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * DbusCheckName --
@@ -253,14 +315,11 @@ DbusCheckName(
     static const char *const kindNames[] = {
 	"PATH", "INTERFACE", "MEMBER", "BUSNAME", "ERRORNAME", "SIGNATURE"
     };
-    Tcl_Size len;
-    const char *str = Tcl_GetStringFromObj(objPtr, &len);
-
-    if (DbusValidName(kind, str, len)) {
+    if (DbusValidNameObj(objPtr, kind)) {
 	return TCL_OK;
     }
-    return DbusError(interp, DBUS_EC_INVALID, kindNames[kind], str, "%s",
-	    message);
+    return DbusError(interp, DBUS_EC_INVALID, kindNames[kind],
+	    Tcl_GetString(objPtr), "%s", message);
 }
 
 /*
