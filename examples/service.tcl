@@ -1,33 +1,55 @@
 # service.tcl --
 #
-#	Example D-Bus service in Tcl: owns org.tcldbus.Demo on the session
-#	bus and serves /org/tcldbus/Demo.  Prints "ready" once it owns its
-#	name; stops when a client calls Quit.
+#	Example D-Bus service written with dbif: owns org.tcldbus.Demo on
+#	the session bus and publishes /org/tcldbus/Demo with typed methods,
+#	a property clients may change (with a check), a read-only property,
+#	and a signal.  Prints "ready" once it owns its name; stops when a
+#	client calls Quit.
 
-package require dbus
+package require dbif
 
-dbus connect
-dbus name org.tcldbus.Demo
-
+set myname org.tcldbus.Demo
+if {$myname ni [dbif connect $myname]} {
+    puts stderr "$myname is already taken"
+    exit 1
+}
+# The first acquired name is now the default interface.
 set path /org/tcldbus/Demo
-set intf org.tcldbus.Demo
 
-# Echo(s) -> s: a plain handler's result is the reply.
-dbus method $path $intf.Echo {apply {{info text} {
+# Properties are global variables; every change is announced with one
+# PropertiesChanged signal per event-loop turn.
+set greeting Hello
+set visitors 0
+dbif property -attributes {Description "Word used by Greet"} \
+	$path Greeting:s greeting {
+    if {$Greeting eq ""} {error "the greeting must not be empty"}
+}
+dbif property -access read $path Visitors:u visitors
+
+# A signal, emitted with "dbif generate".
+set greeted [dbif signal $path Greeted {name:s count:u}]
+
+# Echo(s) -> s
+dbif method $path Echo {text:s} {reply:s} {
     return $text
-}}}
+}
 
-# Greet(s) -> s, and announce the visitor with a Greeted(s) signal.
-dbus method $path $intf.Greet {apply {{info name} {
-    dbus signal -signature s $::path $::intf Greeted $name
-    return "Hello, $name!"
-}}}
+# Greet(s) -> s, with an optional repeat count: Greet(s) and Greet(su).
+dbif method $path Greet {name:s {times:u 1}} {reply:s} {
+    incr ::visitors
+    dbif generate $::greeted $name $::visitors
+    string repeat "$::greeting, $name! " $times
+}
+
+# Add(i, i) -> x
+dbif method $path Add {a:i b:i} {sum:x} {
+    expr {wide($a) + $b}
+}
 
 # Quit(): reply, then leave the event loop.
-dbus method $path $intf.Quit {apply {{info} {
-    after idle {set ::done 1}
-    return ""
-}}}
+dbif method $path Quit {} {} {
+    after 100 {set ::done 1}
+}
 
 puts ready
 flush stdout

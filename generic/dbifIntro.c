@@ -1,3 +1,481 @@
-/* dbifIntro.c -- placeholder (dbif introspection). */
+/*
+ * dbifIntro.c --
+ *
+ *	Introspection of dbif objects (reference 4.15, DECISIONS rule 16):
+ *	the XML document of a path - its interfaces with the universal
+ *	members of those interfaces, the standard interfaces Peer,
+ *	Introspectable and Properties, and its child nodes - escaped and
+ *	valid, and the org.freedesktop.DBus.Introspectable.Introspect
+ *	handler that serves it.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
 #include "dbifInt.h"
-typedef int DbifIntroPlaceholder;
+#include <stdlib.h>
+
+static const char xmlHeader[] =
+    "<!DOCTYPE node PUBLIC "
+    "\"-//freedesktop//DTD D-BUS Object Introspection 1.0//EN\"\n"
+    " \"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
+    "<node>\n";
+
+static const char standardXml[] =
+    "  <interface name=\"org.freedesktop.DBus.Peer\">\n"
+    "    <method name=\"Ping\"/>\n"
+    "    <method name=\"GetMachineId\">\n"
+    "      <arg name=\"machine_uuid\" type=\"s\" direction=\"out\"/>\n"
+    "    </method>\n"
+    "  </interface>\n"
+    "  <interface name=\"org.freedesktop.DBus.Introspectable\">\n"
+    "    <method name=\"Introspect\">\n"
+    "      <arg name=\"xml_data\" type=\"s\" direction=\"out\"/>\n"
+    "    </method>\n"
+    "  </interface>\n"
+    "  <interface name=\"org.freedesktop.DBus.Properties\">\n"
+    "    <method name=\"Get\">\n"
+    "      <arg name=\"interface_name\" type=\"s\" direction=\"in\"/>\n"
+    "      <arg name=\"property_name\" type=\"s\" direction=\"in\"/>\n"
+    "      <arg name=\"value\" type=\"v\" direction=\"out\"/>\n"
+    "    </method>\n"
+    "    <method name=\"GetAll\">\n"
+    "      <arg name=\"interface_name\" type=\"s\" direction=\"in\"/>\n"
+    "      <arg name=\"properties\" type=\"a{sv}\" direction=\"out\"/>\n"
+    "    </method>\n"
+    "    <method name=\"Set\">\n"
+    "      <arg name=\"interface_name\" type=\"s\" direction=\"in\"/>\n"
+    "      <arg name=\"property_name\" type=\"s\" direction=\"in\"/>\n"
+    "      <arg name=\"value\" type=\"v\" direction=\"in\"/>\n"
+    "    </method>\n"
+    "    <signal name=\"PropertiesChanged\">\n"
+    "      <arg name=\"interface_name\" type=\"s\"/>\n"
+    "      <arg name=\"changed_properties\" type=\"a{sv}\"/>\n"
+    "      <arg name=\"invalidated_properties\" type=\"as\"/>\n"
+    "    </signal>\n"
+    "  </interface>\n";
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AppendEscaped --
+ *
+ *	Append text with the XML special characters escaped.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+AppendEscaped(
+    Tcl_DString *dsPtr,
+    const char *s)
+{
+    const char *start = s;
+
+    for (; *s; s++) {
+	const char *rep;
+
+	switch (*s) {
+	case '&': rep = "&amp;"; break;
+	case '<': rep = "&lt;"; break;
+	case '>': rep = "&gt;"; break;
+	case '"': rep = "&quot;"; break;
+	case '\'': rep = "&apos;"; break;
+	case '\n': rep = "&#10;"; break;
+	case '\t': rep = "&#9;"; break;
+	default: continue;
+	}
+	Tcl_DStringAppend(dsPtr, start, (int) (s - start));
+	Tcl_DStringAppend(dsPtr, rep, -1);
+	start = s + 1;
+    }
+    Tcl_DStringAppend(dsPtr, start, (int) (s - start));
+}
+
+/*
+ * Append ' name="value"' with the value escaped.
+ */
+
+static void
+Attr(
+    Tcl_DString *dsPtr,
+    const char *name,
+    const char *value)
+{
+    Tcl_DStringAppend(dsPtr, " ", 1);
+    Tcl_DStringAppend(dsPtr, name, -1);
+    Tcl_DStringAppend(dsPtr, "=\"", 2);
+    AppendEscaped(dsPtr, value);
+    Tcl_DStringAppend(dsPtr, "\"", 1);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AppendAnnotations --
+ *
+ *	One <annotation> per attribute (Internal.* keys hidden), plus the
+ *	optional-argument count of a method.
+ *
+ * Results:
+ *	Number of annotations written.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+AppendAnnotations(
+    Tcl_DString *dsPtr,
+    Tcl_Obj *attrs,
+    int nOptional,
+    const char *indent)
+{
+    Tcl_DictSearch search;
+    Tcl_Obj *keyPtr, *valPtr;
+    int done, n = 0;
+    char buf[32];
+
+    if (nOptional > 0) {
+	snprintf(buf, sizeof(buf), "%d", nOptional);
+	Tcl_DStringAppend(dsPtr, indent, -1);
+	Tcl_DStringAppend(dsPtr, "<annotation", -1);
+	Attr(dsPtr, "name", DBIF_OPTIONAL_ANNOTATION);
+	Attr(dsPtr, "value", buf);
+	Tcl_DStringAppend(dsPtr, "/>\n", 3);
+	n++;
+    }
+    if (attrs == NULL || Tcl_DictObjFirst(NULL, attrs, &search, &keyPtr,
+	    &valPtr, &done) != TCL_OK) {
+	return n;
+    }
+    for (; !done; Tcl_DictObjNext(&search, &keyPtr, &valPtr, &done)) {
+	const char *key = Tcl_GetString(keyPtr);
+
+	if (strncmp(key, "Internal.", 9) == 0) {
+	    continue;
+	}
+	Tcl_DStringAppend(dsPtr, indent, -1);
+	Tcl_DStringAppend(dsPtr, "<annotation name=\"org.freedesktop.DBus.",
+		-1);
+	AppendEscaped(dsPtr, key);
+	Tcl_DStringAppend(dsPtr, "\"", 1);
+	Attr(dsPtr, "value", Tcl_GetString(valPtr));
+	Tcl_DStringAppend(dsPtr, "/>\n", 3);
+	n++;
+    }
+    Tcl_DictObjDone(&search);
+    return n;
+}
+
+/*
+ * <arg> elements of an argument list; dir may be NULL (signals).
+ */
+
+static void
+AppendArgs(
+    Tcl_DString *dsPtr,
+    Tcl_Obj *names,
+    Tcl_Obj *sigs,
+    const char *dir)
+{
+    Tcl_Size n, i;
+    Tcl_Obj **nv, **sv;
+
+    Tcl_ListObjGetElements(NULL, names, &n, &nv);
+    Tcl_ListObjGetElements(NULL, sigs, &n, &sv);
+    for (i = 0; i < n; i++) {
+	Tcl_DStringAppend(dsPtr, "      <arg", -1);
+	Attr(dsPtr, "name", Tcl_GetString(nv[i]));
+	Attr(dsPtr, "type", Tcl_GetString(sv[i]));
+	if (dir != NULL) {
+	    Attr(dsPtr, "direction", dir);
+	}
+	Tcl_DStringAppend(dsPtr, "/>\n", 3);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AppendMembers --
+ *
+ *	Methods (one element per definition, i.e. every prototype set),
+ *	signals and properties of one node.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+AppendMembers(
+    Tcl_DString *dsPtr,
+    DbifNode *nodePtr)
+{
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
+    DbifProp *propPtr;
+
+    for (hPtr = Tcl_FirstHashEntry(&nodePtr->methods, &search); hPtr;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	const char *name = Tcl_GetHashKey(&nodePtr->methods, hPtr);
+	DbifProto *protoPtr, *p2;
+
+	for (protoPtr = (DbifProto *) Tcl_GetHashValue(hPtr); protoPtr;
+		protoPtr = protoPtr->nextPtr) {
+	    DbifDef *defPtr = protoPtr->defPtr;
+	    Tcl_Size nIn;
+
+	    /*
+	     * A definition with optional arguments has several
+	     * prototypes: describe it once.
+	     */
+
+	    for (p2 = (DbifProto *) Tcl_GetHashValue(hPtr); p2 != protoPtr;
+		    p2 = p2->nextPtr) {
+		if (p2->defPtr == defPtr) {
+		    break;
+		}
+	    }
+	    if (p2 != protoPtr) {
+		continue;
+	    }
+	    Tcl_ListObjLength(NULL, defPtr->inSigs, &nIn);
+	    Tcl_DStringAppend(dsPtr, "    <method", -1);
+	    Attr(dsPtr, "name", name);
+	    Tcl_DStringAppend(dsPtr, ">\n", 2);
+	    AppendArgs(dsPtr, defPtr->inNames, defPtr->inSigs, "in");
+	    AppendArgs(dsPtr, defPtr->outNames, defPtr->outSigs, "out");
+	    AppendAnnotations(dsPtr, defPtr->attrs,
+		    (int) nIn - defPtr->nRequired, "      ");
+	    Tcl_DStringAppend(dsPtr, "    </method>\n", -1);
+	}
+    }
+    for (hPtr = Tcl_FirstHashEntry(&nodePtr->signals, &search); hPtr;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	DbifSignal *sigPtr = (DbifSignal *) Tcl_GetHashValue(hPtr);
+
+	Tcl_DStringAppend(dsPtr, "    <signal", -1);
+	Attr(dsPtr, "name", Tcl_GetString(sigPtr->name));
+	Tcl_DStringAppend(dsPtr, ">\n", 2);
+	AppendArgs(dsPtr, sigPtr->defPtr->inNames, sigPtr->defPtr->inSigs,
+		NULL);
+	AppendAnnotations(dsPtr, sigPtr->defPtr->attrs, 0, "      ");
+	Tcl_DStringAppend(dsPtr, "    </signal>\n", -1);
+    }
+    for (propPtr = nodePtr->firstProp; propPtr; propPtr = propPtr->nextPtr) {
+	static const char *const access[] = {
+	    "", "read", "write", "readwrite"
+	};
+	int len;
+
+	Tcl_DStringAppend(dsPtr, "    <property", -1);
+	Attr(dsPtr, "name", Tcl_GetString(propPtr->name));
+	Attr(dsPtr, "type", Tcl_GetString(propPtr->sig));
+	Attr(dsPtr, "access", access[propPtr->access]);
+	Tcl_DStringAppend(dsPtr, ">\n", 2);
+	len = Tcl_DStringLength(dsPtr);
+	if (AppendAnnotations(dsPtr, propPtr->defPtr->attrs, 0, "      ")
+		== 0) {
+	    Tcl_DStringSetLength(dsPtr, len - 2);
+	    Tcl_DStringAppend(dsPtr, "/>\n", 3);
+	} else {
+	    Tcl_DStringAppend(dsPtr, "    </property>\n", -1);
+	}
+    }
+}
+
+static int
+CompareStrings(
+    const void *a,
+    const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifIntrospectXml --
+ *
+ *	The introspection document of path on the connection "handle".
+ *
+ * Results:
+ *	1 with the XML appended to dsPtr, or 0 when nothing is at or below
+ *	the path (UnknownObject).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifIntrospectXml(
+    DbifData *dataPtr,
+    const char *handle,
+    const char *path,
+    Tcl_DString *dsPtr)
+{
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
+    Tcl_HashTable children;
+    size_t pathLen = strlen(path), handleLen = strlen(handle);
+    int nHere = 0, nChildren, i, isNew;
+    const char **names;
+
+    Tcl_InitHashTable(&children, TCL_STRING_KEYS);
+
+    /*
+     * Nodes are keyed "handle|path|intf": the key alone tells whether a
+     * node is at the path or below it.
+     */
+
+    for (hPtr = Tcl_FirstHashEntry(&dataPtr->nodes, &search); hPtr;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	const char *key = Tcl_GetHashKey(&dataPtr->nodes, hPtr), *p, *end;
+
+	if (strncmp(key, handle, handleLen) != 0 || key[handleLen] != '|') {
+	    continue;
+	}
+	p = key + handleLen + 1;
+	if (strncmp(p, path, pathLen) == 0 && p[pathLen] == '|') {
+	    nHere++;
+	    continue;
+	}
+	if (*p != '/') {
+	    continue;
+	}
+	if (pathLen == 1) {
+	    p += 1;
+	} else if (strncmp(p, path, pathLen) == 0 && p[pathLen] == '/') {
+	    p += pathLen + 1;
+	} else {
+	    continue;
+	}
+	for (end = p; *end != '/' && *end != '|'; end++) {
+	}
+	if (end > p) {
+	    Tcl_DString child;
+
+	    Tcl_DStringInit(&child);
+	    Tcl_DStringAppend(&child, p, (int) (end - p));
+	    Tcl_CreateHashEntry(&children, Tcl_DStringValue(&child), &isNew);
+	    Tcl_DStringFree(&child);
+	}
+    }
+    nChildren = children.numEntries;
+    if (nHere == 0 && nChildren == 0) {
+	Tcl_DeleteHashTable(&children);
+	return 0;
+    }
+
+    Tcl_DStringAppend(dsPtr, xmlHeader, -1);
+    if (nHere > 0) {
+	for (hPtr = Tcl_FirstHashEntry(&dataPtr->nodes, &search); hPtr;
+		hPtr = Tcl_NextHashEntry(&search)) {
+	    DbifNode *nodePtr = (DbifNode *) Tcl_GetHashValue(hPtr), *uniPtr;
+
+	    if (strcmp(Tcl_GetString(nodePtr->handle), handle) != 0
+		    || strcmp(Tcl_GetString(nodePtr->path), path) != 0) {
+		continue;
+	    }
+	    Tcl_DStringAppend(dsPtr, "  <interface", -1);
+	    Attr(dsPtr, "name", Tcl_GetString(nodePtr->intf));
+	    Tcl_DStringAppend(dsPtr, ">\n", 2);
+	    AppendMembers(dsPtr, nodePtr);
+	    uniPtr = DbifFindNode(dataPtr, handle, "",
+		    Tcl_GetString(nodePtr->intf));
+	    if (uniPtr != NULL && uniPtr != nodePtr) {
+		AppendMembers(dsPtr, uniPtr);
+	    }
+	    Tcl_DStringAppend(dsPtr, "  </interface>\n", -1);
+	}
+    }
+    Tcl_DStringAppend(dsPtr, standardXml, -1);
+
+    names = (const char **) ckalloc(sizeof(char *) * (nChildren + 1));
+    i = 0;
+    for (hPtr = Tcl_FirstHashEntry(&children, &search); hPtr;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	names[i++] = Tcl_GetHashKey(&children, hPtr);
+    }
+    qsort(names, (size_t) nChildren, sizeof(char *), CompareStrings);
+    for (i = 0; i < nChildren; i++) {
+	Tcl_DStringAppend(dsPtr, "  <node", -1);
+	Attr(dsPtr, "name", names[i]);
+	Tcl_DStringAppend(dsPtr, "/>\n", 3);
+    }
+    ckfree((char *) names);
+    Tcl_DeleteHashTable(&children);
+    Tcl_DStringAppend(dsPtr, "</node>\n", -1);
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifIntrospect --
+ *
+ *	org.freedesktop.DBus.Introspectable.Introspect() -> s
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifIntrospect(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    DbifData *dataPtr = (DbifData *) clientData;
+    const char *path = dbus_message_get_path(msg), *xml;
+    DBusMessage *reply;
+    Tcl_DString ds;
+    int code = TCL_OK;
+
+    if (*dbus_message_get_signature(msg) != '\0') {
+	return DbifSendError(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
+		"Invalid arguments for method 'Introspect': expected "
+		"signature '', got '%s'", dbus_message_get_signature(msg));
+    }
+    Tcl_DStringInit(&ds);
+    if (!DbifIntrospectXml(dataPtr, Tcl_GetString(connPtr->handleObj),
+	    path, &ds)) {
+	Tcl_DStringFree(&ds);
+	return DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_OBJECT,
+		"No such object path '%s'", path);
+    }
+    if (!dbus_message_get_no_reply(msg)) {
+	reply = dbus_message_new_method_return(msg);
+	xml = Tcl_DStringValue(&ds);
+	if (!dbus_validate_utf8(xml, NULL)) {
+	    Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
+	    Tcl_DString ext;
+
+	    Tcl_UtfToExternalDString(utf8, xml, Tcl_DStringLength(&ds),
+		    &ext);
+	    Tcl_FreeEncoding(utf8);
+	    Tcl_DStringFree(&ds);
+	    Tcl_DStringInit(&ds);
+	    Tcl_DStringAppend(&ds, Tcl_DStringValue(&ext), -1);
+	    Tcl_DStringFree(&ext);
+	    xml = Tcl_DStringValue(&ds);
+	}
+	if (reply == NULL || !dbus_message_append_args(reply,
+		DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID)) {
+	    code = DbusNoMemory(interp);
+	} else {
+	    code = DbusSend(interp, connPtr, reply, NULL);
+	}
+	if (reply != NULL) {
+	    dbus_message_unref(reply);
+	}
+    }
+    Tcl_DStringFree(&ds);
+    return code;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */

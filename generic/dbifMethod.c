@@ -1,0 +1,778 @@
+/*
+ * dbifMethod.c --
+ *
+ *	dbif methods (reference 4.4, 4.5, 4.7, 4.9; DECISIONS rule 15):
+ *	"dbif method", the dispatch of incoming calls to the prototype
+ *	with the call's signature, message ids with their 25 s lifetime,
+ *	and "dbif return", "dbif error" and "dbif get".
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbifInt.h"
+#include <stdio.h>
+#include <stdarg.h>
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Message ids.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+MsgExpire(
+    ClientData clientData)
+{
+    DbifMsg *msgPtr = (DbifMsg *) clientData;
+
+    msgPtr->timer = NULL;
+    DbifMsgFree(msgPtr);
+}
+
+DbifMsg *
+DbifMsgNew(
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    DbifDef *defPtr)
+{
+    DbifMsg *msgPtr = (DbifMsg *) ckalloc(sizeof(DbifMsg));
+    char buf[32];
+    int isNew, n;
+
+    n = snprintf(buf, sizeof(buf), "message%d", ++dataPtr->msgCounter);
+    msgPtr->dataPtr = dataPtr;
+    msgPtr->id = Tcl_NewStringObj(buf, n);
+    Tcl_IncrRefCount(msgPtr->id);
+    msgPtr->msg = dbus_message_ref(msg);
+    msgPtr->connPtr = connPtr;
+    Tcl_Preserve(connPtr);
+    msgPtr->defPtr = defPtr;
+    if (defPtr != NULL) {
+	defPtr->refCount++;
+    }
+    msgPtr->timer = NULL;
+    msgPtr->hPtr = Tcl_CreateHashEntry(&dataPtr->messages, buf, &isNew);
+    Tcl_SetHashValue(msgPtr->hPtr, msgPtr);
+    return msgPtr;
+}
+
+void
+DbifMsgFree(
+    DbifMsg *msgPtr)
+{
+    if (msgPtr->timer != NULL) {
+	Tcl_DeleteTimerHandler(msgPtr->timer);
+    }
+    Tcl_DeleteHashEntry(msgPtr->hPtr);
+    Tcl_DecrRefCount(msgPtr->id);
+    dbus_message_unref(msgPtr->msg);
+    Tcl_Release(msgPtr->connPtr);
+    DbifDefRelease(msgPtr->defPtr);
+    ckfree((char *) msgPtr);
+}
+
+DbifMsg *
+DbifMsgLookup(
+    DbifData *dataPtr,
+    const char *id)
+{
+    Tcl_HashEntry *hPtr = Tcl_FindHashEntry(&dataPtr->messages, id);
+
+    return hPtr ? (DbifMsg *) Tcl_GetHashValue(hPtr) : NULL;
+}
+
+static int
+NoMessage(
+    Tcl_Interp *interp,
+    const char *id)
+{
+    return DbusError(interp, DBIF_EC_MESSAGEID, id, NULL,
+	    "Message ID %s does not exist", id);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifSendError --
+ *
+ *	Answer a call with a formatted error (nothing if no reply wanted).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifSendError(
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    const char *name,
+    const char *format,
+    ...)
+{
+    Tcl_Obj *textPtr;
+    va_list ap;
+    char buf[1024];
+
+    va_start(ap, format);
+    vsnprintf(buf, sizeof(buf), format, ap);
+    va_end(ap);
+    textPtr = Tcl_NewStringObj(buf, -1);
+    Tcl_IncrRefCount(textPtr);
+    DbusSendErrorReply(connPtr, msg, name, buf);
+    Tcl_DecrRefCount(textPtr);
+    return TCL_OK;
+}
+
+/*
+ * Error reply from a Tcl string (converted to UTF-8).
+ */
+
+static void
+ErrorFromObj(
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    const char *name,
+    Tcl_Obj *textObj)
+{
+    Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
+    Tcl_DString ds;
+
+    Tcl_UtfToExternalDString(utf8, Tcl_GetString(textObj), -1, &ds);
+    DbusSendErrorReply(connPtr, msg, name, Tcl_DStringValue(&ds));
+    Tcl_DStringFree(&ds);
+    Tcl_FreeEncoding(utf8);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * SendReturn --
+ *
+ *	Answer a method call with value converted by the output arguments
+ *	of the method (reference 4.5): none -> empty reply, one -> value,
+ *	several -> value is their list.
+ *
+ * Results:
+ *	TCL_OK or TCL_ERROR (marshalling) with the error in interp.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SendReturn(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *call,
+    DbifDef *defPtr,
+    Tcl_Obj *valuePtr)
+{
+    DBusMessage *reply;
+    Tcl_Size nOut = 0, objc = 0;
+    Tcl_Obj **objv = NULL;
+    int code;
+
+    if (dbus_message_get_no_reply(call)) {
+	return TCL_OK;
+    }
+    if (defPtr != NULL) {
+	Tcl_ListObjLength(NULL, defPtr->outSigs, &nOut);
+    }
+    Tcl_IncrRefCount(valuePtr);
+    if (nOut == 1) {
+	objc = 1;
+	objv = &valuePtr;
+    } else if (nOut > 1) {
+	if (Tcl_ListObjGetElements(interp, valuePtr, &objc, &objv)
+		!= TCL_OK) {
+	    Tcl_DecrRefCount(valuePtr);
+	    return TCL_ERROR;
+	}
+    }
+    reply = dbus_message_new_method_return(call);
+    if (reply == NULL) {
+	Tcl_DecrRefCount(valuePtr);
+	return DbusNoMemory(interp);
+    }
+    code = DbusMarshalArgs(interp, connPtr, reply,
+	    nOut ? defPtr->outSig : NULL, objc, objv);
+    if (code == TCL_OK) {
+	code = DbusSend(interp, connPtr, reply, NULL);
+    }
+    dbus_message_unref(reply);
+    Tcl_DecrRefCount(valuePtr);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifFindProto --
+ *
+ *	The prototype of a list with the given signature, or NULL.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbifProto *
+DbifFindProto(
+    DbifProto *protoPtr,
+    const char *sig)
+{
+    for (; protoPtr != NULL; protoPtr = protoPtr->nextPtr) {
+	if (strcmp(Tcl_GetString(protoPtr->sig), sig) == 0) {
+	    return protoPtr;
+	}
+    }
+    return NULL;
+}
+
+static DbifProto *
+NodeMethod(
+    DbifNode *nodePtr,
+    const char *member)
+{
+    Tcl_HashEntry *hPtr;
+
+    if (nodePtr == NULL) {
+	return NULL;
+    }
+    hPtr = Tcl_FindHashEntry(&nodePtr->methods, member);
+    return hPtr ? (DbifProto *) Tcl_GetHashValue(hPtr) : NULL;
+}
+
+/*
+ * The signatures a method accepts, for the InvalidArgs text.
+ */
+
+static void
+AppendSigs(
+    Tcl_DString *dsPtr,
+    DbifProto *protoPtr)
+{
+    for (; protoPtr != NULL; protoPtr = protoPtr->nextPtr) {
+	if (Tcl_DStringLength(dsPtr) > 0) {
+	    Tcl_DStringAppend(dsPtr, "', '", 4);
+	}
+	Tcl_DStringAppend(dsPtr, Tcl_GetString(protoPtr->sig), -1);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifMethodProc --
+ *
+ *	Core handler of every dbif method: dispatch (reference 4.9 and
+ *	DECISIONS rule 15), run the body, answer.
+ *
+ * Results:
+ *	TCL_OK (answered here), or TCL_ERROR with a result for the core's
+ *	Failed reply.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifMethodProc(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    DbifData *dataPtr = (DbifData *) clientData;
+    const char *path = dbus_message_get_path(msg);
+    const char *intf = dbus_message_get_interface(msg);
+    const char *member = dbus_message_get_member(msg);
+    const char *sig = dbus_message_get_signature(msg);
+    const char *handle = Tcl_GetString(connPtr->handleObj);
+    DbifNode *nodePtr, *uniPtr;
+    DbifProto *protoPtr, *here, *any;
+    DbifDef *defPtr;
+    DbifMsg *msgPtr;
+    Tcl_Obj *argsPtr, **av, *stackv[16], **objv = stackv, *idPtr;
+    Tcl_Interp *target;
+    Tcl_Size ac, i;
+    int code, async;
+
+    if (intf == NULL || path == NULL || member == NULL) {
+	return DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
+		"No such method '%s' (no interface given)",
+		member ? member : "");
+    }
+    nodePtr = DbifFindNode(dataPtr, handle, path, intf);
+    if (nodePtr == NULL) {
+	return DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_INTERFACE,
+		"No such interface '%s' at object path '%s'", intf, path);
+    }
+    uniPtr = DbifFindNode(dataPtr, handle, "", intf);
+    here = NodeMethod(nodePtr, member);
+    any = (uniPtr != nodePtr) ? NodeMethod(uniPtr, member) : NULL;
+    protoPtr = DbifFindProto(here, sig);
+    if (protoPtr == NULL) {
+	protoPtr = DbifFindProto(any, sig);
+    }
+    if (protoPtr == NULL) {
+	Tcl_DString ds;
+
+	if (here == NULL && any == NULL) {
+	    return DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
+		    "No such method '%s' in interface '%s' at object path "
+		    "'%s' (signature '%s')", member, intf, path, sig);
+	}
+	Tcl_DStringInit(&ds);
+	AppendSigs(&ds, here);
+	AppendSigs(&ds, any);
+	DbifSendError(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
+		"Invalid arguments for method '%s' in interface '%s' at "
+		"object path '%s': expected signature '%s', got '%s'",
+		member, intf, path, Tcl_DStringValue(&ds), sig);
+	Tcl_DStringFree(&ds);
+	return TCL_OK;
+    }
+
+    defPtr = protoPtr->defPtr;
+    defPtr->refCount++;
+    argsPtr = DbusUnmarshalArgs(interp, msg, defPtr->flags
+	    & DBUS_FLAG_DETAILS);
+    if (argsPtr == NULL) {
+	DbifDefRelease(defPtr);
+	return TCL_ERROR;
+    }
+    Tcl_IncrRefCount(argsPtr);
+    Tcl_ListObjGetElements(NULL, argsPtr, &ac, &av);
+    msgPtr = DbifMsgNew(dataPtr, connPtr, msg, defPtr);
+    idPtr = msgPtr->id;
+    Tcl_IncrRefCount(idPtr);
+    if (ac + 1 > 16) {
+	objv = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * (ac + 1));
+    }
+    objv[0] = idPtr;
+    for (i = 0; i < ac; i++) {
+	objv[i + 1] = av[i];
+    }
+    code = DbifRunBody(dataPtr, defPtr, (int) ac + 1, objv, &target);
+    if (objv != stackv) {
+	ckfree((char *) objv);
+    }
+    Tcl_DecrRefCount(argsPtr);
+
+    /*
+     * The body may have answered (dbif return/error) or deleted things.
+     */
+
+    msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(idPtr));
+    Tcl_DecrRefCount(idPtr);
+    if (msgPtr != NULL) {
+	if (code == TCL_ERROR) {
+	    ErrorFromObj(connPtr, msg, DBUS_ERROR_FAILED,
+		    Tcl_GetObjResult(target));
+	    DbifMsgFree(msgPtr);
+	} else {
+	    async = (defPtr->flags & DBIF_ASYNC) != 0;
+	    if (!async && (code == TCL_OK || code == TCL_RETURN)) {
+		Tcl_Obj *optsPtr = Tcl_GetReturnOptions(target, code);
+		Tcl_Obj *valPtr = NULL;
+		DbusInterpData *idPtr2 = DbusGetInterpData(dataPtr->interp);
+
+		Tcl_IncrRefCount(optsPtr);
+		if (Tcl_DictObjGet(NULL, optsPtr,
+			idPtr2->literals[DBUS_LIT_ASYNC], &valPtr) == TCL_OK
+			&& valPtr != NULL) {
+		    Tcl_GetBooleanFromObj(NULL, valPtr, &async);
+		}
+		Tcl_DecrRefCount(optsPtr);
+	    }
+	    if (async) {
+		if (dbus_message_get_no_reply(msg)) {
+		    DbifMsgFree(msgPtr);
+		} else {
+		    msgPtr->timer = Tcl_CreateTimerHandler(DBIF_MSG_LIFETIME,
+			    MsgExpire, msgPtr);
+		}
+	    } else {
+		Tcl_Obj *resPtr = Tcl_GetObjResult(target);
+
+		Tcl_IncrRefCount(resPtr);
+		if (SendReturn(target, connPtr, msg, defPtr, resPtr)
+			!= TCL_OK) {
+		    ErrorFromObj(connPtr, msg, DBUS_ERROR_FAILED,
+			    Tcl_GetObjResult(target));
+		}
+		Tcl_DecrRefCount(resPtr);
+		DbifMsgFree(msgPtr);
+	    }
+	}
+    }
+    Tcl_ResetResult(target);
+    DbifDefRelease(defPtr);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Prototype lists.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifProtosFree(
+    DbifProto *protoPtr)
+{
+    while (protoPtr != NULL) {
+	DbifProto *nextPtr = protoPtr->nextPtr;
+
+	Tcl_DecrRefCount(protoPtr->sig);
+	DbifDefRelease(protoPtr->defPtr);
+	ckfree((char *) protoPtr);
+	protoPtr = nextPtr;
+    }
+}
+
+/*
+ * Add the prototypes of defPtr (required .. all inputs) to a list,
+ * replacing those with equal signatures.
+ */
+
+void
+DbifAddProtos(
+    DbifProto **headPtr,
+    DbifDef *defPtr)
+{
+    Tcl_Size n, k;
+
+    Tcl_ListObjLength(NULL, defPtr->inSigs, &n);
+    for (k = defPtr->nRequired; k <= n; k++) {
+	Tcl_Obj *sigObj = DbifJoinSigs(defPtr->inSigs, k);
+	DbifProto *protoPtr, **pp;
+
+	Tcl_IncrRefCount(sigObj);
+	protoPtr = DbifFindProto(*headPtr, Tcl_GetString(sigObj));
+	if (protoPtr != NULL) {
+	    DbifDefRelease(protoPtr->defPtr);
+	    Tcl_DecrRefCount(sigObj);
+	} else {
+	    protoPtr = (DbifProto *) ckalloc(sizeof(DbifProto));
+	    protoPtr->sig = sigObj;
+	    protoPtr->nextPtr = NULL;
+	    for (pp = headPtr; *pp != NULL; pp = &(*pp)->nextPtr) {
+	    }
+	    *pp = protoPtr;
+	}
+	protoPtr->defPtr = defPtr;
+	defPtr->refCount++;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifErrorCmd, DbifReturnCmd --
+ *
+ *	dbif error messageID message ?errorName?
+ *	dbif return messageID value
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifErrorCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbifData *dataPtr = DbifGetData(interp);
+    DbifMsg *msgPtr;
+    const char *name = DBUS_ERROR_FAILED;
+    DBusMessage *call;
+    DbusConn *connPtr;
+    DBusMessage *reply;
+    Tcl_Encoding utf8;
+    Tcl_DString ds;
+    int code = TCL_OK;
+
+    (void) clientData;
+    if (objc < 3 || objc > 4) {
+	return DbifWrongArgs(interp, "error messageID message ?errorName?");
+    }
+    if (objc == 4) {
+	name = Tcl_GetString(objv[3]);
+	if (!DbusValidName(DBUS_NAME_ERROR, name, objv[3]->length)) {
+	    return DbusError(interp, DBUS_EC_INVALID, "ERRORNAME", name,
+		    "Invalid error name: \"%s\".", name);
+	}
+    }
+    msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(objv[1]));
+    if (msgPtr == NULL || dbus_message_get_type(msgPtr->msg)
+	    != DBUS_MESSAGE_TYPE_METHOD_CALL) {
+	return NoMessage(interp, Tcl_GetString(objv[1]));
+    }
+    call = dbus_message_ref(msgPtr->msg);
+    connPtr = msgPtr->connPtr;
+    Tcl_Preserve(connPtr);
+    DbifMsgFree(msgPtr);
+    if (!dbus_message_get_no_reply(call)) {
+	utf8 = Tcl_GetEncoding(NULL, "utf-8");
+	Tcl_UtfToExternalDString(utf8, Tcl_GetString(objv[2]), -1, &ds);
+	Tcl_FreeEncoding(utf8);
+	reply = dbus_message_new_error(call, name, Tcl_DStringValue(&ds));
+	Tcl_DStringFree(&ds);
+	if (reply == NULL) {
+	    code = DbusNoMemory(interp);
+	} else {
+	    code = DbusSend(interp, connPtr, reply, NULL);
+	    dbus_message_unref(reply);
+	}
+    }
+    dbus_message_unref(call);
+    Tcl_Release(connPtr);
+    if (code == TCL_OK) {
+	Tcl_ResetResult(interp);
+    }
+    return code;
+}
+
+int
+DbifReturnCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbifData *dataPtr = DbifGetData(interp);
+    DbifMsg *msgPtr;
+    DBusMessage *call;
+    DbusConn *connPtr;
+    DbifDef *defPtr;
+    int code;
+
+    (void) clientData;
+    if (objc != 3) {
+	return DbifWrongArgs(interp, "return messageID value");
+    }
+    msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(objv[1]));
+    if (msgPtr == NULL || dbus_message_get_type(msgPtr->msg)
+	    != DBUS_MESSAGE_TYPE_METHOD_CALL) {
+	return NoMessage(interp, Tcl_GetString(objv[1]));
+    }
+    call = dbus_message_ref(msgPtr->msg);
+    connPtr = msgPtr->connPtr;
+    Tcl_Preserve(connPtr);
+    defPtr = msgPtr->defPtr;
+    if (defPtr != NULL) {
+	defPtr->refCount++;
+    }
+    DbifMsgFree(msgPtr);
+    code = SendReturn(interp, connPtr, call, defPtr, objv[2]);
+    DbifDefRelease(defPtr);
+    dbus_message_unref(call);
+    Tcl_Release(connPtr);
+    if (code == TCL_OK) {
+	Tcl_ResetResult(interp);
+    }
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifGetCmd --
+ *
+ *	dbif get messageID name
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifGetCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const char *const keys[] = {
+	"autostart", "bus", "destination", "errorname", "interface",
+	"member", "messagetype", "noreply", "path", "replyserial", "sender",
+	"serial", "signature", NULL
+    };
+    DbifData *dataPtr = DbifGetData(interp);
+    DbifMsg *msgPtr;
+    Tcl_Obj *infoPtr, *valPtr = NULL;
+    int index;
+
+    (void) clientData;
+    if (objc != 3) {
+	return DbifWrongArgs(interp, "get messageID name");
+    }
+    msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(objv[1]));
+    if (msgPtr == NULL) {
+	return NoMessage(interp, Tcl_GetString(objv[1]));
+    }
+    if (Tcl_GetIndexFromObj(interp, objv[2], keys, "property", TCL_EXACT,
+	    &index) != TCL_OK) {
+	Tcl_SetObjResult(interp, Tcl_ObjPrintf("Unknown property: \"%s\". "
+		"Must be autostart, bus, destination, errorname, interface, "
+		"member, messagetype, noreply, path, replyserial, sender, "
+		"serial, or signature", Tcl_GetString(objv[2])));
+	return TCL_ERROR;
+    }
+    if (index == 1) {
+	Tcl_SetObjResult(interp, msgPtr->connPtr->handleObj);
+	return TCL_OK;
+    }
+    infoPtr = DbusMessageInfo(DbusGetInterpData(interp), msgPtr->connPtr,
+	    msgPtr->msg);
+    Tcl_IncrRefCount(infoPtr);
+    Tcl_DictObjGet(NULL, infoPtr, objv[2], &valPtr);
+    Tcl_SetObjResult(interp, valPtr ? valPtr : Tcl_NewObj());
+    Tcl_DecrRefCount(infoPtr);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifMethodCmd --
+ *
+ *	dbif method ?-async? ?-attributes a? ?-bus b? ?-details?
+ *		?-interface i? path name ?inputargs ?outputargs?? ?interp? body
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifMethodCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const DbifOption opts[] = {
+	{"-async", 0}, {"-attributes", 1}, {"-bus", 1}, {"-details", 0},
+	{"-interface", 1}, {NULL, 0}
+    };
+    enum { M_ASYNC, M_ATTRS, M_BUS, M_DETAILS, M_INTF };
+    static const char *usage = "method ?-async? ?-attributes attributes? "
+	    "?-bus bustype? ?-details? ?-interface interface? path name "
+	    "?inputargs ?outputargs?? ?interp? body";
+    DbifData *dataPtr = DbifGetData(interp);
+    Tcl_Obj *values[5] = {NULL, NULL, NULL, NULL, NULL};
+    Tcl_Obj *handle, *intf, *inObj = NULL, *outObj = NULL, *interpObj = NULL;
+    Tcl_Obj *bodyObj, *params = NULL, *attrs;
+    Tcl_HashEntry *hPtr;
+    DbusConn *connPtr;
+    DbifNode *nodePtr;
+    DbifDef *defPtr;
+    DbifProto *head;
+    Tcl_DString key;
+    const char *name;
+    int i = 1, n, isNew, code;
+
+    (void) clientData;
+    if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    n = objc - i;
+    if (n < 3 || n > 6) {
+	return DbifWrongArgs(interp, usage);
+    }
+    if (n >= 4) {
+	inObj = objv[i + 2];
+    }
+    if (n >= 5) {
+	outObj = objv[i + 3];
+    }
+    if (n == 6) {
+	interpObj = objv[i + 4];
+    }
+    bodyObj = objv[objc - 1];
+    intf = values[M_INTF] ? values[M_INTF] : dataPtr->defaultIntf;
+    if (DbifCheckPath(interp, objv[i], 1) != TCL_OK
+	    || DbifCheckMember(interp, objv[i + 1], "Name") != TCL_OK
+	    || DbifCheckInterface(interp, intf) != TCL_OK
+	    || DbifParseAttributes(interp, values[M_ATTRS], &attrs) != TCL_OK
+	    || DbifResolveBus(interp, dataPtr, values[M_BUS], &handle,
+	    &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (attrs) {
+	Tcl_IncrRefCount(attrs);
+    }
+    name = Tcl_GetString(objv[i + 1]);
+
+    if (Tcl_GetCharLength(bodyObj) == 0) {
+	nodePtr = DbifFindNode(dataPtr, Tcl_GetString(handle),
+		Tcl_GetString(objv[i]), Tcl_GetString(intf));
+	if (nodePtr && (hPtr = Tcl_FindHashEntry(&nodePtr->methods, name))) {
+	    DbifRemoveMethod(dataPtr, nodePtr, hPtr);
+	}
+	if (attrs) {
+	    Tcl_DecrRefCount(attrs);
+	}
+	return TCL_OK;
+    }
+
+    defPtr = DbifDefNew();
+    defPtr->attrs = attrs;
+    if (values[M_ASYNC]) {
+	defPtr->flags |= DBIF_ASYNC;
+    }
+    if (values[M_DETAILS]) {
+	defPtr->flags |= DBUS_FLAG_DETAILS;
+    }
+    params = Tcl_NewListObj(0, NULL);
+    Tcl_IncrRefCount(params);
+    Tcl_ListObjAppendElement(NULL, params, Tcl_NewStringObj("msgid", 5));
+    if ((inObj && DbifParseArgList(interp, inObj, 1, defPtr->inNames,
+	    defPtr->inSigs, params, &defPtr->nRequired) != TCL_OK)
+	    || (outObj && DbifParseArgList(interp, outObj, 0, defPtr->outNames,
+	    defPtr->outSigs, NULL, NULL) != TCL_OK)
+	    || DbifDefSetBody(interp, defPtr, interpObj, params, bodyObj)
+	    != TCL_OK) {
+	goto error;
+    }
+    Tcl_DecrRefCount(defPtr->outSig);
+    defPtr->outSig = DbifJoinSigs(defPtr->outSigs, 255);
+    Tcl_IncrRefCount(defPtr->outSig);
+
+    /*
+     * The core handler first: it can fail (another interp owns it).
+     */
+
+    nodePtr = DbifGetNode(dataPtr, handle, objv[i], intf);
+    Tcl_DStringInit(&key);
+    DbifMethodKey(&key, nodePtr, name);
+    code = DbifInstallHandler(dataPtr, connPtr, Tcl_GetString(objv[i]),
+	    Tcl_DStringValue(&key), DbifMethodProc);
+    Tcl_DStringFree(&key);
+    if (code != TCL_OK) {
+	goto error;
+    }
+    hPtr = Tcl_CreateHashEntry(&nodePtr->methods, name, &isNew);
+    head = isNew ? NULL : (DbifProto *) Tcl_GetHashValue(hPtr);
+    DbifAddProtos(&head, defPtr);
+    Tcl_SetHashValue(hPtr, head);
+    Tcl_DecrRefCount(params);
+    DbifDefRelease(defPtr);
+    return TCL_OK;
+
+  error:
+    if (params) {
+	Tcl_DecrRefCount(params);
+    }
+    DbifDefRelease(defPtr);
+    return TCL_ERROR;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */
