@@ -25,6 +25,7 @@ python3-dbus:/usr/lib/python3/dist-packages/dbus/__init__.py
 python3-gi:/usr/lib/python3/dist-packages/gi/__init__.py
 valgrind:valgrind
 tcl-thread:/usr/share/doc/tcl-thread/copyright
+procps:pgrep
 "
 
 missing=""
