@@ -12,12 +12,14 @@
  *
  *	    server			own org.tcldbus.Bench, serve
  *					Echo(s)->s, Sum(ai)->x,
- *					DictSum(a{sv})->x, Quit()
+ *					DictSum(a{sv})->x, Props(u)->a{sv}, Quit()
  *	    client-echo N		N synchronous Echo calls -> calls/s
  *	    client-async N INFLIGHT	N Echo calls, INFLIGHT outstanding
  *					-> calls/s
  *	    client-sum N SIZE		Sum with SIZE int32 -> ms/call
  *	    client-dictsum N SIZE	DictSum with SIZE entries -> ms/call
+ *	    client-call N PATH IFACE METHOD ?s|u ARG?
+ *				N calls of any method -> ms/call
  *	    emit N			N Tick(u) signals, then Done
  *	    subscribe			count Ticks until Done -> signals/s
  *	    quit			call Quit on the destination
@@ -529,6 +531,53 @@ ServerMessage(
 	return DBUS_HANDLER_RESULT_HANDLED;
     }
 
+    if (strcmp(member, "Props") == 0) {
+	/*
+	 * Props(u count) -> a{sv}: "p0".."p<count-1>" -> int32 variants,
+	 * the shape of a Properties.GetAll reply (the dbif GetAll row).
+	 */
+
+	DBusMessage *reply;
+	DBusMessageIter dict, entry, var;
+	dbus_uint32_t count, i;
+	char key[32];
+	int ok = 1;
+
+	if (!dbus_message_has_signature(msg, "u")) {
+	    return ReplyInvalidArgs(conn, msg);
+	}
+	dbus_message_iter_init(msg, &iter);
+	dbus_message_iter_get_basic(&iter, &count);
+	reply = dbus_message_new_method_return(msg);
+	if (reply == NULL) {
+	    Fail("out of memory", NULL);
+	}
+	dbus_message_iter_init_append(reply, &iter);
+	ok = dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY, "{sv}",
+		&dict);
+	for (i = 0; ok && i < count; i++) {
+	    const char *k = key;
+	    dbus_int32_t value = (dbus_int32_t) i;
+
+	    snprintf(key, sizeof(key), "p%u", (unsigned) i);
+	    ok = dbus_message_iter_open_container(&dict,
+		    DBUS_TYPE_DICT_ENTRY, NULL, &entry)
+		&& dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &k)
+		&& dbus_message_iter_open_container(&entry,
+		    DBUS_TYPE_VARIANT, DBUS_TYPE_INT32_AS_STRING, &var)
+		&& dbus_message_iter_append_basic(&var, DBUS_TYPE_INT32,
+		    &value)
+		&& dbus_message_iter_close_container(&entry, &var)
+		&& dbus_message_iter_close_container(&dict, &entry);
+	}
+	if (!ok || !dbus_message_iter_close_container(&iter, &dict)) {
+	    Fail("out of memory", NULL);
+	}
+	dbus_connection_send(conn, reply, NULL);
+	dbus_message_unref(reply);
+	return DBUS_HANDLER_RESULT_HANDLED;
+    }
+
     if (strcmp(member, "Quit") == 0) {
 	DBusMessage *reply = dbus_message_new_method_return(msg);
 
@@ -886,6 +935,79 @@ RunClientDictSum(
 /*
  *----------------------------------------------------------------------
  *
+ * RunClientCall --
+ *
+ *	Mode "client-call N PATH IFACE METHOD ?s|u ARG?": N synchronous
+ *	calls of any method (at most one string or uint32 argument), the
+ *	replies checked for being method returns and dropped.  Used for
+ *	the dbif rows (Introspect, GetAll) and their C baseline (Props).
+ *
+ * Results:
+ *	Exit status.
+ *
+ * Side effects:
+ *	Prints "<ms/call> ms/call".
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+RunClientCall(
+    long count,			/* Number of timed calls. */
+    char **argv,		/* PATH IFACE METHOD ?TYPE ARG? */
+    int argc)
+{
+    DBusConnection *conn = Connect();
+    double t0 = 0, t1;
+    long i;
+
+    if (!dbus_validate_path(argv[0], NULL)
+	    || !dbus_validate_interface(argv[1], NULL)
+	    || !dbus_validate_member(argv[2], NULL)
+	    || (argc == 5 && strcmp(argv[3], "s") != 0
+		&& strcmp(argv[3], "u") != 0)) {
+	Fail("bad client-call arguments", NULL);
+    }
+    for (i = -WARMUP_CALLS; i < count; i++) {
+	DBusMessage *msg = dbus_message_new_method_call(destName, argv[0],
+		argv[1], argv[2]), *reply;
+	DBusError err;
+	int ok = (msg != NULL);
+
+	if (i == 0) {
+	    t0 = Now();
+	}
+	if (ok && argc == 5) {
+	    if (argv[3][0] == 's') {
+		const char *text = argv[4];
+
+		ok = dbus_message_append_args(msg, DBUS_TYPE_STRING, &text,
+			DBUS_TYPE_INVALID);
+	    } else {
+		dbus_uint32_t u = (dbus_uint32_t) strtoul(argv[4], NULL, 10);
+
+		ok = dbus_message_append_args(msg, DBUS_TYPE_UINT32, &u,
+			DBUS_TYPE_INVALID);
+	    }
+	}
+	if (!ok) {
+	    Fail("out of memory", NULL);
+	}
+	dbus_error_init(&err);
+	reply = CheckReply(dbus_connection_send_with_reply_and_block(conn,
+		msg, -1, &err), &err);
+	dbus_message_unref(msg);
+	dbus_message_unref(reply);
+    }
+    t1 = Now();
+    printf("%.3f ms/call\n", (t1 - t0) * 1e3 / (double) count);
+    Disconnect(conn);
+    return 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * RunEmit --
  *
  *	Mode "emit N": broadcast N Tick(u) signals as fast as possible,
@@ -1067,6 +1189,7 @@ Usage(void)
     fprintf(stderr, "usage: cbench ?--dest NAME? mode ?arg ...?\n"
 	    "modes: server | client-echo N | client-async N INFLIGHT |\n"
 	    "       client-sum N SIZE | client-dictsum N SIZE | emit N |\n"
+	    "       client-call N PATH IFACE METHOD ?s|u ARG? |\n"
 	    "       subscribe | quit\n");
     exit(1);
 }
@@ -1119,6 +1242,9 @@ main(
 	return RunClientSum(ParseCount(argv[0]), ParseCount(argv[1]));
     } else if (strcmp(mode, "client-dictsum") == 0 && argc == 2) {
 	return RunClientDictSum(ParseCount(argv[0]), ParseCount(argv[1]));
+    } else if (strcmp(mode, "client-call") == 0
+	    && (argc == 4 || argc == 6)) {
+	return RunClientCall(ParseCount(argv[0]), argv + 1, argc - 1);
     } else if (strcmp(mode, "emit") == 0 && argc == 1) {
 	return RunEmit(ParseCount(argv[0]));
     } else if (strcmp(mode, "subscribe") == 0 && argc == 0) {

@@ -18,8 +18,10 @@
 #	    -repeat N	repetitions per measurement (default 5; -quick: 1)
 #	    -quick	small counts and one repetition, for a smoke run
 #	    -only LIST	only these workloads (keys: echo server async
-#			signals sum dictsum instr idle, and the extra rows
-#			dictsum-explicit server-sum server-dictsum)
+#			signals sum dictsum instr idle, the extra rows
+#			dictsum-explicit server-sum server-dictsum, and the
+#			dbif rows dbif-echo dbif-writes dbif-introspect
+#			dbif-getall)
 #	    -side c	run only the C figures (no dbus package needed)
 #	    -cbench F	the cbench program (default: <builddir>/bench/cbench,
 #			<builddir> taken from DBUS_TCL_BUILDDIR or the cwd)
@@ -85,6 +87,25 @@ set bench::workloads {
 	"DictSum(a{sv}) 10,000, C client -> Tcl server (info)"
 }
 
+# The dbif rows (issue 4), reported in a table of their own: key, unit,
+# goal operator and bound, label, what the baseline column is.  Ratios
+# are dbif / baseline; "abs" rows compare the dbif figure itself.
+
+set bench::dbifWorkloads {
+    dbif-echo	calls/s	>= 0.90
+	"sync Echo served by dbif method, C client"
+	"raw dbus method"
+    dbif-writes	us/write abs 2
+	"10,000 property writes in one event-loop turn"
+	-
+    dbif-introspect ms/call abs 5
+	"Introspect, node with 1,000 children and 50 methods"
+	-
+    dbif-getall	ms/call	<= 2
+	"GetAll of 1,000 properties, C client"
+	"C a{sv} reply"
+}
+
 # bench::usage --
 #
 #	Print the header comment's usage part and exit.
@@ -137,12 +158,14 @@ proc bench::parseArgs {argv} {
 	    echo 4000 async 10000 inflight 100 signals 20000
 	    sum 5 sumsize 1000000 dictsum 20 dictsize 10000
 	    instr1 1000 instr2 2000 idle 3
+	    dbifcalls 50 writes 10000
 	}
     } else {
 	array set sizes {
 	    echo 20000 async 50000 inflight 100 signals 100000
 	    sum 40 sumsize 1000000 dictsum 200 dictsize 10000
 	    instr1 2000 instr2 4000 idle 10
+	    dbifcalls 300 writes 10000
 	}
     }
 }
@@ -926,6 +949,136 @@ proc bench::measure {} {
     }
 }
 
+# bench::dbifMeasure --
+#
+#	The dbif rows: a dbif server (dbifserver.tcl) beside the raw Tcl
+#	server and the C server, all measured with the C client except the
+#	property writes (dbifclient.tcl counts the signals).
+
+proc bench::dbifMeasure {} {
+    variable opt
+    variable sizes
+    variable tclsh
+    variable dir
+    variable cbench
+    variable failed
+
+    set keys {dbif-echo dbif-writes dbif-introspect dbif-getall}
+    if {![tclWanted] || [llength [lmap k $keys {
+	    if {[wanted $k]} {set k} else continue}]] == 0} {
+	return
+    }
+    serverUp c
+    serverUp tcl
+    if {[catch {startServer [list $tclsh \
+	    [file join $dir dbifserver.tcl]]} chan]} {
+	lappend failed "dbifserver: $chan"
+	note "dbif server FAILED: $chan"
+	serverDown tcl
+	serverDown c
+	return
+    }
+    set n $sizes(dbifcalls)
+    try {
+	for {set r 1} {$r <= $opt(repeat)} {incr r} {
+	    note "dbif repetition $r of $opt(repeat)"
+	    if {[wanted dbif-echo]} {
+		record dbif-echo base {
+		    runClient [list $cbench --dest org.tcldbus.TclBench \
+			    client-echo $sizes(echo)]
+		}
+		record dbif-echo dbif {
+		    runClient [list $cbench --dest org.tcldbus.DbifBench \
+			    client-echo $sizes(echo)]
+		}
+	    }
+	    if {[wanted dbif-getall]} {
+		record dbif-getall base {
+		    runClient [list $cbench client-call $n \
+			    /org/tcldbus/Bench org.tcldbus.Bench Props u 1000]
+		}
+		record dbif-getall dbif {
+		    runClient [list $cbench --dest org.tcldbus.DbifBench \
+			    client-call $n /org/tcldbus/Props \
+			    org.freedesktop.DBus.Properties GetAll \
+			    s org.tcldbus.Props]
+		}
+	    }
+	    if {[wanted dbif-introspect]} {
+		record dbif-introspect dbif {
+		    runClient [list $cbench --dest org.tcldbus.DbifBench \
+			    client-call $n /org/tcldbus/Tree \
+			    org.freedesktop.DBus.Introspectable Introspect]
+		}
+	    }
+	    if {[wanted dbif-writes]} {
+		record dbif-writes dbif {
+		    set out [exec timeout 60 $tclsh \
+			    [file join $dir dbifclient.tcl] writes \
+			    $sizes(writes) 2>@stderr]
+		    lassign $out us - nsig - last
+		    if {$nsig != 1 || $last != $sizes(writes)} {
+			error "expected 1 signal carrying $sizes(writes),\
+				got $nsig signal(s), last value $last"
+		    }
+		    set us
+		}
+	    }
+	}
+    } finally {
+	stopServer $chan org.tcldbus.DbifBench
+	serverDown tcl
+	serverDown c
+    }
+}
+
+# bench::dbifReport --
+#
+#	The table of the dbif rows.
+
+proc bench::dbifReport {} {
+    variable dbifWorkloads
+    variable samples
+    variable opt
+    set rows [list [list workload baseline dbif ratio goal met?]]
+    foreach {key unit op bound label baseName} $dbifWorkloads {
+	if {![wanted $key] || ![tclWanted]} {
+	    continue
+	}
+	set b [expr {[info exists samples($key,base)]
+		? [median $samples($key,base)] : ""}]
+	set d [expr {[info exists samples($key,dbif)]
+		? [median $samples($key,dbif)] : ""}]
+	set ratio -
+	set met -
+	if {$op eq "abs"} {
+	    set goal "<= $bound $unit"
+	    if {$d ne ""} {
+		set met [expr {$d <= $bound ? "yes" : "NO"}]
+	    }
+	} else {
+	    set goal "$op ${bound}x"
+	    if {$b ne "" && $d ne "" && $b != 0} {
+		set r [expr {double($d) / $b}]
+		set ratio [format %.2fx $r]
+		set met [expr "\$r $op \$bound" ? "yes" : "NO"]
+	    }
+	}
+	if {$key eq "dbif-writes" && $d ne ""} {
+	    append goal ", 1 signal"
+	}
+	lappend rows [list "$label, $unit" \
+		[expr {$baseName eq "-" ? "-" : "[cell $key base $b] ($baseName)"}] \
+		[cell $key dbif $d] $ratio $goal $met]
+    }
+    if {[llength $rows] > 1} {
+	puts ""
+	puts "dbif (issue 4):"
+	table $rows
+	puts "ratio = dbif / baseline (medians of $opt(repeat))."
+    }
+}
+
 # bench::cell --
 #
 #	Table text of a median: the figure, FAILED, or "-" (not run).
@@ -992,6 +1145,31 @@ proc bench::report {} {
 		[expr {$op eq "" ? "-" : "$op ${bound}x"}] $met]
     }
 
+    table $rows
+    puts "ratio = Tcl / C (medians of $opt(repeat)); rates: higher is\
+	    better, ms/call and Ir/call: lower is better."
+    dbifReport
+    puts ""
+    puts "samples:"
+    foreach name [lsort [array names samples]] {
+	puts "  [format %-22s $name] [lmap v $samples($name) {
+	    if {[llength $v] > 1} {set v} else {fmt $v}
+	}]"
+    }
+    if {[llength $failed]} {
+	puts ""
+	puts "FAILED:"
+	foreach f $failed {
+	    puts "  $f"
+	}
+    }
+}
+
+# bench::table --
+#
+#	Print rows (the first is the header) as a table.
+
+proc bench::table {rows} {
     # Column widths, then the table.
     set widths {}
     foreach row $rows {
@@ -1030,22 +1208,6 @@ proc bench::report {} {
 	}
     }
     puts $sep
-    puts "ratio = Tcl / C (medians of $opt(repeat)); rates: higher is\
-	    better, ms/call and Ir/call: lower is better."
-    puts ""
-    puts "samples:"
-    foreach name [lsort [array names samples]] {
-	puts "  [format %-22s $name] [lmap v $samples($name) {
-	    if {[llength $v] > 1} {set v} else {fmt $v}
-	}]"
-    }
-    if {[llength $failed]} {
-	puts ""
-	puts "FAILED:"
-	foreach f $failed {
-	    puts "  $f"
-	}
-    }
 }
 
 # bench::main --
@@ -1092,6 +1254,7 @@ proc bench::main {argv} {
     set env(DBUS_SESSION_BUS_ADDRESS) $address
     set t0 [clock seconds]
     measure
+    dbifMeasure
     report
     if {$opt(profile) && [wanted instr]} {
 	profileReport [expr {[tclWanted] ? {c tcl} : {c}}]
