@@ -4,10 +4,10 @@
  *	The "dbif" ensemble (reference section 4, DECISIONS rules 18-20):
  *	the per-interp registry of published objects (nodes), option and
  *	name plumbing, argument lists, definitions and how their bodies
- *	run, and the subcommands connect, default, delete and pave.
- *	Methods live in dbifMethod.c, signals and listeners in
- *	dbifSignal.c, properties in dbifProp.c, introspection in
- *	dbifIntro.c.
+ *	run, and the subcommands delete and pave.  Buses and the
+ *	subcommands connect and default live in dbifConn.c, methods in
+ *	dbifMethod.c, signals and listeners in dbifSignal.c, properties in
+ *	dbifProp.c, introspection in dbifIntro.c.
  *
  *	Everything on the per-message path is C: an incoming call reaches
  *	DbifMethodProc through the core's handler table, arguments are
@@ -19,9 +19,6 @@
  */
 
 #include "dbifInt.h"
-#include <stdio.h>
-#include <stdarg.h>
-#include <ctype.h>
 
 static void	DataFree(ClientData clientData);
 
@@ -52,6 +49,7 @@ DbifGetData(
     dataPtr = (DbifData *) ckalloc(sizeof(DbifData));
     memset(dataPtr, 0, sizeof(DbifData));
     dataPtr->interp = interp;
+    dataPtr->coreData = idPtr;
     dataPtr->defaultBus = Tcl_NewStringObj(DBUS_DEFAULT_BUS, -1);
     Tcl_IncrRefCount(dataPtr->defaultBus);
     dataPtr->defaultIntf = Tcl_NewStringObj(DBIF_DEFAULT_INTERFACE, -1);
@@ -75,9 +73,18 @@ DbifGetData(
  *
  * DataFree --
  *
- *	Interp deletion: free every dbif record of the interp.  The core
- *	forgets the C handlers itself right after; traces on a dying interp
- *	go with it (the trace proc ignores TCL_INTERP_DESTROYED).
+ *	Interp deletion (the dbifFree hook of the core's per-interp
+ *	record, called while the interp's connections are still open):
+ *	free every dbif record of the interp.  Listeners go first, the way
+ *	"dbif listen ... {}" removes them, so that their match rules leave
+ *	the bus when a connection outlives this interp; after that no core
+ *	state is touched (dying) and the core forgets the remaining C
+ *	handlers itself right after.  Traces on a dying interp go with it
+ *	(the trace proc ignores TCL_INTERP_DESTROYED).
+ *
+ * Side effects:
+ *	Match rules whose last user was this interp are removed from the
+ *	bus (dbus_bus_remove_match, not waiting for the answer).
  *
  *----------------------------------------------------------------------
  */
@@ -90,19 +97,13 @@ DataFree(
     Tcl_HashEntry *hPtr;
     Tcl_HashSearch search;
 
+    while ((hPtr = Tcl_FirstHashEntry(&dataPtr->listeners, &search))) {
+	DbifListenRemove(dataPtr, hPtr);
+    }
     dataPtr->dying = 1;
     DbifCancelIdle(dataPtr);
     while ((hPtr = Tcl_FirstHashEntry(&dataPtr->messages, &search))) {
 	DbifMsgFree((DbifMsg *) Tcl_GetHashValue(hPtr));
-    }
-    while ((hPtr = Tcl_FirstHashEntry(&dataPtr->listeners, &search))) {
-	DbifListen *lPtr = (DbifListen *) Tcl_GetHashValue(hPtr);
-
-	Tcl_DeleteHashEntry(hPtr);
-	lPtr->dataPtr = NULL;
-	DbifProtosFree(lPtr->protos);
-	lPtr->protos = NULL;
-	DbifListenFree(lPtr);
     }
     while ((hPtr = Tcl_FirstHashEntry(&dataPtr->nodes, &search))) {
 	DbifNodeFree(dataPtr, (DbifNode *) Tcl_GetHashValue(hPtr));
@@ -364,176 +365,6 @@ DbifParseAttributes(
 /*
  *----------------------------------------------------------------------
  *
- * ValidBusSpec --
- *
- *	Is a -bus value a standard bus, a dbusN handle or a single D-Bus
- *	address "transport:key=value,..." (reference 4.0)?
- *
- *----------------------------------------------------------------------
- */
-
-static int
-ValidBusSpec(
-    const char *s)
-{
-    const char *p, *item;
-
-    if (!strcmp(s, "session") || !strcmp(s, "system")
-	    || !strcmp(s, "starter")) {
-	return 1;
-    }
-    if (strncmp(s, "dbus", 4) == 0 && s[4] != '\0') {
-	for (p = s + 4; *p >= '0' && *p <= '9'; p++) {
-	}
-	if (*p == '\0') {
-	    return 1;
-	}
-    }
-    for (p = s; *p >= 'a' && *p <= 'z'; p++) {
-    }
-    if (p == s || *p != ':') {
-	return 0;
-    }
-    item = ++p;
-    for (;;) {
-	int eq = 0;
-
-	for (; *p != ',' && *p != '\0'; p++) {
-	    char c = *p;
-
-	    if (c == '=') {
-		eq++;
-	    } else if (c == '%') {
-		if (!isxdigit((unsigned char) p[1])
-			|| !isxdigit((unsigned char) p[2])) {
-		    return 0;
-		}
-		p += 2;
-	    } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-		    || (c >= '0' && c <= '9') || strchr("_/.\\-~", c))) {
-		return 0;
-	    }
-	}
-	if (eq != 1 && !(p == item && *p == '\0')) {
-	    return 0;
-	}
-	if (*p == '\0') {
-	    return 1;
-	}
-	item = ++p;
-    }
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * FindConn --
- *
- *	The connection this interp has under a handle, without touching
- *	the interp result.
- *
- * Results:
- *	1 with *connPtrPtr set, or 0.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-FindConn(
-    DbifData *dataPtr,
-    Tcl_Obj *handle,
-    DbusConn **connPtrPtr)
-{
-    DbusInterpData *idPtr;
-    Tcl_HashEntry *hPtr;
-
-    if (dataPtr->dying) {
-	return 0;
-    }
-    idPtr = DbusGetInterpData(dataPtr->interp);
-    hPtr = Tcl_FindHashEntry(&idPtr->conns, Tcl_GetString(handle));
-    if (hPtr == NULL) {
-	return 0;
-    }
-    *connPtrPtr = (DbusConn *) Tcl_GetHashValue(hPtr);
-    return 1;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbifResolveBus --
- *
- *	Turn a -bus value (NULL: the default) into this interp's handle and
- *	connection.
- *
- * Results:
- *	TCL_OK, or TCL_ERROR: 'Invalid bus: "X".' {DBUS INVALID BUS X},
- *	"not connected" {DBUS NOTCONNECTED X}.
- *
- *----------------------------------------------------------------------
- */
-
-int
-DbifResolveBus(
-    Tcl_Interp *interp,
-    DbifData *dataPtr,
-    Tcl_Obj *busObj,
-    Tcl_Obj **handlePtr,	/* out: borrowed handle object */
-    DbusConn **connPtrPtr)	/* out; may be NULL */
-{
-    const char *spec;
-    Tcl_HashEntry *hPtr;
-    DbusConn *connPtr;
-
-    if (busObj == NULL) {
-	busObj = dataPtr->defaultBus;
-    }
-    spec = Tcl_GetString(busObj);
-    if (!ValidBusSpec(spec)) {
-	return DbusError(interp, DBUS_EC_INVALID, "BUS", spec,
-		"Invalid bus: \"%s\".", spec);
-    }
-    hPtr = Tcl_FindHashEntry(&dataPtr->buses, spec);
-    if (!FindConn(dataPtr, hPtr ? (Tcl_Obj *) Tcl_GetHashValue(hPtr)
-	    : busObj, &connPtr)) {
-	return DbusError(interp, DBUS_EC_NOTCONN, spec, NULL,
-		"not connected");
-    }
-    *handlePtr = connPtr->handleObj;
-    if (connPtrPtr != NULL) {
-	*connPtrPtr = connPtr;
-    }
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbifConnOfHandle --
- *
- *	The connection behind a stored handle, or NULL (closed since).
- *
- *----------------------------------------------------------------------
- */
-
-DbusConn *
-DbifConnOfHandle(
-    DbifData *dataPtr,
-    Tcl_Obj *handle)
-{
-    DbusConn *connPtr;
-
-    if (!FindConn(dataPtr, handle, &connPtr)
-	    || (connPtr->flags & DBUS_CONN_CLOSED)) {
-	return NULL;
-    }
-    return connPtr;
-}
-
-/*
- *----------------------------------------------------------------------
- *
  * DbifInstallHandler --
  *
  *	Make sure our C proc serves path/key on a connection.
@@ -566,7 +397,7 @@ DbifInstallHandler(
 /*
  *----------------------------------------------------------------------
  *
- * EnsureStandard --
+ * DbifEnsureStandard --
  *
  *	The standard interfaces this module serves on every path of a
  *	connection: Introspectable and Properties (Peer is answered by the
@@ -575,8 +406,8 @@ DbifInstallHandler(
  *----------------------------------------------------------------------
  */
 
-static void
-EnsureStandard(
+void
+DbifEnsureStandard(
     DbifData *dataPtr,
     DbusConn *connPtr)
 {
@@ -690,7 +521,7 @@ DbifGetNode(
     Tcl_SetHashValue(hPtr, nodePtr);
     connPtr = DbifConnOfHandle(dataPtr, handle);
     if (connPtr != NULL) {
-	EnsureStandard(dataPtr, connPtr);
+	DbifEnsureStandard(dataPtr, connPtr);
     }
     return nodePtr;
 }
@@ -1051,8 +882,10 @@ DbifTargetInterp(
  *
  * DbifRunBody --
  *
- *	Run a definition's body as "::apply lambda arg..." at global level
- *	in its interp (reference 4.13).
+ *	Run a definition's body as "::apply lambda ?msgid? arg..." at
+ *	global level in its interp (reference 4.13).  Methods, listeners
+ *	and property setters pass the message id as idObj; generate passes
+ *	NULL.
  *
  * Results:
  *	The completion code; the result and return options are left in
@@ -1066,13 +899,14 @@ int
 DbifRunBody(
     DbifData *dataPtr,
     DbifDef *defPtr,
+    Tcl_Obj *idObj,		/* first argument or NULL; borrowed */
     int objc,
-    Tcl_Obj *const objv[],
+    Tcl_Obj *const objv[],	/* further arguments; borrowed */
     Tcl_Interp **targetPtr)
 {
     Tcl_Interp *target = DbifTargetInterp(dataPtr->interp, defPtr);
     Tcl_Obj *stackv[16], **cmdv = stackv;
-    int i, code;
+    int i, n = 2, code;
 
     if (target == NULL) {
 	*targetPtr = dataPtr->interp;
@@ -1082,17 +916,20 @@ DbifRunBody(
 		Tcl_GetString(defPtr->interpObj));
     }
     *targetPtr = target;
-    if (objc + 2 > 16) {
-	cmdv = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * (objc + 2));
+    if (objc + 3 > 16) {
+	cmdv = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * (objc + 3));
     }
     cmdv[0] = dataPtr->applyObj;
     cmdv[1] = defPtr->lambda;
+    if (idObj != NULL) {
+	cmdv[n++] = idObj;
+    }
     for (i = 0; i < objc; i++) {
-	cmdv[i + 2] = objv[i];
+	cmdv[n++] = objv[i];
     }
     Tcl_Preserve(target);
     Tcl_IncrRefCount(defPtr->lambda);
-    code = Tcl_EvalObjv(target, objc + 2, cmdv, TCL_EVAL_GLOBAL);
+    code = Tcl_EvalObjv(target, n, cmdv, TCL_EVAL_GLOBAL);
     Tcl_DecrRefCount(defPtr->lambda);
     Tcl_Release(target);
     if (cmdv != stackv) {
@@ -1134,214 +971,9 @@ DbifTransferResult(
  *----------------------------------------------------------------------
  */
 
-enum { O_BUS, O_INTF };
-static const DbifOption busIntfOpts[] = {
+const DbifOption dbifBusIntfOpts[] = {
     {"-bus", 1}, {"-interface", 1}, {NULL, 0}
 };
-
-/*
- *----------------------------------------------------------------------
- *
- * ConnectCmd --
- *
- *	dbif connect ?-bus bus? ?-noqueue? ?-replace? ?-yield? ?name ...?
- *	Returns the names this connection is primary owner of; return
- *	options -bus (handle) and -names (outcome per name, rule 20).
- *
- *----------------------------------------------------------------------
- */
-
-static int
-ConnectCmd(
-    ClientData clientData,
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    static const DbifOption opts[] = {
-	{"-bus", 1}, {"-noqueue", 0}, {"-replace", 0}, {"-yield", 0},
-	{NULL, 0}
-    };
-    DbifData *dataPtr = DbifGetData(interp);
-    Tcl_Obj *values[4] = {NULL, NULL, NULL, NULL};
-    Tcl_Obj *busObj, *resultPtr, *namesPtr, *optsPtr;
-    Tcl_HashEntry *hPtr;
-    DbusConn *connPtr;
-    unsigned int flags = 0;
-    int i = 1, k, isNew, code;
-
-    (void) clientData;
-    if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
-	return TCL_ERROR;
-    }
-    busObj = values[0] ? values[0] : Tcl_NewStringObj(DBUS_DEFAULT_BUS, -1);
-    Tcl_IncrRefCount(busObj);
-    if (!ValidBusSpec(Tcl_GetString(busObj))) {
-	code = DbusError(interp, DBUS_EC_INVALID, "BUS",
-		Tcl_GetString(busObj), "Invalid bus: \"%s\".",
-		Tcl_GetString(busObj));
-	Tcl_DecrRefCount(busObj);
-	return code;
-    }
-    for (k = i; k < objc; k++) {
-	Tcl_Size len;
-	const char *s = Tcl_GetStringFromObj(objv[k], &len);
-
-	if (!DbusValidName(DBUS_NAME_BUS, s, len) || s[0] == ':') {
-	    Tcl_DecrRefCount(busObj);
-	    return DbusError(interp, DBUS_EC_INVALID, "BUSNAME", s,
-		    "Invalid bus name: \"%s\".", s);
-	}
-    }
-    if (values[1]) {
-	flags |= DBUS_NAME_FLAG_DO_NOT_QUEUE;
-    }
-    if (values[2]) {
-	flags |= DBUS_NAME_FLAG_REPLACE_EXISTING;
-    }
-    if (values[3]) {
-	flags |= DBUS_NAME_FLAG_ALLOW_REPLACEMENT;
-    }
-
-    hPtr = Tcl_FindHashEntry(&dataPtr->buses, Tcl_GetString(busObj));
-    if (hPtr == NULL || !FindConn(dataPtr, (Tcl_Obj *) Tcl_GetHashValue(hPtr),
-	    &connPtr) || (connPtr->flags & DBUS_CONN_LOST)) {
-	if (DbusConnect(interp, busObj, &connPtr) != TCL_OK) {
-	    Tcl_DecrRefCount(busObj);
-	    return TCL_ERROR;
-	}
-    }
-    hPtr = Tcl_CreateHashEntry(&dataPtr->buses, Tcl_GetString(busObj),
-	    &isNew);
-    if (!isNew) {
-	Tcl_DecrRefCount((Tcl_Obj *) Tcl_GetHashValue(hPtr));
-    }
-    Tcl_SetHashValue(hPtr, connPtr->handleObj);
-    Tcl_IncrRefCount(connPtr->handleObj);
-    Tcl_DecrRefCount(busObj);
-    EnsureStandard(dataPtr, connPtr);
-
-    resultPtr = Tcl_NewListObj(0, NULL);
-    namesPtr = Tcl_NewDictObj();
-    for (k = i; k < objc; k++) {
-	const char *name = Tcl_GetString(objv[k]), *outcome = NULL;
-	DBusError err;
-	int ret;
-
-	dbus_error_init(&err);
-	ret = dbus_bus_request_name(connPtr->conn, name, flags, &err);
-	DbusConnCheckQueue(connPtr);
-	switch (ret) {
-	case DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER:
-	    outcome = "primary";
-	    break;
-	case DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER:
-	    outcome = "owner";
-	    break;
-	case DBUS_REQUEST_NAME_REPLY_IN_QUEUE:
-	    outcome = "queued";
-	    break;
-	case DBUS_REQUEST_NAME_REPLY_EXISTS:
-	    outcome = "exists";
-	    break;
-	}
-	if (outcome == NULL) {
-	    Tcl_DictObjPut(NULL, namesPtr, objv[k], Tcl_NewStringObj(
-		    dbus_error_is_set(&err) && err.message ? err.message
-		    : "request failed", -1));
-	    dbus_error_free(&err);
-	    continue;
-	}
-	Tcl_DictObjPut(NULL, namesPtr, objv[k],
-		Tcl_NewStringObj(outcome, -1));
-	if (outcome[0] == 'p' || outcome[0] == 'o') {
-	    Tcl_ListObjAppendElement(NULL, resultPtr, objv[k]);
-	    if (strcmp(Tcl_GetString(dataPtr->defaultIntf),
-		    DBIF_DEFAULT_INTERFACE) == 0
-		    && DbusValidName(DBUS_NAME_INTERFACE, name, -1)) {
-		Tcl_DecrRefCount(dataPtr->defaultIntf);
-		dataPtr->defaultIntf = objv[k];
-		Tcl_IncrRefCount(dataPtr->defaultIntf);
-		Tcl_DecrRefCount(dataPtr->defaultBus);
-		dataPtr->defaultBus = connPtr->handleObj;
-		Tcl_IncrRefCount(dataPtr->defaultBus);
-	    }
-	}
-    }
-    optsPtr = Tcl_NewListObj(0, NULL);
-    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-code", 5));
-    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewIntObj(0));
-    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-level", 6));
-    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewIntObj(0));
-    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-bus", 4));
-    Tcl_ListObjAppendElement(NULL, optsPtr, connPtr->handleObj);
-    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-names", 6));
-    Tcl_ListObjAppendElement(NULL, optsPtr, namesPtr);
-    Tcl_IncrRefCount(optsPtr);
-    Tcl_SetObjResult(interp, resultPtr);
-    code = Tcl_SetReturnOptions(interp, optsPtr);
-    Tcl_DecrRefCount(optsPtr);
-    return code;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DefaultCmd --
- *
- *	dbif default ?-bus bus? ?-interface interface?
- *
- *----------------------------------------------------------------------
- */
-
-static int
-DefaultCmd(
-    ClientData clientData,
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    DbifData *dataPtr = DbifGetData(interp);
-    Tcl_Obj *values[2] = {NULL, NULL}, *resPtr;
-    int i = 1;
-
-    (void) clientData;
-    if (DbifParseOptions(interp, busIntfOpts, objc, objv, &i, values)
-	    != TCL_OK) {
-	return TCL_ERROR;
-    }
-    if (i != objc) {
-	return DbifWrongArgs(interp,
-		"default ?-bus bustype? ?-interface interface?");
-    }
-    if (values[O_BUS] && !ValidBusSpec(Tcl_GetString(values[O_BUS]))) {
-	return DbusError(interp, DBUS_EC_INVALID, "BUS",
-		Tcl_GetString(values[O_BUS]), "Invalid bus: \"%s\".",
-		Tcl_GetString(values[O_BUS]));
-    }
-    if (values[O_INTF] && DbifCheckInterface(interp, values[O_INTF])
-	    != TCL_OK) {
-	return TCL_ERROR;
-    }
-    if (values[O_BUS]) {
-	Tcl_IncrRefCount(values[O_BUS]);
-	Tcl_DecrRefCount(dataPtr->defaultBus);
-	dataPtr->defaultBus = values[O_BUS];
-    }
-    if (values[O_INTF]) {
-	Tcl_IncrRefCount(values[O_INTF]);
-	Tcl_DecrRefCount(dataPtr->defaultIntf);
-	dataPtr->defaultIntf = values[O_INTF];
-    }
-    resPtr = Tcl_NewListObj(0, NULL);
-    Tcl_ListObjAppendElement(NULL, resPtr, Tcl_NewStringObj("-bus", 4));
-    Tcl_ListObjAppendElement(NULL, resPtr, dataPtr->defaultBus);
-    Tcl_ListObjAppendElement(NULL, resPtr, Tcl_NewStringObj("-interface",
-	    10));
-    Tcl_ListObjAppendElement(NULL, resPtr, dataPtr->defaultIntf);
-    Tcl_SetObjResult(interp, resPtr);
-    return TCL_OK;
-}
 
 /*
  *----------------------------------------------------------------------
@@ -1412,11 +1044,11 @@ DeleteCmd(
 	return DbifWrongArgs(interp, "delete ?-bus bustype? "
 		"?-interface interface? ?-single? path");
     }
-    intf = values[O_INTF] ? values[O_INTF] : dataPtr->defaultIntf;
+    intf = values[DBIF_O_INTF] ? values[DBIF_O_INTF] : dataPtr->defaultIntf;
     if (DbifCheckPath(interp, objv[i], 1) != TCL_OK
 	    || DbifCheckInterface(interp, intf) != TCL_OK
-	    || DbifResolveBus(interp, dataPtr, values[O_BUS], &handle, NULL)
-	    != TCL_OK) {
+	    || DbifResolveBus(interp, dataPtr, values[DBIF_O_BUS], &handle,
+	    NULL) != TCL_OK) {
 	return TCL_ERROR;
     }
     base = Tcl_GetString(objv[i]);
@@ -1455,10 +1087,7 @@ DeleteCmd(
 	    DbifNodeFree(dataPtr, (DbifNode *) Tcl_GetHashValue(hPtr));
 	} else if ((hPtr = Tcl_FindHashEntry(&dataPtr->listeners, key))
 		!= NULL) {
-	    DbifListen *lPtr = (DbifListen *) Tcl_GetHashValue(hPtr);
-
-	    Tcl_DeleteHashEntry(hPtr);
-	    DbifListenRemove(dataPtr, lPtr);
+	    DbifListenRemove(dataPtr, hPtr);
 	}
     }
     Tcl_DecrRefCount(victims);
@@ -1488,7 +1117,7 @@ PaveCmd(
     int i = 1;
 
     (void) clientData;
-    if (DbifParseOptions(interp, busIntfOpts, objc, objv, &i, values)
+    if (DbifParseOptions(interp, dbifBusIntfOpts, objc, objv, &i, values)
 	    != TCL_OK) {
 	return TCL_ERROR;
     }
@@ -1496,11 +1125,11 @@ PaveCmd(
 	return DbifWrongArgs(interp,
 		"pave ?-bus bustype? ?-interface interface? path");
     }
-    intf = values[O_INTF] ? values[O_INTF] : dataPtr->defaultIntf;
+    intf = values[DBIF_O_INTF] ? values[DBIF_O_INTF] : dataPtr->defaultIntf;
     if (DbifCheckPath(interp, objv[i], 0) != TCL_OK
 	    || DbifCheckInterface(interp, intf) != TCL_OK
-	    || DbifResolveBus(interp, dataPtr, values[O_BUS], &handle, NULL)
-	    != TCL_OK) {
+	    || DbifResolveBus(interp, dataPtr, values[DBIF_O_BUS], &handle,
+	    NULL) != TCL_OK) {
 	return TCL_ERROR;
     }
     DbifGetNode(dataPtr, handle, objv[i], intf);
@@ -1522,34 +1151,19 @@ int
 DbifCreateCommands(
     Tcl_Interp *interp)
 {
-    static const struct {
-	const char *name;
-	Tcl_ObjCmdProc *proc;
-    } cmds[] = {
-	{"connect", ConnectCmd}, {"default", DefaultCmd},
-	{"delete", DeleteCmd}, {"error", DbifErrorCmd},
-	{"generate", DbifGenerateCmd}, {"get", DbifGetCmd}, {"listen", DbifListenCmd},
-	{"method", DbifMethodCmd}, {"pave", PaveCmd},
-	{"property", DbifPropertyCmd}, {"return", DbifReturnCmd},
-	{"signal", DbifSignalCmd}, {NULL, NULL}
+    static const DbusSubcommand cmds[] = {
+	{"connect", DbifConnectCmd, NULL},
+	{"default", DbifDefaultCmd, NULL},
+	{"delete", DeleteCmd, NULL}, {"error", DbifErrorCmd, NULL},
+	{"generate", DbifGenerateCmd, NULL}, {"get", DbifGetCmd, NULL},
+	{"listen", DbifListenCmd, NULL}, {"method", DbifMethodCmd, NULL},
+	{"pave", PaveCmd, NULL}, {"property", DbifPropertyCmd, NULL},
+	{"return", DbifReturnCmd, NULL}, {"signal", DbifSignalCmd, NULL},
+	{NULL, NULL, NULL}
     };
-    Tcl_Namespace *nsPtr;
-    char buf[64];
-    int i;
 
-    nsPtr = Tcl_CreateNamespace(interp, "::dbus::dbif", NULL, NULL);
-    if (nsPtr == NULL) {
-	return TCL_ERROR;
-    }
-    for (i = 0; cmds[i].name != NULL; i++) {
-	snprintf(buf, sizeof(buf), "::dbus::dbif::%s", cmds[i].name);
-	Tcl_CreateObjCommand(interp, buf, cmds[i].proc, NULL, NULL);
-	if (Tcl_Export(interp, nsPtr, cmds[i].name, 0) != TCL_OK) {
-	    return TCL_ERROR;
-	}
-    }
-    if (Tcl_CreateEnsemble(interp, "::dbif", nsPtr, TCL_ENSEMBLE_PREFIX)
-	    == NULL) {
+    if (DbusCreateEnsemble(interp, "::dbus::dbif", "::dbif", cmds, NULL)
+	    != TCL_OK) {
 	return TCL_ERROR;
     }
     (void) DbifGetData(interp);

@@ -4,11 +4,13 @@
  *	Internal declarations of the dbif ensemble: the per-interp registry
  *	of published objects (nodes keyed by bus handle, path and
  *	interface), method/listener/property/signal definitions, pending
- *	message ids, and the prototypes shared by its three files:
+ *	message ids, and the prototypes shared by its files:
  *
  *	  dbifCmd.c	the ensemble, option and name plumbing, the
  *			registry of nodes, definitions and bodies,
- *			connect, default, delete, pave
+ *			delete, pave
+ *	  dbifConn.c	connect, default, -bus values and the
+ *			connection behind a handle
  *	  dbifMethod.c	methods and their dispatch, message ids, return,
  *			error, get
  *	  dbifSignal.c	signals, generate, listeners and match rules
@@ -187,6 +189,8 @@ typedef struct DbifMsg {
 
 typedef struct DbifData {
     Tcl_Interp *interp;		/* not owned */
+    DbusInterpData *coreData;	/* borrowed: the core's record of interp,
+				 * which frees this one first (dbifFree) */
     Tcl_Obj *defaultBus;	/* bus spec; held */
     Tcl_Obj *defaultIntf;	/* held */
     Tcl_HashTable buses;	/* bus spec -> handle Tcl_Obj (held) */
@@ -199,7 +203,8 @@ typedef struct DbifData {
     int msgCounter;		/* for "messageN" */
     int sigCounter;		/* for "signalN" */
     int changedSignal;		/* automatic PropertiesChanged on */
-    int dying;			/* interp deletion: touch no core state */
+    int dying;			/* interp deletion: touch no core state
+				 * (set once the listeners are gone) */
     DbifNode *firstDirty;	/* nodes with pending property changes */
     int idleScheduled;		/* DbifFlushIdle queued */
     Tcl_Obj *applyObj;		/* "::apply"; held */
@@ -219,8 +224,9 @@ DbifNode *	DbifFindNode(DbifData *dataPtr, const char *handle,
 DbifMsg *	DbifMsgNew(DbifData *dataPtr, DbusConn *connPtr,
 		    DBusMessage *msg, DbifDef *defPtr);
 void		DbifMsgFree(DbifMsg *msgPtr);
-int		DbifRunBody(DbifData *dataPtr, DbifDef *defPtr, int objc,
-		    Tcl_Obj *const objv[], Tcl_Interp **targetPtr);
+int		DbifRunBody(DbifData *dataPtr, DbifDef *defPtr,
+		    Tcl_Obj *idObj, int objc, Tcl_Obj *const objv[],
+		    Tcl_Interp **targetPtr);
 int		DbifSendError(DbusConn *connPtr, DBusMessage *msg,
 		    const char *name, const char *format, ...);
 DbifDef *	DbifDefNew(void);
@@ -232,7 +238,6 @@ int		DbifDefSetBody(Tcl_Interp *interp, DbifDef *defPtr,
 		    Tcl_Obj *interpObj, Tcl_Obj *paramsPtr, Tcl_Obj *bodyObj);
 int		DbifTransferResult(Tcl_Interp *from, Tcl_Interp *to,
 		    int code);
-DbusConn *	DbifConnOfHandle(DbifData *dataPtr, Tcl_Obj *handle);
 int		DbifInstallHandler(DbifData *dataPtr, DbusConn *connPtr,
 		    const char *path, const char *key,
 		    DbusMessageProc *proc);
@@ -243,6 +248,19 @@ void		DbifMethodKey(Tcl_DString *dsPtr, DbifNode *nodePtr,
 void		DbifRemoveMethod(DbifData *dataPtr, DbifNode *nodePtr,
 		    Tcl_HashEntry *hPtr);
 void		DbifNodeFree(DbifData *dataPtr, DbifNode *nodePtr);
+void		DbifEnsureStandard(DbifData *dataPtr, DbusConn *connPtr);
+
+/*
+ *----------------------------------------------------------------------
+ * dbifConn.c
+ *----------------------------------------------------------------------
+ */
+
+DbusConn *	DbifConnOfHandle(DbifData *dataPtr, Tcl_Obj *handle);
+int		DbifResolveBus(Tcl_Interp *interp, DbifData *dataPtr,
+		    Tcl_Obj *busObj, Tcl_Obj **handlePtr,
+		    DbusConn **connPtrPtr);
+Tcl_ObjCmdProc	DbifConnectCmd, DbifDefaultCmd;
 
 /*
  *----------------------------------------------------------------------
@@ -264,7 +282,7 @@ Tcl_ObjCmdProc	DbifErrorCmd, DbifReturnCmd, DbifGetCmd, DbifMethodCmd;
  */
 
 void		DbifSignalFree(DbifData *dataPtr, DbifSignal *sigPtr);
-void		DbifListenRemove(DbifData *dataPtr, DbifListen *lPtr);
+void		DbifListenRemove(DbifData *dataPtr, Tcl_HashEntry *hPtr);
 void		DbifListenFree(DbifListen *lPtr);
 Tcl_ObjCmdProc	DbifListenCmd, DbifSignalCmd, DbifGenerateCmd;
 
@@ -309,9 +327,15 @@ typedef struct DbifOption {
 int		DbifParseOptions(Tcl_Interp *interp, const DbifOption *opts,
 		    int objc, Tcl_Obj *const objv[], int *idxPtr,
 		    Tcl_Obj **values);
-int		DbifResolveBus(Tcl_Interp *interp, DbifData *dataPtr,
-		    Tcl_Obj *busObj, Tcl_Obj **handlePtr,
-		    DbusConn **connPtrPtr);
+
+/*
+ * The options of the subcommands that take just -bus and -interface
+ * (default, listen, pave), indexed by DBIF_O_*.
+ */
+
+enum { DBIF_O_BUS, DBIF_O_INTF };
+extern const DbifOption dbifBusIntfOpts[];
+
 int		DbifCheckInterface(Tcl_Interp *interp, Tcl_Obj *objPtr);
 int		DbifCheckPath(Tcl_Interp *interp, Tcl_Obj *objPtr,
 		    int allowEmpty);

@@ -292,9 +292,9 @@ DbifMethodProc(
     DbifProto *protoPtr, *here, *any;
     DbifDef *defPtr;
     DbifMsg *msgPtr;
-    Tcl_Obj *argsPtr, **av, *stackv[16], **objv = stackv, *idPtr;
+    Tcl_Obj *argsPtr, **av, *idPtr;
     Tcl_Interp *target;
-    Tcl_Size ac, i;
+    Tcl_Size ac;
     int code, async;
 
     if (intf == NULL || path == NULL || member == NULL) {
@@ -346,17 +346,7 @@ DbifMethodProc(
     msgPtr = DbifMsgNew(dataPtr, connPtr, msg, defPtr);
     idPtr = msgPtr->id;
     Tcl_IncrRefCount(idPtr);
-    if (ac + 1 > 16) {
-	objv = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * (ac + 1));
-    }
-    objv[0] = idPtr;
-    for (i = 0; i < ac; i++) {
-	objv[i + 1] = av[i];
-    }
-    code = DbifRunBody(dataPtr, defPtr, (int) ac + 1, objv, &target);
-    if (objv != stackv) {
-	ckfree((char *) objv);
-    }
+    code = DbifRunBody(dataPtr, defPtr, idPtr, (int) ac, av, &target);
     Tcl_DecrRefCount(argsPtr);
 
     /*
@@ -471,6 +461,72 @@ DbifAddProtos(
 /*
  *----------------------------------------------------------------------
  *
+ * TakeCall, CallDone --
+ *
+ *	The two ends of answering a method call by its message id (dbif
+ *	return and dbif error).  TakeCall looks the id up and retires it,
+ *	keeping what the answer needs; CallDone lets go of that again.
+ *
+ * Results:
+ *	TakeCall: TCL_OK, or TCL_ERROR {DBUS MESSAGEID id} when the id is
+ *	unknown, answered, expired or not a method call.  CallDone: code,
+ *	with the interp result reset when it is TCL_OK.
+ *
+ * Side effects:
+ *	TakeCall frees the message id record; *callPtr gets a message
+ *	reference, *connPtrPtr is Tcl_Preserve'd (both released by
+ *	CallDone), *defPtrPtr (when not NULL) gets a reference to the
+ *	method definition or NULL (caller releases with DbifDefRelease).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+TakeCall(
+    Tcl_Interp *interp,
+    DbifData *dataPtr,
+    Tcl_Obj *idObj,		/* message id; borrowed */
+    DBusMessage **callPtr,	/* out: reference held */
+    DbusConn **connPtrPtr,	/* out: preserved */
+    DbifDef **defPtrPtr)	/* out: reference held; may be NULL */
+{
+    DbifMsg *msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(idObj));
+
+    if (msgPtr == NULL || dbus_message_get_type(msgPtr->msg)
+	    != DBUS_MESSAGE_TYPE_METHOD_CALL) {
+	return NoMessage(interp, Tcl_GetString(idObj));
+    }
+    *callPtr = dbus_message_ref(msgPtr->msg);
+    *connPtrPtr = msgPtr->connPtr;
+    Tcl_Preserve(msgPtr->connPtr);
+    if (defPtrPtr != NULL) {
+	*defPtrPtr = msgPtr->defPtr;
+	if (msgPtr->defPtr != NULL) {
+	    msgPtr->defPtr->refCount++;
+	}
+    }
+    DbifMsgFree(msgPtr);
+    return TCL_OK;
+}
+
+static int
+CallDone(
+    Tcl_Interp *interp,
+    DBusMessage *call,		/* reference released */
+    DbusConn *connPtr,		/* released */
+    int code)
+{
+    dbus_message_unref(call);
+    Tcl_Release(connPtr);
+    if (code == TCL_OK) {
+	Tcl_ResetResult(interp);
+    }
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifErrorCmd, DbifReturnCmd --
  *
  *	dbif error messageID message ?errorName?
@@ -487,7 +543,6 @@ DbifErrorCmd(
     Tcl_Obj *const objv[])
 {
     DbifData *dataPtr = DbifGetData(interp);
-    DbifMsg *msgPtr;
     const char *name = DBUS_ERROR_FAILED;
     DBusMessage *call;
     DbusConn *connPtr;
@@ -507,15 +562,10 @@ DbifErrorCmd(
 		    "Invalid error name: \"%s\".", name);
 	}
     }
-    msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(objv[1]));
-    if (msgPtr == NULL || dbus_message_get_type(msgPtr->msg)
-	    != DBUS_MESSAGE_TYPE_METHOD_CALL) {
-	return NoMessage(interp, Tcl_GetString(objv[1]));
+    if (TakeCall(interp, dataPtr, objv[1], &call, &connPtr,
+	    NULL) != TCL_OK) {
+	return TCL_ERROR;
     }
-    call = dbus_message_ref(msgPtr->msg);
-    connPtr = msgPtr->connPtr;
-    Tcl_Preserve(connPtr);
-    DbifMsgFree(msgPtr);
     if (!dbus_message_get_no_reply(call)) {
 	utf8 = Tcl_GetEncoding(NULL, "utf-8");
 	Tcl_UtfToExternalDString(utf8, Tcl_GetString(objv[2]), -1, &ds);
@@ -529,12 +579,7 @@ DbifErrorCmd(
 	    dbus_message_unref(reply);
 	}
     }
-    dbus_message_unref(call);
-    Tcl_Release(connPtr);
-    if (code == TCL_OK) {
-	Tcl_ResetResult(interp);
-    }
-    return code;
+    return CallDone(interp, call, connPtr, code);
 }
 
 int
@@ -545,7 +590,6 @@ DbifReturnCmd(
     Tcl_Obj *const objv[])
 {
     DbifData *dataPtr = DbifGetData(interp);
-    DbifMsg *msgPtr;
     DBusMessage *call;
     DbusConn *connPtr;
     DbifDef *defPtr;
@@ -555,27 +599,13 @@ DbifReturnCmd(
     if (objc != 3) {
 	return DbifWrongArgs(interp, "return messageID value");
     }
-    msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(objv[1]));
-    if (msgPtr == NULL || dbus_message_get_type(msgPtr->msg)
-	    != DBUS_MESSAGE_TYPE_METHOD_CALL) {
-	return NoMessage(interp, Tcl_GetString(objv[1]));
+    if (TakeCall(interp, dataPtr, objv[1], &call, &connPtr,
+	    &defPtr) != TCL_OK) {
+	return TCL_ERROR;
     }
-    call = dbus_message_ref(msgPtr->msg);
-    connPtr = msgPtr->connPtr;
-    Tcl_Preserve(connPtr);
-    defPtr = msgPtr->defPtr;
-    if (defPtr != NULL) {
-	defPtr->refCount++;
-    }
-    DbifMsgFree(msgPtr);
     code = SendReturn(interp, connPtr, call, defPtr, objv[2]);
     DbifDefRelease(defPtr);
-    dbus_message_unref(call);
-    Tcl_Release(connPtr);
-    if (code == TCL_OK) {
-	Tcl_ResetResult(interp);
-    }
-    return code;
+    return CallDone(interp, call, connPtr, code);
 }
 
 /*

@@ -811,6 +811,87 @@ GetStringArgs(
 /*
  *----------------------------------------------------------------------
  *
+ * SendReply --
+ *
+ *	Send the reply of a Properties call that code says is complete,
+ *	unless the caller asked for none.
+ *
+ * Results:
+ *	code, or the error of sending.
+ *
+ * Side effects:
+ *	Releases the reference to reply.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SendReply(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg,		/* the call */
+    DBusMessage *reply,		/* reference released */
+    int code)
+{
+    if (code == TCL_OK && !dbus_message_get_no_reply(msg)) {
+	code = DbusSend(interp, connPtr, reply, NULL);
+    }
+    dbus_message_unref(reply);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AccessProp --
+ *
+ *	The common start of Get and Set: the arguments ("ss" for reading,
+ *	"ssv" for writing), the property they name, and the access it
+ *	must allow.
+ *
+ * Results:
+ *	The property, with *intfPtr, *namePtr (pointing into msg) and
+ *	*iterPtr (at the value of Set) filled in; NULL when an error reply
+ *	was sent instead (InvalidArgs, UnknownInterface, UnknownProperty,
+ *	AccessViolation for reading, PropertyReadOnly for writing).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DbifProp *
+AccessProp(
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    int access,			/* DBIF_READ or DBIF_WRITE */
+    const char **intfPtr,
+    const char **namePtr,
+    DBusMessageIter *iterPtr)
+{
+    int reading = (access == DBIF_READ);
+    DbifProp *propPtr;
+
+    if (!GetStringArgs(connPtr, msg, reading ? "ss" : "ssv", intfPtr,
+	    namePtr, iterPtr)
+	    || !LookupProp(dataPtr, connPtr, msg, *intfPtr, *namePtr,
+	    &propPtr)) {
+	return NULL;
+    }
+    if (!(propPtr->access & access)) {
+	DbifSendError(connPtr, msg, reading
+		? "org.freedesktop.DBus.Error.AccessViolation"
+		: DBUS_ERROR_PROPERTY_READ_ONLY,
+		"Property '%s' in interface '%s' at object path '%s' does not "
+		"allow %s access", *namePtr, *intfPtr,
+		dbus_message_get_path(msg), reading ? "read" : "write");
+	return NULL;
+    }
+    return propPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifPropertiesGet --
  *
  *	org.freedesktop.DBus.Properties.Get(s interface, s name) -> v
@@ -833,15 +914,10 @@ DbifPropertiesGet(
     Tcl_Obj *value;
     int code;
 
-    if (!GetStringArgs(connPtr, msg, "ss", &intf, &name, &iter)
-	    || !LookupProp(dataPtr, connPtr, msg, intf, name, &propPtr)) {
+    propPtr = AccessProp(dataPtr, connPtr, msg, DBIF_READ, &intf, &name,
+	    &iter);
+    if (propPtr == NULL) {
 	return TCL_OK;
-    }
-    if (!(propPtr->access & DBIF_READ)) {
-	return DbifSendError(connPtr, msg, 
-		"org.freedesktop.DBus.Error.AccessViolation",
-		"Property '%s' in interface '%s' at object path '%s' does not "
-		"allow read access", name, intf, path);
     }
     if (!DbifGetPropValue(propPtr, &value)) {
 	return DbifSendError(connPtr, msg, DBUS_ERROR_FAILED,
@@ -856,11 +932,7 @@ DbifPropertiesGet(
     dbus_message_iter_init_append(reply, &iter);
     code = DbifAppendVariant(interp, connPtr, &iter, propPtr->sig, value);
     Tcl_DecrRefCount(value);
-    if (code == TCL_OK && !dbus_message_get_no_reply(msg)) {
-	code = DbusSend(interp, connPtr, reply, NULL);
-    }
-    dbus_message_unref(reply);
-    return code;
+    return SendReply(interp, connPtr, msg, reply, code);
 }
 
 /*
@@ -920,11 +992,7 @@ DbifPropertiesGetAll(
 	}
     }
     dbus_message_iter_close_container(&iter, &array);
-    if (!dbus_message_get_no_reply(msg)) {
-	code = DbusSend(interp, connPtr, reply, NULL);
-    }
-    dbus_message_unref(reply);
-    return code;
+    return SendReply(interp, connPtr, msg, reply, TCL_OK);
 }
 
 /*
@@ -956,14 +1024,10 @@ DbifPropertiesSet(
     char *sig;
     int code = TCL_OK;
 
-    if (!GetStringArgs(connPtr, msg, "ssv", &intf, &name, &iter)
-	    || !LookupProp(dataPtr, connPtr, msg, intf, name, &propPtr)) {
+    propPtr = AccessProp(dataPtr, connPtr, msg, DBIF_WRITE, &intf, &name,
+	    &iter);
+    if (propPtr == NULL) {
 	return TCL_OK;
-    }
-    if (!(propPtr->access & DBIF_WRITE)) {
-	return DbifSendError(connPtr, msg, DBUS_ERROR_PROPERTY_READ_ONLY,
-		"Property '%s' in interface '%s' at object path '%s' does not "
-		"allow write access", name, intf, path);
     }
     dbus_message_iter_recurse(&iter, &sub);
     sig = dbus_message_iter_get_signature(&sub);
@@ -991,13 +1055,11 @@ DbifPropertiesSet(
 
     if (defPtr->lambda != NULL) {
 	DbifMsg *msgPtr = DbifMsgNew(dataPtr, connPtr, msg, NULL);
-	Tcl_Obj *idPtr = msgPtr->id, *argv[2];
+	Tcl_Obj *idPtr = msgPtr->id;
 	Tcl_HashEntry *hPtr;
 
 	Tcl_IncrRefCount(idPtr);
-	argv[0] = idPtr;
-	argv[1] = value;
-	code = DbifRunBody(dataPtr, defPtr, 2, argv, &target);
+	code = DbifRunBody(dataPtr, defPtr, idPtr, 1, &value, &target);
 	hPtr = Tcl_FindHashEntry(&dataPtr->messages, Tcl_GetString(idPtr));
 	if (hPtr != NULL) {
 	    DbifMsgFree((DbifMsg *) Tcl_GetHashValue(hPtr));

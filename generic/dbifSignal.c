@@ -61,9 +61,9 @@ DbifSignalProc(
     DbifProto *protoPtr;
     DbifDef *defPtr;
     DbifMsg *msgPtr;
-    Tcl_Obj *argsPtr, **av, *stackv[16], **objv = stackv, *idPtr;
+    Tcl_Obj *argsPtr, **av, *idPtr;
     Tcl_Interp *target;
-    Tcl_Size ac, i;
+    Tcl_Size ac;
     int code;
 
     if (dataPtr == NULL) {
@@ -86,17 +86,7 @@ DbifSignalProc(
     msgPtr = DbifMsgNew(dataPtr, connPtr, msg, NULL);
     idPtr = msgPtr->id;
     Tcl_IncrRefCount(idPtr);
-    if (ac + 1 > 16) {
-	objv = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * (ac + 1));
-    }
-    objv[0] = idPtr;
-    for (i = 0; i < ac; i++) {
-	objv[i + 1] = av[i];
-    }
-    code = DbifRunBody(dataPtr, defPtr, (int) ac + 1, objv, &target);
-    if (objv != stackv) {
-	ckfree((char *) objv);
-    }
+    code = DbifRunBody(dataPtr, defPtr, idPtr, (int) ac, av, &target);
     Tcl_DecrRefCount(argsPtr);
     if (code == TCL_ERROR) {
 	Tcl_AddErrorInfo(target, "\n    (dbif listen body)");
@@ -217,8 +207,13 @@ RuleAppend(
  *
  * DbifListenRemove --
  *
- *	Remove a listener: its core handler, its match rule use, its
- *	prototypes.
+ *	Remove the listener of an entry of dataPtr->listeners: the entry,
+ *	its core handler, its match rule use, its prototypes.
+ *
+ * Side effects:
+ *	When this was the last use of its match rule on a connection that
+ *	is still there, the rule is removed from the bus.  The record
+ *	goes once no running body holds it.
  *
  *----------------------------------------------------------------------
  */
@@ -226,10 +221,13 @@ RuleAppend(
 void
 DbifListenRemove(
     DbifData *dataPtr,
-    DbifListen *lPtr)
+    Tcl_HashEntry *hPtr)	/* in dataPtr->listeners; deleted */
 {
+    DbifListen *lPtr = (DbifListen *) Tcl_GetHashValue(hPtr);
     DbusConn *connPtr = DbifConnOfHandle(dataPtr, lPtr->handle);
     Tcl_DString key;
+
+    Tcl_DeleteHashEntry(hPtr);
 
     Tcl_DStringInit(&key);
     Tcl_DStringAppend(&key, Tcl_GetString(lPtr->intf), -1);
@@ -306,10 +304,6 @@ DbifListenCmd(
     int objc,
     Tcl_Obj *const objv[])
 {
-    static const DbifOption busIntfOpts[] = {
-	{"-bus", 1}, {"-interface", 1}, {NULL, 0}
-    };
-    enum { O_BUS, O_INTF };
     static const char *usage = "listen ?-bus bustype? "
 	    "?-interface interface? path name ?arglist? ?interp? body";
     DbifData *dataPtr = DbifGetData(interp);
@@ -323,7 +317,7 @@ DbifListenCmd(
     int i = 1, n, isNew;
 
     (void) clientData;
-    if (DbifParseOptions(interp, busIntfOpts, objc, objv, &i, values)
+    if (DbifParseOptions(interp, dbifBusIntfOpts, objc, objv, &i, values)
 	    != TCL_OK) {
 	return TCL_ERROR;
     }
@@ -338,11 +332,11 @@ DbifListenCmd(
 	interpObj = objv[i + 3];
     }
     bodyObj = objv[objc - 1];
-    intf = values[O_INTF] ? values[O_INTF] : dataPtr->defaultIntf;
+    intf = values[DBIF_O_INTF] ? values[DBIF_O_INTF] : dataPtr->defaultIntf;
     if (DbifCheckPath(interp, objv[i], 1) != TCL_OK
 	    || DbifCheckMember(interp, objv[i + 1], "Name") != TCL_OK
 	    || DbifCheckInterface(interp, intf) != TCL_OK
-	    || DbifResolveBus(interp, dataPtr, values[O_BUS], &handle,
+	    || DbifResolveBus(interp, dataPtr, values[DBIF_O_BUS], &handle,
 	    &connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
@@ -356,9 +350,7 @@ DbifListenCmd(
 	hPtr = Tcl_FindHashEntry(&dataPtr->listeners, Tcl_DStringValue(&key));
 	Tcl_DStringFree(&key);
 	if (hPtr != NULL) {
-	    lPtr = (DbifListen *) Tcl_GetHashValue(hPtr);
-	    Tcl_DeleteHashEntry(hPtr);
-	    DbifListenRemove(dataPtr, lPtr);
+	    DbifListenRemove(dataPtr, hPtr);
 	}
 	return TCL_OK;
     }
@@ -410,8 +402,7 @@ DbifListenCmd(
 		Tcl_GetString(objv[i]), Tcl_DStringValue(&key),
 		DbusHandlerNew(interp, NULL, DbifSignalProc, lPtr, 0))
 		!= TCL_OK) {
-	    Tcl_DeleteHashEntry(hPtr);
-	    DbifListenRemove(dataPtr, lPtr);
+	    DbifListenRemove(dataPtr, hPtr);
 	    goto error;
 	}
     } else {
@@ -667,7 +658,8 @@ DbifGenerateCmd(
     defPtr->refCount++;
     Tcl_Preserve(connPtr);
     Tcl_IncrRefCount(sigPtr->id);
-    code = DbifRunBody(dataPtr, defPtr, objc - 2, objv + 2, &target);
+    code = DbifRunBody(dataPtr, defPtr, NULL, objc - 2, objv + 2,
+	    &target);
     if (code == TCL_RETURN) {
 	Tcl_ResetResult(target);
 	code = TCL_OK;

@@ -2,9 +2,11 @@
  * dbusCmd.c --
  *
  *	The subcommands of the "dbus" ensemble, one procedure each, and the
- *	table that assembles them.  Argument plumbing shared by several
- *	subcommands (the optional busId, options with optional boolean
- *	values, serials) is written once here.
+ *	table that assembles them.  The handler-registration subcommands
+ *	(listen, method, unknown, monitor) live in dbusHandlerCmd.c.
+ *	Argument plumbing shared by several subcommands (the optional
+ *	busId, empty values, options with optional boolean values,
+ *	serials) is written once here.
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
@@ -12,12 +14,11 @@
 
 #include "dbusInt.h"
 #include <limits.h>
-#include <stdio.h>
 
 /*
  *----------------------------------------------------------------------
  *
- * TakeBusId --
+ * DbusTakeBusId --
  *
  *	Shared busId plumbing: when objv[*idxPtr] is a busId (DbusIsBusId)
  *	and at least minRest arguments follow it, consume it.
@@ -28,8 +29,8 @@
  *----------------------------------------------------------------------
  */
 
-static Tcl_Obj *
-TakeBusId(
+Tcl_Obj *
+DbusTakeBusId(
     Tcl_Interp *interp,
     int objc,
     Tcl_Obj *const objv[],
@@ -48,7 +49,7 @@ TakeBusId(
 /*
  *----------------------------------------------------------------------
  *
- * IsEmpty --
+ * DbusIsEmpty --
  *
  *	Is a value the empty string?  Unlike Tcl_GetCharLength this keeps
  *	the object's internal representation (a handler script stays a
@@ -57,8 +58,8 @@ TakeBusId(
  *----------------------------------------------------------------------
  */
 
-static int
-IsEmpty(
+int
+DbusIsEmpty(
     Tcl_Obj *objPtr)
 {
     Tcl_Size len;
@@ -324,7 +325,7 @@ CallNRCmd(
     Tcl_Obj *coroPtr;
 
     (void) clientData;
-    busObj = TakeBusId(interp, objc, objv, &i, 3);
+    busObj = DbusTakeBusId(interp, objc, objv, &i, 3);
     for (; i < objc; i++) {
 	const char *s = Tcl_GetString(objv[i]);
 
@@ -435,7 +436,7 @@ CallNRCmd(
     } else if (timeout == 0) {
 	timeout = INT_MAX;
     }
-    if (handlerObj != NULL && !IsEmpty(handlerObj)) {
+    if (handlerObj != NULL && !DbusIsEmpty(handlerObj)) {
 	DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp,
 		handlerObj, flags, timeout);
 	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
@@ -583,7 +584,14 @@ NewReply(
  *
  * SendAndReport --
  *
- *	Send msg, set the result to its serial, unref msg.
+ *	The common end of error, return and signal: marshal the arguments
+ *	into msg, send it, set the result to its serial.
+ *
+ * Results:
+ *	TCL_OK or TCL_ERROR (marshalling or sending).
+ *
+ * Side effects:
+ *	Releases the reference to msg in every case.
  *
  *----------------------------------------------------------------------
  */
@@ -592,16 +600,77 @@ static int
 SendAndReport(
     Tcl_Interp *interp,
     DbusConn *connPtr,
-    DBusMessage *msg)
+    DBusMessage *msg,		/* reference released */
+    Tcl_Obj *sigObj,		/* signature or NULL (all strings) */
+    int objc,
+    Tcl_Obj *const objv[])	/* the arguments; borrowed */
 {
     dbus_uint32_t serial = 0;
-    int code = DbusSend(interp, connPtr, msg, &serial);
+    int code = DbusMarshalArgs(interp, connPtr, msg, sigObj, objc, objv);
 
+    if (code == TCL_OK) {
+	code = DbusSend(interp, connPtr, msg, &serial);
+    }
     dbus_message_unref(msg);
     if (code == TCL_OK) {
 	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
     }
     return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ReplyOption --
+ *
+ *	The option loop of error and return, which know one option each
+ *	(-name, -signature): "option value" pairs, the option given as a
+ *	unique prefix of two or more characters, until "--" or a word not
+ *	starting with "-"; the last two words (destination serial) are
+ *	never taken as options.
+ *
+ * Results:
+ *	TCL_OK with *idxPtr past the options and *valuePtr set to the last
+ *	value given (borrowed from objv; untouched when none), or
+ *	TCL_ERROR with 'bad option "x": must be option' {TCL LOOKUP INDEX
+ *	option x}.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ReplyOption(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    int *idxPtr,
+    const char *option,		/* "-name" or "-signature" */
+    Tcl_Obj **valuePtr)
+{
+    int i = *idxPtr;
+
+    while (i < objc - 2) {
+	const char *s = Tcl_GetString(objv[i]);
+
+	if (strcmp(s, "--") == 0) {
+	    i++;
+	    break;
+	}
+	if (s[0] != '-') {
+	    break;
+	}
+	if (strncmp(s, option, strlen(s)) != 0 || strlen(s) < 2) {
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+		    "bad option \"%s\": must be %s", s, option));
+	    Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option", s,
+		    NULL);
+	    return TCL_ERROR;
+	}
+	*valuePtr = objv[i+1];
+	i += 2;
+    }
+    *idxPtr = i;
+    return TCL_OK;
 }
 
 /*
@@ -627,26 +696,9 @@ ErrorCmd(
     DBusMessage *msg;
 
     (void) clientData;
-    busObj = TakeBusId(interp, objc, objv, &i, 2);
-    while (i < objc - 2) {
-	const char *s = Tcl_GetString(objv[i]);
-
-	if (strcmp(s, "--") == 0) {
-	    i++;
-	    break;
-	}
-	if (s[0] != '-') {
-	    break;
-	}
-	if (strncmp(s, "-name", strlen(s)) != 0 || strlen(s) < 2) {
-	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
-		    "bad option \"%s\": must be -name", s));
-	    Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option", s,
-		    NULL);
-	    return TCL_ERROR;
-	}
-	nameObj = objv[i+1];
-	i += 2;
+    busObj = DbusTakeBusId(interp, objc, objv, &i, 2);
+    if (ReplyOption(interp, objc, objv, &i, "-name", &nameObj) != TCL_OK) {
+	return TCL_ERROR;
     }
     if (objc - i < 2 || objc - i > 3) {
 	Tcl_WrongNumArgs(interp, 1, objv,
@@ -666,12 +718,8 @@ ErrorCmd(
     }
     dbus_message_set_error_name(msg, nameObj ? Tcl_GetString(nameObj)
 	    : DBUS_ERROR_FAILED);
-    if (objc - i == 3 && DbusMarshalArgs(interp, connPtr, msg, NULL, 1,
-	    objv + i + 2) != TCL_OK) {
-	dbus_message_unref(msg);
-	return TCL_ERROR;
-    }
-    return SendAndReport(interp, connPtr, msg);
+    return SendAndReport(interp, connPtr, msg, NULL, objc - i - 2,
+	    objv + i + 2);
 }
 
 /*
@@ -697,26 +745,10 @@ ReturnCmd(
     DBusMessage *msg;
 
     (void) clientData;
-    busObj = TakeBusId(interp, objc, objv, &i, 2);
-    while (i < objc - 2) {
-	const char *s = Tcl_GetString(objv[i]);
-
-	if (strcmp(s, "--") == 0) {
-	    i++;
-	    break;
-	}
-	if (s[0] != '-') {
-	    break;
-	}
-	if (strncmp(s, "-signature", strlen(s)) != 0 || strlen(s) < 2) {
-	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
-		    "bad option \"%s\": must be -signature", s));
-	    Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option", s,
-		    NULL);
-	    return TCL_ERROR;
-	}
-	sigObj = objv[i+1];
-	i += 2;
+    busObj = DbusTakeBusId(interp, objc, objv, &i, 2);
+    if (ReplyOption(interp, objc, objv, &i, "-signature", &sigObj)
+	    != TCL_OK) {
+	return TCL_ERROR;
     }
     if (objc - i < 2) {
 	Tcl_WrongNumArgs(interp, 1, objv,
@@ -731,12 +763,8 @@ ReturnCmd(
     if (msg == NULL) {
 	return TCL_ERROR;
     }
-    if (DbusMarshalArgs(interp, connPtr, msg, sigObj, objc - i - 2,
-	    objv + i + 2) != TCL_OK) {
-	dbus_message_unref(msg);
-	return TCL_ERROR;
-    }
-    return SendAndReport(interp, connPtr, msg);
+    return SendAndReport(interp, connPtr, msg, sigObj, objc - i - 2,
+	    objv + i + 2);
 }
 
 /*
@@ -766,7 +794,7 @@ SignalCmd(
     DBusMessage *msg;
 
     (void) clientData;
-    busObj = TakeBusId(interp, objc, objv, &i, 3);
+    busObj = DbusTakeBusId(interp, objc, objv, &i, 3);
     for (; i < objc; i++) {
 	if (Tcl_GetString(objv[i])[0] != '-') {
 	    break;
@@ -817,353 +845,8 @@ SignalCmd(
     if (destObj != NULL) {
 	dbus_message_set_destination(msg, Tcl_GetString(destObj));
     }
-    if (DbusMarshalArgs(interp, connPtr, msg, sigObj, objc - i - 3,
-	    objv + i + 3) != TCL_OK) {
-	dbus_message_unref(msg);
-	return TCL_ERROR;
-    }
-    return SendAndReport(interp, connPtr, msg);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * ListHandlers --
- *
- *	Query form of listen/method/unknown: flat list of path member
- *	script (path script for unknown) for interp's handlers on one path,
- *	or on all paths (any-path ones first, then sorted by path).
- *
- *----------------------------------------------------------------------
- */
-
-static void
-AppendPath(
-    Tcl_Obj *listPtr,
-    DbusPath *pathPtr,
-    const char *path,
-    DbusTable table,
-    Tcl_Interp *interp)
-{
-    Tcl_HashTable *tablePtr;
-    Tcl_HashEntry *hPtr;
-    Tcl_HashSearch search;
-
-    if (table == DBUS_TABLE_UNKNOWN) {
-	if (pathPtr->unknown && pathPtr->unknown->interp == interp
-		&& pathPtr->unknown->script) {
-	    Tcl_ListObjAppendElement(NULL, listPtr,
-		    Tcl_NewStringObj(path, -1));
-	    Tcl_ListObjAppendElement(NULL, listPtr, pathPtr->unknown->script);
-	}
-	return;
-    }
-    tablePtr = (table == DBUS_TABLE_METHOD) ? &pathPtr->methods
-	    : &pathPtr->signals;
-    for (hPtr = Tcl_FirstHashEntry(tablePtr, &search); hPtr != NULL;
-	    hPtr = Tcl_NextHashEntry(&search)) {
-	DbusHandler *handlerPtr = (DbusHandler *) Tcl_GetHashValue(hPtr);
-
-	for (; handlerPtr != NULL; handlerPtr = (table == DBUS_TABLE_SIGNAL)
-		? handlerPtr->nextPtr : NULL) {
-	    if (handlerPtr->interp == interp && handlerPtr->script) {
-		Tcl_ListObjAppendElement(NULL, listPtr,
-			Tcl_NewStringObj(path, -1));
-		Tcl_ListObjAppendElement(NULL, listPtr, Tcl_NewStringObj(
-			Tcl_GetHashKey(tablePtr, hPtr), -1));
-		Tcl_ListObjAppendElement(NULL, listPtr, handlerPtr->script);
-	    }
-	}
-    }
-}
-
-static Tcl_Obj *
-ListHandlers(
-    Tcl_Interp *interp,
-    DbusConn *connPtr,
-    DbusTable table,
-    Tcl_Obj *pathObj)
-{
-    Tcl_Obj *listPtr = Tcl_NewListObj(0, NULL);
-    DbusPath *pathPtr;
-
-    if (pathObj != NULL) {
-	pathPtr = DbusPathGet(connPtr, Tcl_GetString(pathObj), 0);
-	if (pathPtr != NULL) {
-	    AppendPath(listPtr, pathPtr, Tcl_GetString(pathObj), table,
-		    interp);
-	}
-    } else {
-	Tcl_Obj *pathsPtr = Tcl_NewListObj(0, NULL), **paths, *sorted;
-	Tcl_HashEntry *hPtr;
-	Tcl_HashSearch search;
-	Tcl_Size n, k;
-	Tcl_Obj *cmd[2];
-
-	for (hPtr = Tcl_FirstHashEntry(&connPtr->paths, &search);
-		hPtr != NULL; hPtr = Tcl_NextHashEntry(&search)) {
-	    Tcl_ListObjAppendElement(NULL, pathsPtr, Tcl_NewStringObj(
-		    Tcl_GetHashKey(&connPtr->paths, hPtr), -1));
-	}
-	cmd[0] = Tcl_NewStringObj("::lsort", -1);
-	cmd[1] = pathsPtr;
-	Tcl_IncrRefCount(cmd[0]);
-	Tcl_IncrRefCount(pathsPtr);
-	if (Tcl_EvalObjv(interp, 2, cmd, TCL_EVAL_GLOBAL) == TCL_OK) {
-	    sorted = Tcl_GetObjResult(interp);
-	} else {
-	    sorted = pathsPtr;
-	}
-	Tcl_IncrRefCount(sorted);
-	Tcl_ListObjGetElements(NULL, sorted, &n, &paths);
-	for (k = 0; k < n; k++) {
-	    const char *path = Tcl_GetString(paths[k]);
-
-	    pathPtr = DbusPathGet(connPtr, path, 0);
-	    if (pathPtr != NULL) {
-		AppendPath(listPtr, pathPtr, path, table, interp);
-	    }
-	}
-	Tcl_DecrRefCount(sorted);
-	Tcl_DecrRefCount(pathsPtr);
-	Tcl_DecrRefCount(cmd[0]);
-	Tcl_ResetResult(interp);
-    }
-    return listPtr;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * HandlerCmd --
- *
- *	Shared body of listen, method and unknown:
- *	dbus listen ?busId? ?-details? ?path ?member ?script???
- *	dbus method ?busId? ?-async? ?-details? ?path ?member ?script???
- *	dbus unknown ?busId? ?-details? ?path ?script??
- *
- *----------------------------------------------------------------------
- */
-
-static int
-HandlerCmd(
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[],
-    DbusTable table)
-{
-    Tcl_Obj *busObj = NULL, *pathObj = NULL, *memberObj = NULL;
-    Tcl_Obj *scriptObj = NULL;
-    int i = 1, flags = 0, nPos, maxPos;
-    DbusConn *connPtr;
-    const char *path, *key = NULL;
-    const char *what = (table == DBUS_TABLE_SIGNAL) ? "signal" : "method";
-
-    if (i < objc) {
-	const char *s = Tcl_GetString(objv[i]);
-
-	if (*s != '\0' && *s != '/' && *s != '-'
-		&& DbusIsBusId(interp, objv[i])) {
-	    busObj = objv[i++];
-	}
-    }
-    for (; i < objc; i++) {
-	const char *s = Tcl_GetString(objv[i]);
-
-	if (strcmp(s, "--") == 0) {
-	    i++;
-	    break;
-	}
-	if (s[0] != '-') {
-	    break;
-	}
-	if (strcmp(s, "-details") == 0) {
-	    flags |= DBUS_FLAG_DETAILS;
-	} else if (table == DBUS_TABLE_METHOD && strcmp(s, "-async") == 0) {
-	    flags |= DBUS_FLAG_ASYNC;
-	} else {
-	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
-		    "bad option \"%s\": must be %s-details", s,
-		    (table == DBUS_TABLE_METHOD) ? "-async or " : ""));
-	    Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option", s,
-		    NULL);
-	    return TCL_ERROR;
-	}
-    }
-    maxPos = (table == DBUS_TABLE_UNKNOWN) ? 2 : 3;
-    nPos = objc - i;
-    if (nPos > maxPos) {
-	Tcl_WrongNumArgs(interp, 1, objv, (table == DBUS_TABLE_UNKNOWN)
-		? "?busId? ?options? ?path ?script??"
-		: (table == DBUS_TABLE_SIGNAL)
-		? "?busId? ?options? ?path ?signal ?script???"
-		: "?busId? ?options? ?path ?method ?script???");
-	return TCL_ERROR;
-    }
-    if (nPos >= 1) {
-	pathObj = objv[i];
-    }
-    if (table == DBUS_TABLE_UNKNOWN) {
-	if (nPos >= 2) {
-	    scriptObj = objv[i+1];
-	}
-    } else {
-	if (nPos >= 2) {
-	    memberObj = objv[i+1];
-	}
-	if (nPos >= 3) {
-	    scriptObj = objv[i+2];
-	}
-    }
-    if (table == DBUS_TABLE_METHOD && (flags & DBUS_FLAG_ASYNC)
-	    && (scriptObj == NULL || IsEmpty(scriptObj))) {
-	return DbusError(interp, DBUS_EC_USAGE, "ASYNC", NULL,
-		scriptObj == NULL ? "The -async option is not applicable for "
-		"querying method handlers" : "The -async option is not "
-		"applicable for unregistering method handlers");
-    }
-    if (pathObj != NULL && !IsEmpty(pathObj)
-	    && DbusCheckName(interp, DBUS_NAME_PATH, pathObj, "Invalid path")
-	    != TCL_OK) {
-	return TCL_ERROR;
-    }
-    if (memberObj != NULL) {
-	Tcl_Size len;
-
-	key = Tcl_GetStringFromObj(memberObj, &len);
-	if (!DbusValidMatchMember(key, len)) {
-	    return DbusError(interp, DBUS_EC_INVALID, "MEMBER", key,
-		    table == DBUS_TABLE_SIGNAL ? "Invalid signal name"
-		    : "Invalid method name");
-	}
-    }
-    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
-	return TCL_ERROR;
-    }
-    (void) what;
-
-    /*
-     * Query forms.
-     */
-
-    if (scriptObj == NULL) {
-	if (memberObj != NULL || (table == DBUS_TABLE_UNKNOWN
-		&& pathObj != NULL)) {
-	    DbusHandler *handlerPtr = DbusHandlerLookup(connPtr, table,
-		    Tcl_GetString(pathObj), key, interp);
-
-	    if (handlerPtr != NULL && handlerPtr->script != NULL) {
-		Tcl_SetObjResult(interp, handlerPtr->script);
-	    }
-	    return TCL_OK;
-	}
-	Tcl_SetObjResult(interp, ListHandlers(interp, connPtr, table,
-		pathObj));
-	return TCL_OK;
-    }
-
-    path = Tcl_GetString(pathObj);
-    if (IsEmpty(scriptObj)) {
-	DbusHandlerRemove(connPtr, table, path, key, interp);
-	return TCL_OK;
-    }
-    if (table == DBUS_TABLE_UNKNOWN) {
-	flags |= DBUS_FLAG_ASYNC;
-    }
-    return DbusHandlerInstall(interp, connPtr, table, path, key,
-	    DbusHandlerNew(interp, scriptObj, NULL, NULL, flags));
-}
-
-static int
-ListenCmd(
-    ClientData clientData,
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    (void) clientData;
-    return HandlerCmd(interp, objc, objv, DBUS_TABLE_SIGNAL);
-}
-
-static int
-MethodCmd(
-    ClientData clientData,
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    (void) clientData;
-    return HandlerCmd(interp, objc, objv, DBUS_TABLE_METHOD);
-}
-
-static int
-UnknownCmd(
-    ClientData clientData,
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    (void) clientData;
-    return HandlerCmd(interp, objc, objv, DBUS_TABLE_UNKNOWN);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * MonitorCmd --
- *
- *	dbus monitor ?busId? ?-details? script
- *
- *----------------------------------------------------------------------
- */
-
-static int
-MonitorCmd(
-    ClientData clientData,
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    Tcl_Obj *busObj;
-    int i = 1, flags = 0;
-    DbusConn *connPtr;
-    DbusMonitor **mpp, *monPtr;
-
-    (void) clientData;
-    busObj = TakeBusId(interp, objc, objv, &i, 1);
-    if (busObj != NULL && Tcl_GetString(busObj)[0] == '-') {
-	busObj = NULL;
-	i = 1;
-    }
-    if (i < objc - 1 && strcmp(Tcl_GetString(objv[i]), "-details") == 0) {
-	flags |= DBUS_FLAG_DETAILS;
-	i++;
-    }
-    if (objc - i != 1) {
-	Tcl_WrongNumArgs(interp, 1, objv, "?busId? ?-details? script");
-	return TCL_ERROR;
-    }
-    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
-	return TCL_ERROR;
-    }
-    for (mpp = &connPtr->monitors; *mpp != NULL; mpp = &(*mpp)->nextPtr) {
-	if ((*mpp)->handlerPtr->interp == interp) {
-	    monPtr = *mpp;
-	    *mpp = monPtr->nextPtr;
-	    monPtr->handlerPtr->interp = NULL;
-	    DbusHandlerRelease(monPtr->handlerPtr);
-	    ckfree((char *) monPtr);
-	    break;
-	}
-    }
-    if (!IsEmpty(objv[i])) {
-	monPtr = (DbusMonitor *) ckalloc(sizeof(DbusMonitor));
-	monPtr->handlerPtr = DbusHandlerNew(interp, objv[i], NULL, NULL,
-		flags);
-	monPtr->nextPtr = connPtr->monitors;
-	connPtr->monitors = monPtr;
-    }
-    return TCL_OK;
+    return SendAndReport(interp, connPtr, msg, sigObj, objc - i - 3,
+	    objv + i + 3);
 }
 
 /*
@@ -1197,7 +880,7 @@ NameCmd(
     DBusError err;
 
     (void) clientData;
-    busObj = TakeBusId(interp, objc, objv, &i, 1);
+    busObj = DbusTakeBusId(interp, objc, objv, &i, 1);
     for (; i < objc - 1; i++) {
 	if (Tcl_GetIndexFromObj(interp, objv[i], options, "option", 0,
 		&index) != TCL_OK) {
@@ -1609,7 +1292,8 @@ ValidateCmd(
  * DbusCreateCommands --
  *
  *	Create ::dbus::<sub> for every subcommand and the ::dbus ensemble
- *	(unique prefixes accepted).
+ *	(unique prefixes accepted).  Everything matching [a-z]* in ::dbus
+ *	is exported, as in the 2.x series.
  *
  *----------------------------------------------------------------------
  */
@@ -1618,40 +1302,18 @@ int
 DbusCreateCommands(
     Tcl_Interp *interp)
 {
-    static const struct {
-	const char *name;
-	Tcl_ObjCmdProc *proc;
-    } cmds[] = {
-	{"close", CloseCmd}, {"connect", ConnectCmd}, {"error", ErrorCmd},
-	{"filter", FilterCmd}, {"info", InfoCmd}, {"listen", ListenCmd},
-	{"method", MethodCmd}, {"monitor", MonitorCmd}, {"name", NameCmd},
-	{"release", ReleaseCmd}, {"return", ReturnCmd},
-	{"signal", SignalCmd}, {"unknown", UnknownCmd},
-	{"validate", ValidateCmd}, {NULL, NULL}
+    static const DbusSubcommand cmds[] = {
+	{"call", CallObjCmd, CallNRCmd}, {"close", CloseCmd, NULL},
+	{"connect", ConnectCmd, NULL}, {"error", ErrorCmd, NULL},
+	{"filter", FilterCmd, NULL}, {"info", InfoCmd, NULL},
+	{"listen", DbusListenCmd, NULL}, {"method", DbusMethodCmd, NULL},
+	{"monitor", DbusMonitorCmd, NULL}, {"name", NameCmd, NULL},
+	{"release", ReleaseCmd, NULL}, {"return", ReturnCmd, NULL},
+	{"signal", SignalCmd, NULL}, {"unknown", DbusUnknownCmd, NULL},
+	{"validate", ValidateCmd, NULL}, {NULL, NULL, NULL}
     };
-    Tcl_Namespace *nsPtr;
-    int i;
 
-    nsPtr = Tcl_FindNamespace(interp, "::dbus", NULL, TCL_GLOBAL_ONLY);
-    if (nsPtr == NULL) {
-	nsPtr = Tcl_CreateNamespace(interp, "::dbus", NULL, NULL);
-    }
-    if (nsPtr == NULL) {
-	return TCL_ERROR;
-    }
-    Tcl_NRCreateCommand(interp, "::dbus::call", CallObjCmd, CallNRCmd, NULL,
-	    NULL);
-    for (i = 0; cmds[i].name != NULL; i++) {
-	char buf[64];
-
-	snprintf(buf, sizeof(buf), "::dbus::%s", cmds[i].name);
-	Tcl_CreateObjCommand(interp, buf, cmds[i].proc, NULL, NULL);
-    }
-    if (Tcl_Export(interp, nsPtr, "[a-z]*", 0) != TCL_OK) {
-	return TCL_ERROR;
-    }
-    return Tcl_CreateEnsemble(interp, "::dbus", nsPtr, TCL_ENSEMBLE_PREFIX)
-	    ? TCL_OK : TCL_ERROR;
+    return DbusCreateEnsemble(interp, "::dbus", "::dbus", cmds, "[a-z]*");
 }
 
 /*

@@ -176,6 +176,46 @@ PathPrune(
 /*
  *----------------------------------------------------------------------
  *
+ * Replace --
+ *
+ *	The ownership rule of a method or unknown slot: a handler of the
+ *	same interp (or none) makes way for the new one, a handler of
+ *	another interp keeps the slot.
+ *
+ * Results:
+ *	TCL_OK when the caller may store handlerPtr in the slot, or
+ *	TCL_ERROR {DBUS INUSE detail value} with message.
+ *
+ * Side effects:
+ *	Unlinks oldPtr, or on error releases the reference to handlerPtr.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+Replace(
+    Tcl_Interp *interp,
+    DbusHandler *oldPtr,	/* the slot's handler or NULL */
+    DbusHandler *handlerPtr,	/* the caller's reference */
+    const char *detail,		/* "METHOD" or "UNKNOWN" */
+    const char *value,		/* key or path, for the error code */
+    const char *message)
+{
+    if (oldPtr == NULL) {
+	return TCL_OK;
+    }
+    if (oldPtr->interp != handlerPtr->interp) {
+	DbusHandlerRelease(handlerPtr);
+	return DbusError(interp, DBUS_EC_INUSE, detail, value, "%s",
+		message);
+    }
+    Unlink(oldPtr);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusHandlerInstall --
  *
  *	Put a handler into a table, taking over the caller's reference.
@@ -207,26 +247,18 @@ DbusHandlerInstall(
     switch (table) {
     case DBUS_TABLE_METHOD:
 	hPtr = Tcl_CreateHashEntry(&pathPtr->methods, key, &isNew);
-	if (!isNew) {
-	    oldPtr = (DbusHandler *) Tcl_GetHashValue(hPtr);
-	    if (oldPtr->interp != handlerPtr->interp) {
-		DbusHandlerRelease(handlerPtr);
-		return DbusError(interp, DBUS_EC_INUSE, "METHOD", key,
-			"method is in use by another interpreter");
-	    }
-	    Unlink(oldPtr);
+	if (Replace(interp, isNew ? NULL : (DbusHandler *)
+		Tcl_GetHashValue(hPtr), handlerPtr, "METHOD", key,
+		"method is in use by another interpreter") != TCL_OK) {
+	    return TCL_ERROR;
 	}
 	Tcl_SetHashValue(hPtr, handlerPtr);
 	return TCL_OK;
     case DBUS_TABLE_UNKNOWN:
-	oldPtr = pathPtr->unknown;
-	if (oldPtr != NULL) {
-	    if (oldPtr->interp != handlerPtr->interp) {
-		DbusHandlerRelease(handlerPtr);
-		return DbusError(interp, DBUS_EC_INUSE, "UNKNOWN", path,
-			"unknown handler is defined by another interpreter");
-	    }
-	    Unlink(oldPtr);
+	if (Replace(interp, pathPtr->unknown, handlerPtr, "UNKNOWN", path,
+		"unknown handler is defined by another interpreter")
+		!= TCL_OK) {
+	    return TCL_ERROR;
 	}
 	pathPtr->unknown = handlerPtr;
 	return TCL_OK;
@@ -403,7 +435,6 @@ DbusHandlersForget(
     Tcl_Obj *pathsPtr = Tcl_NewListObj(0, NULL);
     Tcl_Obj **paths;
     Tcl_Size nPaths, i;
-    DbusMonitor **mpp;
 
     Tcl_IncrRefCount(pathsPtr);
     for (pEntry = Tcl_FirstHashEntry(&connPtr->paths, &pSearch);
@@ -452,17 +483,7 @@ DbusHandlersForget(
     }
     Tcl_DecrRefCount(pathsPtr);
 
-    for (mpp = &connPtr->monitors; *mpp != NULL; ) {
-	if ((*mpp)->handlerPtr->interp == interp) {
-	    DbusMonitor *monPtr = *mpp;
-
-	    *mpp = monPtr->nextPtr;
-	    Unlink(monPtr->handlerPtr);
-	    ckfree((char *) monPtr);
-	} else {
-	    mpp = &(*mpp)->nextPtr;
-	}
-    }
+    DbusMonitorSet(connPtr, interp, NULL);
 
     /*
      * Replies for this interp's pending calls have nobody to go to.
@@ -481,6 +502,50 @@ DbusHandlersForget(
 		pendPtr->interp = NULL;
 	    }
 	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMonitorSet --
+ *
+ *	Make handlerPtr interp's monitor on a connection, in place of the
+ *	one it had (at most one per interp); NULL just removes that one.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Takes over the caller's reference to handlerPtr; the old monitor
+ *	is unlinked.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusMonitorSet(
+    DbusConn *connPtr,
+    Tcl_Interp *interp,
+    DbusHandler *handlerPtr)	/* reference taken over, or NULL */
+{
+    DbusMonitor **mpp, *monPtr;
+
+    for (mpp = &connPtr->monitors; *mpp != NULL; ) {
+	if ((*mpp)->handlerPtr->interp == interp) {
+	    monPtr = *mpp;
+	    *mpp = monPtr->nextPtr;
+	    Unlink(monPtr->handlerPtr);
+	    ckfree((char *) monPtr);
+	} else {
+	    mpp = &(*mpp)->nextPtr;
+	}
+    }
+    if (handlerPtr != NULL) {
+	monPtr = (DbusMonitor *) ckalloc(sizeof(DbusMonitor));
+	monPtr->handlerPtr = handlerPtr;
+	monPtr->nextPtr = connPtr->monitors;
+	connPtr->monitors = monPtr;
     }
 }
 

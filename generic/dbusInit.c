@@ -93,6 +93,75 @@ InitCommon(
 /*
  *----------------------------------------------------------------------
  *
+ * DbusCreateEnsemble --
+ *
+ *	Build an ensemble from a {name, proc} table, for dbus and dbif
+ *	alike: namespace nsName (found or created), one command
+ *	nsName::name per entry (NRE-enabled when the entry has nreProc),
+ *	the exports, and the ensemble command ensName over the namespace
+ *	(unique prefixes accepted).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with Tcl's message.
+ *
+ * Side effects:
+ *	Creates the namespace, the commands and the ensemble.  With an
+ *	exportPattern, commands added to the namespace later that match it
+ *	become subcommands too.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusCreateEnsemble(
+    Tcl_Interp *interp,
+    const char *nsName,		/* "::dbus" */
+    const char *ensName,	/* "::dbus" */
+    const DbusSubcommand *cmds,	/* terminated by a NULL name */
+    const char *exportPattern)	/* NULL: export each entry by name */
+{
+    Tcl_Namespace *nsPtr;
+    Tcl_DString ds;
+    int i, code = TCL_OK;
+
+    nsPtr = Tcl_FindNamespace(interp, nsName, NULL, TCL_GLOBAL_ONLY);
+    if (nsPtr == NULL) {
+	nsPtr = Tcl_CreateNamespace(interp, nsName, NULL, NULL);
+    }
+    if (nsPtr == NULL) {
+	return TCL_ERROR;
+    }
+    Tcl_DStringInit(&ds);
+    for (i = 0; cmds[i].name != NULL && code == TCL_OK; i++) {
+	Tcl_DStringSetLength(&ds, 0);
+	Tcl_DStringAppend(&ds, nsName, -1);
+	Tcl_DStringAppend(&ds, "::", 2);
+	Tcl_DStringAppend(&ds, cmds[i].name, -1);
+	if (cmds[i].nreProc != NULL) {
+	    Tcl_NRCreateCommand(interp, Tcl_DStringValue(&ds), cmds[i].proc,
+		    cmds[i].nreProc, NULL, NULL);
+	} else {
+	    Tcl_CreateObjCommand(interp, Tcl_DStringValue(&ds), cmds[i].proc,
+		    NULL, NULL);
+	}
+	if (exportPattern == NULL) {
+	    code = Tcl_Export(interp, nsPtr, cmds[i].name, 0);
+	}
+    }
+    Tcl_DStringFree(&ds);
+    if (code == TCL_OK && exportPattern != NULL) {
+	code = Tcl_Export(interp, nsPtr, exportPattern, 0);
+    }
+    if (code != TCL_OK) {
+	return TCL_ERROR;
+    }
+    return Tcl_CreateEnsemble(interp, ensName, nsPtr, TCL_ENSEMBLE_PREFIX)
+	    ? TCL_OK : TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * CompatVersion --
  *
  *	The version to provide: pkgIndex.tcl sets ::dbus::compat to "2.1"

@@ -7,9 +7,11 @@
  *	each module exports to the others.
  *
  *	Module map (one concern per file):
- *	  dbusInit.c	   Dbus_Init, Dbif_Init, package provide, ensembles
+ *	  dbusInit.c	   Dbus_Init, Dbif_Init, package provide, the
+ *			   ensemble builder
  *	  dbusConn.c	   connection lifecycle, per-interp/per-thread state
- *	  dbusCmd.c	   the "dbus" subcommand procedures
+ *	  dbusCmd.c	   the "dbus" subcommand procedures and their table
+ *	  dbusHandlerCmd.c dbus listen/method/unknown/monitor
  *	  dbusHandler.c    handler tables (method/signal/unknown/monitor)
  *	  dbusEvent.c	   event source, message dispatch, pending calls,
  *			   synchronous waits and coroutine yields
@@ -313,7 +315,8 @@ typedef struct DbusInterpData {
 				 * refcount held, NULL when unset */	/* shared key objects for info dicts;
 				 * refcount held */
     ClientData dbifData;	/* owned by dbif (dbifCmd.c), may be NULL */
-    void (*dbifFree)(ClientData);/* frees dbifData on interp deletion */
+    void (*dbifFree)(ClientData);/* frees dbifData on interp deletion,
+				 * before the connections are let go */
 } DbusInterpData;
 
 
@@ -434,6 +437,8 @@ void		DbusHandlerRelease(DbusHandler *handlerPtr);
 DbusPath *	DbusPathGet(DbusConn *connPtr, const char *path, int create);
 void		DbusPathsFree(DbusConn *connPtr);
 void		DbusHandlersForget(DbusConn *connPtr, Tcl_Interp *interp);
+void		DbusMonitorSet(DbusConn *connPtr, Tcl_Interp *interp,
+		    DbusHandler *handlerPtr);
 DbusHandler *	DbusFindMethod(DbusConn *connPtr, DBusMessage *msg);
 int		DbusFindSignals(DbusConn *connPtr, DBusMessage *msg,
 		    DbusHandler ***listPtr, DbusHandler **staticList,
@@ -468,11 +473,38 @@ void		DbusConnForgetEvents(DbusConn *connPtr);
 
 /*
  *----------------------------------------------------------------------
- * dbusCmd.c / dbifCmd.c
+ * dbusInit.c
  *----------------------------------------------------------------------
  */
 
+/*
+ * One entry of a subcommand table (DbusCreateEnsemble).
+ */
+
+typedef struct DbusSubcommand {
+    const char *name;		/* subcommand; NULL ends the table */
+    Tcl_ObjCmdProc *proc;	/* command procedure */
+    Tcl_ObjCmdProc *nreProc;	/* NRE variant (Tcl_NRCreateCommand) or
+				 * NULL */
+} DbusSubcommand;
+
+int		DbusCreateEnsemble(Tcl_Interp *interp, const char *nsName,
+		    const char *ensName, const DbusSubcommand *cmds,
+		    const char *exportPattern);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusCmd.c (with the argument plumbing shared by the dbus subcommands),
+ * dbusHandlerCmd.c, dbifCmd.c
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *	DbusTakeBusId(Tcl_Interp *interp, int objc,
+		    Tcl_Obj *const objv[], int *idxPtr, int minRest);
+int		DbusIsEmpty(Tcl_Obj *objPtr);
 int		DbusCreateCommands(Tcl_Interp *interp);
+Tcl_ObjCmdProc	DbusListenCmd, DbusMethodCmd, DbusUnknownCmd,
+		DbusMonitorCmd;
 int		DbifCreateCommands(Tcl_Interp *interp);
 
 /*

@@ -1,0 +1,418 @@
+/*
+ * dbifConn.c --
+ *
+ *	dbif and its buses (reference 4.0; DECISIONS rule 20):
+ *	"dbif connect" and "dbif default", the -bus values they and every
+ *	other subcommand accept, and the connection behind a bus value or
+ *	a stored handle, found in the core's per-interp record.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbifInt.h"
+#include <ctype.h>
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ValidBusSpec --
+ *
+ *	Is a -bus value a standard bus, a dbusN handle or a single D-Bus
+ *	address "transport:key=value,..." (reference 4.0)?
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ValidBusSpec(
+    const char *s)
+{
+    const char *p, *item;
+
+    if (!strcmp(s, "session") || !strcmp(s, "system")
+	    || !strcmp(s, "starter")) {
+	return 1;
+    }
+    if (strncmp(s, "dbus", 4) == 0 && s[4] != '\0') {
+	for (p = s + 4; *p >= '0' && *p <= '9'; p++) {
+	}
+	if (*p == '\0') {
+	    return 1;
+	}
+    }
+    for (p = s; *p >= 'a' && *p <= 'z'; p++) {
+    }
+    if (p == s || *p != ':') {
+	return 0;
+    }
+    item = ++p;
+    for (;;) {
+	int eq = 0;
+
+	for (; *p != ',' && *p != '\0'; p++) {
+	    char c = *p;
+
+	    if (c == '=') {
+		eq++;
+	    } else if (c == '%') {
+		if (!isxdigit((unsigned char) p[1])
+			|| !isxdigit((unsigned char) p[2])) {
+		    return 0;
+		}
+		p += 2;
+	    } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+		    || (c >= '0' && c <= '9') || strchr("_/.\\-~", c))) {
+		return 0;
+	    }
+	}
+	if (eq != 1 && !(p == item && *p == '\0')) {
+	    return 0;
+	}
+	if (*p == '\0') {
+	    return 1;
+	}
+	item = ++p;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CheckBusSpec --
+ *
+ *	ValidBusSpec with the error of connect, default and every -bus
+ *	option.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR 'Invalid bus: "X".' {DBUS INVALID BUS X}.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CheckBusSpec(
+    Tcl_Interp *interp,
+    Tcl_Obj *busObj)
+{
+    const char *spec = Tcl_GetString(busObj);
+
+    if (ValidBusSpec(spec)) {
+	return TCL_OK;
+    }
+    return DbusError(interp, DBUS_EC_INVALID, "BUS", spec,
+	    "Invalid bus: \"%s\".", spec);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FindConn --
+ *
+ *	The connection this interp has under a handle, without touching
+ *	the interp result.  Reads the core's record through
+ *	dataPtr->coreData: while the interp is being deleted its AssocData
+ *	can no longer be looked up.
+ *
+ * Results:
+ *	1 with *connPtrPtr set, or 0 (always 0 once dataPtr->dying).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+FindConn(
+    DbifData *dataPtr,
+    Tcl_Obj *handle,
+    DbusConn **connPtrPtr)
+{
+    Tcl_HashEntry *hPtr;
+
+    if (dataPtr->dying) {
+	return 0;
+    }
+    hPtr = Tcl_FindHashEntry(&dataPtr->coreData->conns,
+	    Tcl_GetString(handle));
+    if (hPtr == NULL) {
+	return 0;
+    }
+    *connPtrPtr = (DbusConn *) Tcl_GetHashValue(hPtr);
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifResolveBus --
+ *
+ *	Turn a -bus value (NULL: the default) into this interp's handle and
+ *	connection.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR: 'Invalid bus: "X".' {DBUS INVALID BUS X},
+ *	"not connected" {DBUS NOTCONNECTED X}.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifResolveBus(
+    Tcl_Interp *interp,
+    DbifData *dataPtr,
+    Tcl_Obj *busObj,
+    Tcl_Obj **handlePtr,	/* out: borrowed handle object */
+    DbusConn **connPtrPtr)	/* out; may be NULL */
+{
+    const char *spec;
+    Tcl_HashEntry *hPtr;
+    DbusConn *connPtr;
+
+    if (busObj == NULL) {
+	busObj = dataPtr->defaultBus;
+    }
+    if (CheckBusSpec(interp, busObj) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    spec = Tcl_GetString(busObj);
+    hPtr = Tcl_FindHashEntry(&dataPtr->buses, spec);
+    if (!FindConn(dataPtr, hPtr ? (Tcl_Obj *) Tcl_GetHashValue(hPtr)
+	    : busObj, &connPtr)) {
+	return DbusError(interp, DBUS_EC_NOTCONN, spec, NULL,
+		"not connected");
+    }
+    *handlePtr = connPtr->handleObj;
+    if (connPtrPtr != NULL) {
+	*connPtrPtr = connPtr;
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifConnOfHandle --
+ *
+ *	The connection behind a stored handle, or NULL (closed since).
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbusConn *
+DbifConnOfHandle(
+    DbifData *dataPtr,
+    Tcl_Obj *handle)
+{
+    DbusConn *connPtr;
+
+    if (!FindConn(dataPtr, handle, &connPtr)
+	    || (connPtr->flags & DBUS_CONN_CLOSED)) {
+	return NULL;
+    }
+    return connPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifConnectCmd --
+ *
+ *	dbif connect ?-bus bus? ?-noqueue? ?-replace? ?-yield? ?name ...?
+ *	Returns the names this connection is primary owner of; return
+ *	options -bus (handle) and -names (outcome per name, rule 20).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifConnectCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const DbifOption opts[] = {
+	{"-bus", 1}, {"-noqueue", 0}, {"-replace", 0}, {"-yield", 0},
+	{NULL, 0}
+    };
+    DbifData *dataPtr = DbifGetData(interp);
+    Tcl_Obj *values[4] = {NULL, NULL, NULL, NULL};
+    Tcl_Obj *busObj, *resultPtr, *namesPtr, *optsPtr;
+    Tcl_HashEntry *hPtr;
+    DbusConn *connPtr;
+    unsigned int flags = 0;
+    int i = 1, k, isNew, code;
+
+    (void) clientData;
+    if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    busObj = values[0] ? values[0] : Tcl_NewStringObj(DBUS_DEFAULT_BUS, -1);
+    Tcl_IncrRefCount(busObj);
+    if (CheckBusSpec(interp, busObj) != TCL_OK) {
+	Tcl_DecrRefCount(busObj);
+	return TCL_ERROR;
+    }
+    for (k = i; k < objc; k++) {
+	Tcl_Size len;
+	const char *s = Tcl_GetStringFromObj(objv[k], &len);
+
+	if (!DbusValidName(DBUS_NAME_BUS, s, len) || s[0] == ':') {
+	    Tcl_DecrRefCount(busObj);
+	    return DbusError(interp, DBUS_EC_INVALID, "BUSNAME", s,
+		    "Invalid bus name: \"%s\".", s);
+	}
+    }
+    if (values[1]) {
+	flags |= DBUS_NAME_FLAG_DO_NOT_QUEUE;
+    }
+    if (values[2]) {
+	flags |= DBUS_NAME_FLAG_REPLACE_EXISTING;
+    }
+    if (values[3]) {
+	flags |= DBUS_NAME_FLAG_ALLOW_REPLACEMENT;
+    }
+
+    hPtr = Tcl_FindHashEntry(&dataPtr->buses, Tcl_GetString(busObj));
+    if (hPtr == NULL || !FindConn(dataPtr, (Tcl_Obj *) Tcl_GetHashValue(hPtr),
+	    &connPtr) || (connPtr->flags & DBUS_CONN_LOST)) {
+	if (DbusConnect(interp, busObj, &connPtr) != TCL_OK) {
+	    Tcl_DecrRefCount(busObj);
+	    return TCL_ERROR;
+	}
+    }
+    hPtr = Tcl_CreateHashEntry(&dataPtr->buses, Tcl_GetString(busObj),
+	    &isNew);
+    if (!isNew) {
+	Tcl_DecrRefCount((Tcl_Obj *) Tcl_GetHashValue(hPtr));
+    }
+    Tcl_SetHashValue(hPtr, connPtr->handleObj);
+    Tcl_IncrRefCount(connPtr->handleObj);
+    Tcl_DecrRefCount(busObj);
+    DbifEnsureStandard(dataPtr, connPtr);
+
+    resultPtr = Tcl_NewListObj(0, NULL);
+    namesPtr = Tcl_NewDictObj();
+    for (k = i; k < objc; k++) {
+	const char *name = Tcl_GetString(objv[k]), *outcome = NULL;
+	DBusError err;
+	int ret;
+
+	dbus_error_init(&err);
+	ret = dbus_bus_request_name(connPtr->conn, name, flags, &err);
+	DbusConnCheckQueue(connPtr);
+	switch (ret) {
+	case DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER:
+	    outcome = "primary";
+	    break;
+	case DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER:
+	    outcome = "owner";
+	    break;
+	case DBUS_REQUEST_NAME_REPLY_IN_QUEUE:
+	    outcome = "queued";
+	    break;
+	case DBUS_REQUEST_NAME_REPLY_EXISTS:
+	    outcome = "exists";
+	    break;
+	}
+	if (outcome == NULL) {
+	    Tcl_DictObjPut(NULL, namesPtr, objv[k], Tcl_NewStringObj(
+		    dbus_error_is_set(&err) && err.message ? err.message
+		    : "request failed", -1));
+	    dbus_error_free(&err);
+	    continue;
+	}
+	Tcl_DictObjPut(NULL, namesPtr, objv[k],
+		Tcl_NewStringObj(outcome, -1));
+	if (outcome[0] == 'p' || outcome[0] == 'o') {
+	    Tcl_ListObjAppendElement(NULL, resultPtr, objv[k]);
+	    if (strcmp(Tcl_GetString(dataPtr->defaultIntf),
+		    DBIF_DEFAULT_INTERFACE) == 0
+		    && DbusValidName(DBUS_NAME_INTERFACE, name, -1)) {
+		Tcl_DecrRefCount(dataPtr->defaultIntf);
+		dataPtr->defaultIntf = objv[k];
+		Tcl_IncrRefCount(dataPtr->defaultIntf);
+		Tcl_DecrRefCount(dataPtr->defaultBus);
+		dataPtr->defaultBus = connPtr->handleObj;
+		Tcl_IncrRefCount(dataPtr->defaultBus);
+	    }
+	}
+    }
+    optsPtr = Tcl_NewListObj(0, NULL);
+    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-code", 5));
+    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewIntObj(0));
+    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-level", 6));
+    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewIntObj(0));
+    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-bus", 4));
+    Tcl_ListObjAppendElement(NULL, optsPtr, connPtr->handleObj);
+    Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-names", 6));
+    Tcl_ListObjAppendElement(NULL, optsPtr, namesPtr);
+    Tcl_IncrRefCount(optsPtr);
+    Tcl_SetObjResult(interp, resultPtr);
+    code = Tcl_SetReturnOptions(interp, optsPtr);
+    Tcl_DecrRefCount(optsPtr);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifDefaultCmd --
+ *
+ *	dbif default ?-bus bus? ?-interface interface?
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifDefaultCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbifData *dataPtr = DbifGetData(interp);
+    Tcl_Obj *values[2] = {NULL, NULL}, *resPtr;
+    int i = 1;
+
+    (void) clientData;
+    if (DbifParseOptions(interp, dbifBusIntfOpts, objc, objv, &i, values)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (i != objc) {
+	return DbifWrongArgs(interp,
+		"default ?-bus bustype? ?-interface interface?");
+    }
+    if ((values[DBIF_O_BUS]
+	    && CheckBusSpec(interp, values[DBIF_O_BUS]) != TCL_OK)
+	    || (values[DBIF_O_INTF]
+	    && DbifCheckInterface(interp, values[DBIF_O_INTF]) != TCL_OK)) {
+	return TCL_ERROR;
+    }
+    if (values[DBIF_O_BUS]) {
+	Tcl_IncrRefCount(values[DBIF_O_BUS]);
+	Tcl_DecrRefCount(dataPtr->defaultBus);
+	dataPtr->defaultBus = values[DBIF_O_BUS];
+    }
+    if (values[DBIF_O_INTF]) {
+	Tcl_IncrRefCount(values[DBIF_O_INTF]);
+	Tcl_DecrRefCount(dataPtr->defaultIntf);
+	dataPtr->defaultIntf = values[DBIF_O_INTF];
+    }
+    resPtr = Tcl_NewListObj(0, NULL);
+    Tcl_ListObjAppendElement(NULL, resPtr, Tcl_NewStringObj("-bus", 4));
+    Tcl_ListObjAppendElement(NULL, resPtr, dataPtr->defaultBus);
+    Tcl_ListObjAppendElement(NULL, resPtr, Tcl_NewStringObj("-interface",
+	    10));
+    Tcl_ListObjAppendElement(NULL, resPtr, dataPtr->defaultIntf);
+    Tcl_SetObjResult(interp, resPtr);
+    return TCL_OK;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */
