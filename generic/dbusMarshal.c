@@ -222,6 +222,43 @@ ValueError(
 	    (shown < len) ? "..." : "");
 }
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * ShapeError --
+ *
+ *	A container value that is not a list (or dict) at all: keep Tcl's
+ *	message, but give it our errorcode {DBUS VALUE sig value} (rule 13:
+ *	every error of the extension starts with DBUS).
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ShapeError(
+    Tcl_Interp *interp,		/* may be NULL */
+    const char *sig,		/* container's complete type */
+    int sigLen,
+    Tcl_Obj *valuePtr)		/* offending value */
+{
+    Tcl_Obj *codePtr;
+
+    if (interp == NULL) {
+	return TCL_ERROR;
+    }
+    codePtr = Tcl_NewListObj(0, NULL);
+    Tcl_ListObjAppendElement(NULL, codePtr, Tcl_NewStringObj("DBUS", 4));
+    Tcl_ListObjAppendElement(NULL, codePtr,
+	    Tcl_NewStringObj(DBUS_EC_VALUE, -1));
+    Tcl_ListObjAppendElement(NULL, codePtr, Tcl_NewStringObj(sig, sigLen));
+    Tcl_ListObjAppendElement(NULL, codePtr, valuePtr);
+    Tcl_SetObjErrorCode(interp, codePtr);
+    return TCL_ERROR;
+}
+
 static int
 LimitError(
     Tcl_Interp *interp,		/* may be NULL */
@@ -644,7 +681,11 @@ MarshalFixedArray(
 	buf = Tcl_GetByteArrayFromObj(valuePtr, &n);
     } else if (Tcl_ListObjGetElements(ctx->interp, valuePtr, &n, &elems)
 	    != TCL_OK) {
-	return TCL_ERROR;
+	char asig[2];
+
+	asig[0] = 'a';
+	asig[1] = (char) code;
+	return ShapeError(ctx->interp, asig, 2, valuePtr);
     }
     if ((Tcl_WideInt) n * size > DBUS_MAX_ARRAY_BYTES) {
 	return LimitError(ctx->interp, "ARRAY");
@@ -721,7 +762,7 @@ MarshalArray(
     }
     if (Tcl_ListObjGetElements(ctx->interp, valuePtr, &n, &elems)
 	    != TCL_OK) {
-	return TCL_ERROR;
+	return ShapeError(ctx->interp, sig, sigLen, valuePtr);
     }
     memcpy(esig, sig + 1, (size_t) elen);
     esig[elen] = '\0';
@@ -758,7 +799,7 @@ MarshalDict(
 
     if (Tcl_DictObjFirst(ctx->interp, valuePtr, &search, &keyPtr, &valPtr,
 	    &done) != TCL_OK) {
-	return TCL_ERROR;
+	return ShapeError(ctx->interp, sig, sigLen, valuePtr);
     }
     memcpy(esig, sig + 1, (size_t) sigLen - 1);
     esig[sigLen - 1] = '\0';
@@ -807,7 +848,7 @@ MarshalStruct(
 
     if (Tcl_ListObjGetElements(ctx->interp, valuePtr, &n, &elems)
 	    != TCL_OK) {
-	return TCL_ERROR;
+	return ShapeError(ctx->interp, sig, sigLen, valuePtr);
     }
     for (p = sig + 1; p < end; p += DbusSignatureTypeLength(p, end - p)) {
 	members++;
