@@ -421,9 +421,10 @@ NewConn(
 
     /*
      * Messages already read (NameAcquired...) would not wake the
-     * notifier: queue them now.
+     * notifier: note the status and queue them now.
      */
 
+    DbusEventConnInit(connPtr);
     DbusConnCheckQueue(connPtr);
     return connPtr;
 }
@@ -706,6 +707,8 @@ ConnClose(
 	ckfree((char *) heldPtr);
     }
     connPtr->lastHeld = NULL;
+    dbus_connection_set_dispatch_status_function(connPtr->conn, NULL, NULL,
+	    NULL);
     dbus_connection_close(connPtr->conn);
     DbusPathsFree(connPtr);
     DbusConnForgetEvents(connPtr);

@@ -80,9 +80,41 @@ HasWork(
     if (connPtr->flags & DBUS_CONN_CLOSED) {
 	return 0;
     }
-    return connPtr->firstHeld != NULL
-	    || dbus_connection_get_dispatch_status(connPtr->conn)
-		== DBUS_DISPATCH_DATA_REMAINS;
+    return connPtr->firstHeld != NULL || connPtr->dataRemains;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DispatchStatusProc, DbusEventConnInit --
+ *
+ *	libdbus reports every change of a connection's dispatch status
+ *	(messages queued or not) to DispatchStatusProc, which only notes
+ *	it: asking libdbus on every turn of the event loop costs a lock
+ *	round trip per call.  DbusEventConnInit installs the callback and
+ *	takes the initial status.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+DispatchStatusProc(
+    DBusConnection *conn,
+    DBusDispatchStatus status,
+    void *data)			/* DbusConn */
+{
+    (void) conn;
+    ((DbusConn *) data)->dataRemains = (status == DBUS_DISPATCH_DATA_REMAINS);
+}
+
+void
+DbusEventConnInit(
+    DbusConn *connPtr)
+{
+    dbus_connection_set_dispatch_status_function(connPtr->conn,
+	    DispatchStatusProc, connPtr, NULL);
+    connPtr->dataRemains = (dbus_connection_get_dispatch_status(
+	    connPtr->conn) == DBUS_DISPATCH_DATA_REMAINS);
 }
 
 /*
@@ -580,16 +612,15 @@ DbusReplyWithResult(
     }
     if (code == TCL_OK || code == TCL_RETURN) {
 	Tcl_Obj *optsPtr = Tcl_GetReturnOptions(interp, code);
-	Tcl_Obj *keyPtr = Tcl_NewStringObj("-async", 6), *valPtr = NULL;
+	Tcl_Obj *keyPtr = DbusGetInterpData(interp)->literals[DBUS_LIT_ASYNC];
+	Tcl_Obj *valPtr = NULL;
 	int async = 0;
 
 	Tcl_IncrRefCount(optsPtr);
-	Tcl_IncrRefCount(keyPtr);
 	if (Tcl_DictObjGet(NULL, optsPtr, keyPtr, &valPtr) == TCL_OK
 		&& valPtr != NULL) {
 	    Tcl_GetBooleanFromObj(NULL, valPtr, &async);
 	}
-	Tcl_DecrRefCount(keyPtr);
 	Tcl_DecrRefCount(optsPtr);
 	if (async) {
 	    return TCL_OK;

@@ -255,6 +255,9 @@ typedef struct DbusConn {
     DbusPending *lastPending;
     Tcl_TimerToken pendingTimer;/* fires at firstPending's deadline */
     int eventQueued;		/* a dispatch event is in the Tcl queue */
+    int dataRemains;		/* libdbus has incoming messages queued, as
+				 * last reported by its dispatch-status
+				 * callback (DbusEventConnInit) */
     struct DbusHeld *firstHeld;	/* messages popped during a synchronous
 				 * wait and kept for the event loop, in
 				 * arrival order (owned, message refs held) */
@@ -468,6 +471,7 @@ int		DbusReplyWithResult(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessage *msg, int code);
 int		DbusSendErrorReply(DbusConn *connPtr, DBusMessage *call,
 		    const char *name, const char *text);
+void		DbusEventConnInit(DbusConn *connPtr);
 void		DbusConnCheckQueue(DbusConn *connPtr);
 void		DbusConnForgetEvents(DbusConn *connPtr);
 
