@@ -236,6 +236,23 @@ testConstraint pythonDbus [expr {[file executable /usr/bin/python3] &&
 testConstraint memory [llength [info commands memory]]
 testConstraint notValgrind [expr {![info exists ::env(DBUS_TCL_VALGRIND)]}]
 
+# Daemons a test file starts itself (beyond the exported buses) are
+# stopped and reaped when the file calls cleanupTests, so none outlives
+# the run (the watchdog alone would kill them only after the process
+# has gone, asynchronously).
+if {[info commands ::tcltest::dbustestFileCleanup] eq ""} {
+    rename ::tcltest::cleanupTests ::tcltest::dbustestFileCleanup
+    proc ::tcltest::cleanupTests {args} {
+	try {
+	    uplevel 1 [list ::tcltest::dbustestFileCleanup {*}$args]
+	} finally {
+	    ::dbustest::stopBuses
+	}
+    }
+    # An imported command keeps pointing at the renamed original.
+    namespace import -force ::tcltest::cleanupTests
+}
+
 # Private buses: started here unless a parent (all.tcl) exported them.
 # A standalone "tclsh tests/x.test" gets its own, killed by the
 # watchdog when that tclsh exits.
