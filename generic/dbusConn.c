@@ -248,8 +248,9 @@ IsWellKnown(
  * DbusIsBusId --
  *
  *	Decide whether a leading argument is a busId (DECISIONS rule 6):
- *	it names a standard handle, a dbusN handle, or a handle this interp
- *	obtained.  The first character is never looked at.
+ *	it names a standard handle (session, system, starter) or a dbusN
+ *	handle, the only forms of handle there are.  Nothing is guessed
+ *	from the first character.
  *
  * Results:
  *	1 or 0.
@@ -262,14 +263,13 @@ DbusIsBusId(
     Tcl_Interp *interp,
     Tcl_Obj *objPtr)
 {
-    const char *name = Tcl_GetString(objPtr);
-    DbusInterpData *dataPtr;
+    /*
+     * Every handle an interp can obtain has one of the well-known forms
+     * (DbusConnect makes no others), so no table needs to be consulted.
+     */
 
-    if (IsWellKnown(name)) {
-	return 1;
-    }
-    dataPtr = DbusGetInterpData(interp);
-    return Tcl_FindHashEntry(&dataPtr->conns, name) != NULL;
+    (void) interp;
+    return IsWellKnown(Tcl_GetString(objPtr));
 }
 
 /*
