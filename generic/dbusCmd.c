@@ -1069,11 +1069,7 @@ FilterCmd(
     DBusError err;
 
     (void) clientData;
-    if (objc > 1 && strcmp(Tcl_GetString(objv[1]), "add") != 0
-	    && strcmp(Tcl_GetString(objv[1]), "remove") != 0
-	    && DbusIsBusId(interp, objv[1])) {
-	busObj = objv[i++];
-    }
+    busObj = DbusTakeBusId(interp, objc, objv, &i, 0);
     if (objc - i < 3 || (objc - i) % 2 == 0) {
 	Tcl_WrongNumArgs(interp, 1, objv,
 		"?busId? subcommand -option value ?...?");

@@ -178,14 +178,7 @@ HandlerCmd(
     DbusConn *connPtr;
     const char *path, *key = NULL;
 
-    if (i < objc) {
-	const char *s = Tcl_GetString(objv[i]);
-
-	if (*s != '\0' && *s != '/' && *s != '-'
-		&& DbusIsBusId(interp, objv[i])) {
-	    busObj = objv[i++];
-	}
-    }
+    busObj = DbusTakeBusId(interp, objc, objv, &i, 0);
     for (; i < objc; i++) {
 	const char *s = Tcl_GetString(objv[i]);
 
@@ -365,10 +358,6 @@ DbusMonitorCmd(
 
     (void) clientData;
     busObj = DbusTakeBusId(interp, objc, objv, &i, 1);
-    if (busObj != NULL && Tcl_GetString(busObj)[0] == '-') {
-	busObj = NULL;
-	i = 1;
-    }
     if (i < objc - 1 && strcmp(Tcl_GetString(objv[i]), "-details") == 0) {
 	flags |= DBUS_FLAG_DETAILS;
 	i++;
