@@ -24,16 +24,25 @@ namespace eval ::dbustest {
 #
 #	Write a bus configuration of the given type into the temp dir.
 
-proc ::dbustest::daemonConfig {type} {
+# ::dbustest::tmpDir --
+#
+#	This process's scratch directory (made on first use, removed by
+#	stopBuses): daemon configs, peer scripts, daemon log.
+
+proc ::dbustest::tmpDir {} {
     variable tmp
     if {$tmp eq ""} {
 	set base [expr {[info exists ::env(TMPDIR)] ? $::env(TMPDIR) : "/tmp"}]
 	set tmp [file join $base dbustest-[pid]-[clock milliseconds]]
 	file mkdir $tmp
     }
-    set file [file join $tmp $type.conf]
+    return $tmp
+}
+
+proc ::dbustest::daemonConfig {type} {
+    set file [file join [tmpDir] $type.conf]
     set f [open $file w]
-    puts $f [string map [list @TYPE@ $type @DIR@ $tmp] {<!DOCTYPE busconfig PUBLIC
+    puts $f [string map [list @TYPE@ $type @DIR@ [tmpDir]] {<!DOCTYPE busconfig PUBLIC
  "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
@@ -66,10 +75,9 @@ proc ::dbustest::daemonConfig {type} {
 proc ::dbustest::startDaemon {type} {
     variable started
     set conf [daemonConfig $type]
-    variable tmp
     set fd [open [list | dbus-daemon --config-file=$conf --nofork \
 	    --print-address=1 --print-pid=1 \
-	    2>> [file join $tmp daemon.log]] r]
+	    2>> [file join [tmpDir] daemon.log]] r]
     fconfigure $fd -buffering line
     set address [gets $fd]
     set pid [gets $fd]
@@ -149,23 +157,30 @@ proc ::dbustest::tclsh {} {
     return [info nameofexecutable]
 }
 
+# ::dbustest::spawnScript --
+#
+#	Write script to a file in the scratch directory and run it with
+#	the command prefix cmd (plus args); returns a line-buffered r+ pipe
+#	to its stdin/stdout.
+
+proc ::dbustest::spawnScript {cmd ext script args} {
+    set f [file join [tmpDir] peer-[incr ::dbustest::peerCount].$ext]
+    set out [open $f w]
+    puts $out $script
+    close $out
+    set chan [open [list | {*}$cmd $f {*}$args 2>@stderr] r+]
+    fconfigure $chan -buffering line
+    return $chan
+}
+
 # ::dbustest::peer --
 #
 #	Start a peer tclsh running script (with the packages on its path)
 #	and return a channel to its stdin/stdout.  The peer prints lines
-#	the test reads with ::dbustest::expect.
+#	the test reads with ::dbustest::readLine.
 
 proc ::dbustest::peer {script} {
-    variable dir
-    daemonConfig session
-    variable tmp
-    set f [file join $tmp peer-[incr ::dbustest::peerCount].tcl]
-    set out [open $f w]
-    puts $out $script
-    close $out
-    set chan [open [list | [tclsh] $f 2>@stderr] r+]
-    fconfigure $chan -buffering line
-    return $chan
+    spawnScript [list [tclsh]] tcl $script
 }
 
 # ::dbustest::readLine --

@@ -96,15 +96,7 @@ proc ::dbustest::stopPeer {chan} {
 #	when its stdin closes.
 
 proc ::dbustest::python {script args} {
-    variable tmp
-    daemonConfig session
-    set f [file join $tmp py-[incr ::dbustest::peerCount].py]
-    set out [open $f w]
-    puts $out $script
-    close $out
-    set chan [open [list | /usr/bin/python3 -u $f {*}$args 2>@stderr] r+]
-    fconfigure $chan -buffering line
-    return $chan
+    spawnScript {/usr/bin/python3 -u} py $script {*}$args
 }
 
 # The python echo service: answers every call of interface
