@@ -6,9 +6,11 @@
  *	interface), method/listener/property/signal definitions, pending
  *	message ids, and the prototypes shared by its files:
  *
- *	  dbifCmd.c	the ensemble, option and name plumbing, the
- *			registry of nodes, definitions and bodies,
- *			delete, pave
+ *	  dbifCmd.c	the ensemble, the per-interp record, option and
+ *			name plumbing, delete, pave
+ *	  dbifRegistry.c the registry of nodes, method tables, the
+ *			handlers dbif installs in the core
+ *	  dbifDef.c	definitions: argument lists, attributes, bodies
  *	  dbifConn.c	connect, default, -bus values and the
  *			connection behind a handle
  *	  dbifMethod.c	methods and their dispatch, message ids, return,
@@ -212,7 +214,7 @@ typedef struct DbifData {
 
 /*
  *----------------------------------------------------------------------
- * dbifCmd.c
+ * dbifCmd.c, dbifRegistry.c, dbifDef.c
  *----------------------------------------------------------------------
  */
 

@@ -13,8 +13,10 @@
  *	  dbusCmd.c	   the "dbus" subcommand procedures and their table
  *	  dbusHandlerCmd.c dbus listen/method/unknown/monitor
  *	  dbusHandler.c    handler tables (method/signal/unknown/monitor)
- *	  dbusEvent.c	   event source, message dispatch, pending calls,
- *			   synchronous waits and coroutine yields
+ *	  dbusEvent.c	   the event source: dispatch events per connection
+ *	  dbusDeliver.c	   one message to monitors, method/signal handlers,
+ *			   replies; the message-info dict; error replies
+ *	  dbusPending.c	   pending calls, deadlines, the synchronous wait
  *	  dbusMarshal.c    Tcl_Obj <-> DBusMessageIter, both directions
  *	  dbusSignature.c  signature grammar, the cached "dbus.signature" type
  *	  dbusValidate.c   bus/interface/member/path/error-name checks
@@ -455,25 +457,45 @@ int		DbusFindSignals(DbusConn *connPtr, DBusMessage *msg,
 
 void		DbusEventInit(DbusThreadData *tsdPtr);
 void		DbusEventFinalize(DbusThreadData *tsdPtr);
+void		DbusEventConnInit(DbusConn *connPtr);
+void		DbusConnCheckQueue(DbusConn *connPtr);
+void		DbusConnForgetEvents(DbusConn *connPtr);
+void		DbusHoldMessage(DbusConn *connPtr, DBusMessage *msg);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusDeliver.c
+ *----------------------------------------------------------------------
+ */
+
 void		DbusProcessMessage(DbusConn *connPtr, DBusMessage *msg,
 		    int inWait);
-DbusPending *	DbusPendingNew(DbusConn *connPtr, dbus_uint32_t serial,
-		    DbusPendingKind kind, Tcl_Interp *interp,
-		    Tcl_Obj *script, int flags, int timeout);
-void		DbusPendingFree(DbusPending *pendPtr);
-void		DbusPendingFailAll(DbusConn *connPtr, const char *errorName,
-		    const char *text);
-int		DbusWaitReply(Tcl_Interp *interp, DbusPending *pendPtr,
-		    int serviceEvents);
 Tcl_Obj *	DbusMessageInfo(DbusInterpData *dataPtr, DbusConn *connPtr,
 		    DBusMessage *msg);
+int		DbusEvalHandler(Tcl_Interp *interp, Tcl_Obj *script,
+		    DbusConn *connPtr, DBusMessage *msg, int flags);
+void		DbusBackgroundError(Tcl_Interp *interp, int code,
+		    const char *what);
 int		DbusReplyWithResult(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessage *msg, int code);
 int		DbusSendErrorReply(DbusConn *connPtr, DBusMessage *call,
 		    const char *name, const char *text);
-void		DbusEventConnInit(DbusConn *connPtr);
-void		DbusConnCheckQueue(DbusConn *connPtr);
-void		DbusConnForgetEvents(DbusConn *connPtr);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusPending.c
+ *----------------------------------------------------------------------
+ */
+
+DbusPending *	DbusPendingNew(DbusConn *connPtr, dbus_uint32_t serial,
+		    DbusPendingKind kind, Tcl_Interp *interp,
+		    Tcl_Obj *script, int flags, int timeout);
+void		DbusPendingFree(DbusPending *pendPtr);
+void		DbusDeliverReply(DbusPending *pendPtr, DBusMessage *reply);
+void		DbusPendingFailAll(DbusConn *connPtr, const char *errorName,
+		    const char *text);
+int		DbusWaitReply(Tcl_Interp *interp, DbusPending *pendPtr,
+		    int serviceEvents);
 
 /*
  *----------------------------------------------------------------------

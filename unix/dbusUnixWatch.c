@@ -6,7 +6,7 @@
  *	number of watches on it), libdbus timeouts become Tcl timer
  *	handlers (toggling honoured, re-armed after each firing), and
  *	DbusWatchWait polls the connections of the thread for the
- *	synchronous waits of dbusEvent.c.
+ *	synchronous waits of dbusPending.c.
  *
  *	Nothing here runs a script: the file handler lets libdbus read and
  *	write, then asks dbusEvent.c to queue a Tcl event if messages are

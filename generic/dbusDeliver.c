@@ -1,0 +1,631 @@
+/*
+ * dbusDeliver.c --
+ *
+ *	Delivery of one incoming message to its handlers: the monitors see
+ *	it first, then a method call goes to its method handler (or is
+ *	answered here: Peer methods, UnknownMethod), a signal to every
+ *	listener it reaches, a reply to its pending call (dbusPending.c).
+ *	Handler scripts run as {*}$prefix $info {*}$args at global level;
+ *	the message-info dict is built here.  During a synchronous wait
+ *	only replies and method calls are processed; everything else is
+ *	held for the event loop (dbusEvent.c).
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbusInt.h"
+#include <stdio.h>
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMessageInfo --
+ *
+ *	The message-info dict handed to handler scripts (reference 1.13),
+ *	built as a list of key/value pairs with shared key objects.
+ *
+ * Results:
+ *	New object, refcount 0.
+ *
+ *----------------------------------------------------------------------
+ */
+
+/*
+ * CachedString --
+ *
+ *	The object for a header field value: the shared empty string, the
+ *	interp's cached object when the value did not change since the last
+ *	message (the usual case for path, interface, member, sender), or a
+ *	new object that becomes the cached one.
+ */
+
+static Tcl_Obj *
+CachedString(
+    DbusInterpData *dataPtr,
+    int slot,
+    const char *value)
+{
+    Tcl_Obj *objPtr = dataPtr->fieldCache[slot];
+
+    if (value == NULL || *value == '\0') {
+	return dataPtr->literals[DBUS_LIT_EMPTY];
+    }
+    if (objPtr != NULL && strcmp(objPtr->bytes ? objPtr->bytes
+	    : Tcl_GetString(objPtr), value) == 0) {
+	return objPtr;
+    }
+    if (objPtr != NULL) {
+	Tcl_DecrRefCount(objPtr);
+    }
+    objPtr = Tcl_NewStringObj(value, -1);
+    Tcl_IncrRefCount(objPtr);
+    dataPtr->fieldCache[slot] = objPtr;
+    return objPtr;
+}
+
+Tcl_Obj *
+DbusMessageInfo(
+    DbusInterpData *dataPtr,
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    Tcl_Obj *objv[2 * 12];
+    Tcl_Obj **lit = dataPtr->literals;
+    int type = dbus_message_get_type(msg);
+    dbus_uint32_t rs;
+
+    (void) connPtr;
+    objv[0] = lit[DBUS_LIT_MEMBER];
+    objv[1] = CachedString(dataPtr, 0, dbus_message_get_member(msg));
+    objv[2] = lit[DBUS_LIT_INTERFACE];
+    objv[3] = CachedString(dataPtr, 1, dbus_message_get_interface(msg));
+    objv[4] = lit[DBUS_LIT_PATH];
+    objv[5] = CachedString(dataPtr, 2, dbus_message_get_path(msg));
+    objv[6] = lit[DBUS_LIT_SENDER];
+    objv[7] = CachedString(dataPtr, 3, dbus_message_get_sender(msg));
+    objv[8] = lit[DBUS_LIT_DESTINATION];
+    objv[9] = CachedString(dataPtr, 4, dbus_message_get_destination(msg));
+    objv[10] = lit[DBUS_LIT_MESSAGETYPE];
+    objv[11] = lit[(type >= DBUS_MESSAGE_TYPE_METHOD_CALL
+	    && type <= DBUS_MESSAGE_TYPE_SIGNAL)
+	    ? DBUS_LIT_T_INVALID + type : DBUS_LIT_T_INVALID];
+    objv[12] = lit[DBUS_LIT_SIGNATURE];
+    objv[13] = CachedString(dataPtr, 5, dbus_message_get_signature(msg));
+    objv[14] = lit[DBUS_LIT_SERIAL];
+    objv[15] = Tcl_NewWideIntObj(dbus_message_get_serial(msg));
+    objv[16] = lit[DBUS_LIT_REPLYSERIAL];
+    rs = dbus_message_get_reply_serial(msg);
+    objv[17] = rs ? Tcl_NewWideIntObj(rs) : lit[DBUS_LIT_ZERO];
+    objv[18] = lit[DBUS_LIT_NOREPLY];
+    objv[19] = lit[dbus_message_get_no_reply(msg) ? DBUS_LIT_ONE
+	    : DBUS_LIT_ZERO];
+    objv[20] = lit[DBUS_LIT_AUTOSTART];
+    objv[21] = lit[dbus_message_get_auto_start(msg) ? DBUS_LIT_ONE
+	    : DBUS_LIT_ZERO];
+    objv[22] = lit[DBUS_LIT_ERRORNAME];
+    objv[23] = CachedString(dataPtr, 6, dbus_message_get_error_name(msg));
+    return Tcl_NewListObj(24, objv);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusEvalHandler --
+ *
+ *	Run a script handler as {*}$script $info {*}$args at global level
+ *	in its interp.  A script that is not a list is run with the words
+ *	appended to its text.
+ *
+ * Results:
+ *	The Tcl completion code; the result is left in the interp.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusEvalHandler(
+    Tcl_Interp *interp,
+    Tcl_Obj *script,
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    int flags)
+{
+    DbusInterpData *dataPtr = DbusGetInterpData(interp);
+    Tcl_Obj *infoPtr, *argsPtr, **sv, **av;
+    Tcl_Obj *stackv[16], **objv = stackv;
+    Tcl_Size sc, ac, i, n;
+    int code;
+
+    argsPtr = DbusUnmarshalArgs(interp, msg, flags);
+    if (argsPtr == NULL) {
+	return TCL_ERROR;
+    }
+    Tcl_IncrRefCount(argsPtr);
+    infoPtr = DbusMessageInfo(dataPtr, connPtr, msg);
+    Tcl_IncrRefCount(infoPtr);
+    Tcl_ListObjGetElements(NULL, argsPtr, &ac, &av);
+
+    if (Tcl_ListObjGetElements(NULL, script, &sc, &sv) == TCL_OK) {
+	/*
+	 * The usual case: a command prefix.  Hold the script: the handler
+	 * may replace itself while running.
+	 */
+
+	Tcl_IncrRefCount(script);
+	n = sc + 1 + ac;
+	if (n > 16) {
+	    objv = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * n);
+	}
+	for (i = 0; i < sc; i++) {
+	    objv[i] = sv[i];
+	}
+	objv[sc] = infoPtr;
+	for (i = 0; i < ac; i++) {
+	    objv[sc + 1 + i] = av[i];
+	}
+	code = Tcl_EvalObjv(interp, (int) n, objv, TCL_EVAL_GLOBAL);
+	if (objv != stackv) {
+	    ckfree((char *) objv);
+	}
+	Tcl_DecrRefCount(script);
+    } else {
+	Tcl_Obj *cmdPtr = Tcl_DuplicateObj(script);
+
+	Tcl_IncrRefCount(cmdPtr);
+	Tcl_AppendToObj(cmdPtr, " ", 1);
+	Tcl_AppendObjToObj(cmdPtr, infoPtr);
+	if (ac > 0) {
+	    Tcl_AppendToObj(cmdPtr, " ", 1);
+	    Tcl_AppendObjToObj(cmdPtr, argsPtr);
+	}
+	code = Tcl_EvalObjEx(interp, cmdPtr, TCL_EVAL_GLOBAL);
+	Tcl_DecrRefCount(cmdPtr);
+    }
+    Tcl_DecrRefCount(infoPtr);
+    Tcl_DecrRefCount(argsPtr);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusBackgroundError --
+ *
+ *	Report an error of a handler that has nobody to answer to
+ *	(DECISIONS rule 12).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusBackgroundError(
+    Tcl_Interp *interp,
+    int code,
+    const char *what)
+{
+    char buf[96];
+
+    snprintf(buf, sizeof(buf), "\n    (%s)", what);
+    Tcl_AddErrorInfo(interp, buf);
+    Tcl_BackgroundException(interp, code);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * RunHandler --
+ *
+ *	Run one handler (script or C proc) for a message, in its interp.
+ *
+ * Results:
+ *	The completion code, result left in the handler's interp.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+RunHandler(
+    DbusHandler *handlerPtr,
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    if (handlerPtr->proc != NULL) {
+	return handlerPtr->proc(handlerPtr->clientData, handlerPtr->interp,
+		connPtr, msg);
+    }
+    return DbusEvalHandler(handlerPtr->interp, handlerPtr->script, connPtr, msg,
+	    handlerPtr->flags);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusSendErrorReply --
+ *
+ *	Answer a method call with an error (unless no reply is wanted).
+ *	name and text must be valid (the text is checked here).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR when the message could not be built.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusSendErrorReply(
+    DbusConn *connPtr,
+    DBusMessage *call,
+    const char *name,
+    const char *text)
+{
+    DBusMessage *reply;
+
+    if (dbus_message_get_no_reply(call)
+	    || (connPtr->flags & (DBUS_CONN_CLOSED | DBUS_CONN_LOST))) {
+	return TCL_OK;
+    }
+    if (text != NULL && !dbus_validate_utf8(text, NULL)) {
+	text = "(error message is not valid UTF-8)";
+    }
+    reply = dbus_message_new_error(call, name, text);
+    if (reply == NULL) {
+	return TCL_ERROR;
+    }
+    dbus_connection_send(connPtr->conn, reply, NULL);
+    dbus_message_unref(reply);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusReplyWithResult --
+ *
+ *	Answer a method call from a script handler's completion: an error
+ *	becomes org.freedesktop.DBus.Error.Failed with the message; success
+ *	sends the result as one string, unless the script returned with
+ *	option -async true or no reply is wanted.
+ *
+ * Results:
+ *	TCL_OK.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusReplyWithResult(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    int code)
+{
+    Tcl_Obj *resultPtr;
+    DBusMessage *reply;
+
+    if (dbus_message_get_no_reply(msg)
+	    || (connPtr->flags & (DBUS_CONN_CLOSED | DBUS_CONN_LOST))) {
+	return TCL_OK;
+    }
+    if (code == TCL_ERROR) {
+	Tcl_Obj *msgPtr = Tcl_GetObjResult(interp);
+	Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
+	Tcl_DString ds;
+
+	Tcl_UtfToExternalDString(utf8, Tcl_GetString(msgPtr), -1, &ds);
+	DbusSendErrorReply(connPtr, msg, DBUS_ERROR_FAILED,
+		Tcl_DStringValue(&ds));
+	Tcl_DStringFree(&ds);
+	Tcl_FreeEncoding(utf8);
+	return TCL_OK;
+    }
+    if (code == TCL_OK || code == TCL_RETURN) {
+	Tcl_Obj *optsPtr = Tcl_GetReturnOptions(interp, code);
+	Tcl_Obj *keyPtr = DbusGetInterpData(interp)->literals[DBUS_LIT_ASYNC];
+	Tcl_Obj *valPtr = NULL;
+	int async = 0;
+
+	Tcl_IncrRefCount(optsPtr);
+	if (Tcl_DictObjGet(NULL, optsPtr, keyPtr, &valPtr) == TCL_OK
+		&& valPtr != NULL) {
+	    Tcl_GetBooleanFromObj(NULL, valPtr, &async);
+	}
+	Tcl_DecrRefCount(optsPtr);
+	if (async) {
+	    return TCL_OK;
+	}
+    }
+    resultPtr = Tcl_GetObjResult(interp);
+    Tcl_IncrRefCount(resultPtr);
+    reply = dbus_message_new_method_return(msg);
+    if (reply != NULL) {
+	if (DbusMarshalArgs(interp, connPtr, reply, NULL, 1, &resultPtr)
+		== TCL_OK) {
+	    dbus_connection_send(connPtr->conn, reply, NULL);
+	} else {
+	    DbusSendErrorReply(connPtr, msg, DBUS_ERROR_FAILED,
+		    Tcl_GetString(Tcl_GetObjResult(interp)));
+	}
+	dbus_message_unref(reply);
+    }
+    Tcl_DecrRefCount(resultPtr);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ServeMethodCall --
+ *
+ *	Dispatch an incoming method call to its handler, or answer it
+ *	ourselves (Peer methods, UnknownMethod).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ServeMethodCall(
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    DbusHandler *handlerPtr = DbusFindMethod(connPtr, msg);
+    Tcl_Interp *interp;
+    int code;
+
+    if (handlerPtr == NULL || handlerPtr->interp == NULL) {
+	const char *intf = dbus_message_get_interface(msg);
+	const char *member = dbus_message_get_member(msg);
+	const char *path = dbus_message_get_path(msg);
+	const char *sig = dbus_message_get_signature(msg);
+	char *text;
+
+	if (intf != NULL && strcmp(intf, DBUS_INTERFACE_PEER) == 0
+		&& member != NULL && *sig == '\0') {
+	    DBusMessage *reply = NULL;
+
+	    if (strcmp(member, "Ping") == 0) {
+		reply = dbus_message_new_method_return(msg);
+	    } else if (strcmp(member, "GetMachineId") == 0) {
+		char *id = dbus_try_get_local_machine_id(NULL);
+
+		if (id != NULL) {
+		    reply = dbus_message_new_method_return(msg);
+		    if (reply != NULL) {
+			dbus_message_append_args(reply, DBUS_TYPE_STRING,
+				&id, DBUS_TYPE_INVALID);
+		    }
+		    dbus_free(id);
+		}
+	    }
+	    if (reply != NULL) {
+		if (!dbus_message_get_no_reply(msg)) {
+		    dbus_connection_send(connPtr->conn, reply, NULL);
+		}
+		dbus_message_unref(reply);
+		return;
+	    }
+	}
+	text = dbus_malloc(strlen(member ? member : "") + strlen(intf ? intf
+		: "") + strlen(path ? path : "") + strlen(sig) + 96);
+	if (text != NULL) {
+	    sprintf(text, "No such method '%s' in interface '%s' at object "
+		    "path '%s' (signature '%s')", member ? member : "",
+		    intf ? intf : "", path ? path : "", sig);
+	    DbusSendErrorReply(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD, text);
+	    dbus_free(text);
+	}
+	return;
+    }
+
+    interp = handlerPtr->interp;
+    handlerPtr->refCount++;
+    Tcl_Preserve(interp);
+    code = RunHandler(handlerPtr, connPtr, msg);
+    if (handlerPtr->proc != NULL) {
+	if (code == TCL_ERROR) {
+	    DbusReplyWithResult(interp, connPtr, msg, code);
+	}
+    } else if (!(handlerPtr->flags & DBUS_FLAG_ASYNC)) {
+	DbusReplyWithResult(interp, connPtr, msg, code);
+    } else if (code == TCL_ERROR) {
+	if (dbus_message_get_no_reply(msg)) {
+	    DbusBackgroundError(interp, code, "dbus method handler");
+	} else {
+	    DbusReplyWithResult(interp, connPtr, msg, code);
+	}
+    }
+    Tcl_ResetResult(interp);
+    Tcl_Release(interp);
+    DbusHandlerRelease(handlerPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DeliverSignal --
+ *
+ *	Run every signal handler a signal reaches; errors go to bgerror.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+DeliverSignal(
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    DbusHandler *staticList[8], **list;
+    int n = DbusFindSignals(connPtr, msg, &list, staticList, 8), i;
+
+    for (i = 0; i < n; i++) {
+	DbusHandler *handlerPtr = list[i];
+	Tcl_Interp *interp = handlerPtr->interp;
+
+	if (interp != NULL && !(connPtr->flags & DBUS_CONN_CLOSED)) {
+	    int code;
+
+	    Tcl_Preserve(interp);
+	    code = RunHandler(handlerPtr, connPtr, msg);
+	    if (code == TCL_ERROR) {
+		DbusBackgroundError(interp, code, "dbus signal handler");
+	    }
+	    Tcl_ResetResult(interp);
+	    Tcl_Release(interp);
+	}
+	DbusHandlerRelease(handlerPtr);
+    }
+    if (list != staticList) {
+	ckfree((char *) list);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * RunMonitors --
+ *
+ *	Show a message to every monitor of the connection.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+RunMonitors(
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    DbusHandler *list[16];
+    DbusMonitor *monPtr;
+    int n = 0, i;
+
+    for (monPtr = connPtr->monitors; monPtr && n < 16;
+	    monPtr = monPtr->nextPtr) {
+	monPtr->handlerPtr->refCount++;
+	list[n++] = monPtr->handlerPtr;
+    }
+    for (i = 0; i < n; i++) {
+	Tcl_Interp *interp = list[i]->interp;
+
+	if (interp != NULL && !(connPtr->flags & DBUS_CONN_CLOSED)) {
+	    int code;
+
+	    Tcl_Preserve(interp);
+	    code = RunHandler(list[i], connPtr, msg);
+	    if (code == TCL_ERROR) {
+		DbusBackgroundError(interp, code, "dbus monitor");
+	    }
+	    Tcl_ResetResult(interp);
+	    Tcl_Release(interp);
+	}
+	DbusHandlerRelease(list[i]);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusProcessMessage --
+ *
+ *	Process one incoming message.  In a synchronous wait (inWait) only
+ *	replies to waiting calls and method calls are processed; anything
+ *	else is held, in order, for the event loop.
+ *
+ * Side effects:
+ *	Runs handler scripts; sends replies.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusProcessMessage(
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    int inWait)
+{
+    int type = dbus_message_get_type(msg);
+
+    if (inWait) {
+	if (type == DBUS_MESSAGE_TYPE_METHOD_RETURN
+		|| type == DBUS_MESSAGE_TYPE_ERROR) {
+	    Tcl_HashEntry *hPtr = Tcl_FindHashEntry(&connPtr->pending,
+		    INT2PTR(dbus_message_get_reply_serial(msg)));
+
+	    if (hPtr != NULL && ((DbusPending *) Tcl_GetHashValue(hPtr))
+		    ->kind == DBUS_PENDING_WAIT) {
+		if (connPtr->monitors != NULL) {
+		    /*
+		     * Monitors see every message, replies taken by a wait
+		     * included; they may end the call (dbus close).
+		     */
+
+		    Tcl_Preserve(connPtr);
+		    RunMonitors(connPtr, msg);
+		    hPtr = (connPtr->flags & DBUS_CONN_CLOSED) ? NULL
+			    : Tcl_FindHashEntry(&connPtr->pending,
+			    INT2PTR(dbus_message_get_reply_serial(msg)));
+		    Tcl_Release(connPtr);
+		}
+		if (hPtr != NULL) {
+		    DbusDeliverReply((DbusPending *) Tcl_GetHashValue(hPtr), msg);
+		}
+		return;
+	    }
+	} else if (type == DBUS_MESSAGE_TYPE_METHOD_CALL) {
+	    /*
+	     * Served at once, even past held messages: the caller may be
+	     * the very call we wait for (DECISIONS rule 8).
+	     */
+
+	    goto process;
+	} else if (type == DBUS_MESSAGE_TYPE_SIGNAL
+		&& dbus_message_is_signal(msg, DBUS_LOCAL_INTERFACE,
+		    "Disconnected")) {
+	    /*
+	     * Fail the pending calls now; listeners hear it later.
+	     */
+
+	    DbusConnLost(connPtr);
+	}
+	DbusHoldMessage(connPtr, msg);
+	return;
+    }
+
+  process:
+    Tcl_Preserve(connPtr);
+    if (connPtr->monitors != NULL) {
+	RunMonitors(connPtr, msg);
+    }
+    switch (type) {
+    case DBUS_MESSAGE_TYPE_METHOD_CALL:
+	ServeMethodCall(connPtr, msg);
+	break;
+    case DBUS_MESSAGE_TYPE_METHOD_RETURN:
+    case DBUS_MESSAGE_TYPE_ERROR: {
+	Tcl_HashEntry *hPtr = Tcl_FindHashEntry(&connPtr->pending,
+		INT2PTR(dbus_message_get_reply_serial(msg)));
+
+	if (hPtr != NULL) {
+	    DbusDeliverReply((DbusPending *) Tcl_GetHashValue(hPtr), msg);
+	}
+	break;
+    }
+    case DBUS_MESSAGE_TYPE_SIGNAL:
+	if (dbus_message_is_signal(msg, DBUS_LOCAL_INTERFACE, "Disconnected")
+		&& dbus_message_has_path(msg, DBUS_LOCAL_PATH)) {
+	    DbusConnLost(connPtr);
+	}
+	DeliverSignal(connPtr, msg);
+	break;
+    default:
+	break;
+    }
+    Tcl_Release(connPtr);
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */
