@@ -49,7 +49,7 @@ InitCommon(
     Tcl_Interp *interp,
     const char *version)
 {
-    if (Tcl_InitStubs(interp, "8.6", 0) == NULL) {
+    if (Tcl_InitStubs(interp, DBUS_TCL_VERSIONS, 0) == NULL) {
 	return TCL_ERROR;
     }
 
@@ -69,7 +69,7 @@ InitCommon(
 	 * "load {} Dbif".
 	 */
 
-	Tcl_StaticPackage(NULL, "Dbif", Dbif_Init, NULL);
+	DbusStaticPackage(NULL, "Dbif", Dbif_Init, NULL);
 
 	/*
 	 * At exit, close (and flush) the connections of the exiting thread.
@@ -204,7 +204,7 @@ DLLEXPORT int
 Dbus_Init(
     Tcl_Interp *interp)
 {
-    if (Tcl_InitStubs(interp, "8.6", 0) == NULL) {
+    if (Tcl_InitStubs(interp, DBUS_TCL_VERSIONS, 0) == NULL) {
 	return TCL_ERROR;
     }
     return InitCommon(interp, CompatVersion(interp));
@@ -231,7 +231,7 @@ DLLEXPORT int
 Dbif_Init(
     Tcl_Interp *interp)
 {
-    if (Tcl_InitStubs(interp, "8.6", 0) == NULL) {
+    if (Tcl_InitStubs(interp, DBUS_TCL_VERSIONS, 0) == NULL) {
 	return TCL_ERROR;
     }
     if (Tcl_PkgPresentEx(interp, "dbus", NULL, 0, NULL) == NULL) {

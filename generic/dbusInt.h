@@ -44,6 +44,24 @@
 typedef int Tcl_Size;
 #endif
 
+/*
+ * The Tcl versions we run in (Tcl_InitStubs), and the registration of the
+ * dbif entry point as a static package of this library.  Tcl 8.6's
+ * tclDecls.h maps Tcl_StaticPackage to the exported symbol even under
+ * USE_TCL_STUBS (it is meant for embedders), which breaks loading into a
+ * Tcl that does not export it (Python's Tkinter): go through the stubs
+ * table.  Tcl 9 renamed it Tcl_StaticLibrary and keeps it in the table.
+ */
+
+#define DBUS_TCL_VERSIONS "8.6-10"
+#if TCL_MAJOR_VERSION < 9
+#   define DbusStaticPackage(interp, prefix, init, safeInit) \
+	(tclStubsPtr->tcl_StaticPackage((interp), (prefix), (init), (safeInit)))
+#else
+#   define DbusStaticPackage(interp, prefix, init, safeInit) \
+	Tcl_StaticLibrary((interp), (prefix), (init), (safeInit))
+#endif
+
 #ifndef INT2PTR
 #define INT2PTR(p) ((void *)(intptr_t)(p))
 #endif

@@ -8,7 +8,8 @@
 
 set -e
 
-# package:command-or-file that proves it is installed
+# package:command-or-file that proves it is installed (py=module: a
+# python3 module that imports)
 need="
 tcl-dev:/usr/include/tcl8.6/tcl.h
 tcl:tclsh
@@ -26,6 +27,9 @@ python3-gi:/usr/lib/python3/dist-packages/gi/__init__.py
 valgrind:valgrind
 tcl-thread:/usr/share/doc/tcl-thread/copyright
 procps:pgrep
+binutils:nm
+python3-tk:py=tkinter
+qdbus-qt5:/usr/lib/qt5/bin/qdbus
 "
 
 missing=""
@@ -34,6 +38,7 @@ for item in $need; do
     what=${item#*:}
     case "$what" in
 	/*) [ -e "$what" ] && continue ;;
+	py=*) python3 -c "import ${what#py=}" >/dev/null 2>&1 && continue ;;
 	*) command -v "$what" >/dev/null 2>&1 && continue ;;
     esac
     missing="$missing $pkg"
