@@ -1,25 +1,39 @@
 #!/bin/sh
 # deps.sh --
 #
-#	Install what building and testing this extension needs on Debian or
-#	Ubuntu, using apt-get.  A no-op when everything is present, so the
-#	README commands can run it every time.  Needs root (or sudo) only
-#	when something is actually missing.
+#	Install what this extension needs on Debian or Ubuntu, using
+#	apt-get.  A no-op when everything is present, so the README commands
+#	can run it every time.  Needs root (or sudo) only when something is
+#	actually missing.
+#
+#	sh unix/deps.sh		what building needs (and dbus-daemon, for
+#				make demo and for any use of the library)
+#	sh unix/deps.sh --test	that, plus everything the test suite uses:
+#				the peers it talks to (dbus-send, gdbus,
+#				busctl, python3 libraries, qdbus), the
+#				desktop programs (playerctl, dunst, Tk,
+#				Xvfb, ...), valgrind
+#
+#	Each list entry is package:proof, where proof is an absolute path
+#	that exists once the package is installed, a command on PATH, or
+#	py=module, a python3 module that imports.  Add build dependencies
+#	to "build", anything only tests or CI use to "test".
 
 set -e
 
-# package:command-or-file that proves it is installed (py=module: a
-# python3 module that imports)
-need="
+build="
 tcl-dev:/usr/include/tcl8.6/tcl.h
 tcl:tclsh
 libdbus-1-dev:/usr/include/dbus-1.0/dbus/dbus.h
 dbus-daemon:dbus-daemon
-dbus-bin:dbus-send
 autoconf:autoconf
 make:make
 gcc:gcc
 pkg-config:pkg-config
+"
+
+test="
+dbus-bin:dbus-send
 libglib2.0-bin:gdbus
 systemd:busctl
 python3-dbus:/usr/lib/python3/dist-packages/dbus/__init__.py
@@ -30,7 +44,21 @@ procps:pgrep
 binutils:nm
 python3-tk:py=tkinter
 qdbus-qt5:/usr/lib/qt5/bin/qdbus
+tk:wish
+xvfb:Xvfb
+x11-utils:xwininfo
+xdotool:xdotool
+playerctl:playerctl
+dunst:dunst
+libnotify-bin:notify-send
 "
+
+case "$1" in
+    "") need=$build ;;
+    --test) need="$build $test" ;;
+    *)	echo "usage: sh unix/deps.sh ?--test?" >&2
+	exit 2 ;;
+esac
 
 missing=""
 for item in $need; do
@@ -55,7 +83,21 @@ sudo=""
 if [ "$(id -u)" != 0 ]; then
     sudo=sudo
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-# shellcheck disable=SC2086
-$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# apt-get and debconf talk a lot (progress, "delaying package
+# configuration" and the like): keep it in a log, show it on failure.
+# DEBIAN_FRONTEND goes through env because sudo resets the environment.
+log=$(mktemp)
+apt() {
+    # shellcheck disable=SC2086
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get -qq \
+	-o Dpkg::Use-Pty=0 "$@" >>"$log" 2>&1 </dev/null
+}
+if apt update && apt install -y --no-install-recommends $missing; then
+    rm -f "$log"
+    echo "deps.sh: done"
+else
+    cat "$log" >&2
+    rm -f "$log"
+    echo "deps.sh: apt-get failed (output above)" >&2
+    exit 1
+fi
