@@ -387,6 +387,55 @@ int		DbusValidMatchMember(const char *str, Tcl_Size len);
 
 /*
  *----------------------------------------------------------------------
+ * dbusMatch.c: match rules parsed once and applied locally.  Needs no
+ * interp and no Tcl library (memory from dbus_malloc), so it can be
+ * driven from plain C.
+ *----------------------------------------------------------------------
+ */
+
+typedef enum DbusMatchArgKind {
+    DBUS_MATCH_ARG_STRING,	/* argN: string equality */
+    DBUS_MATCH_ARG_PATH,	/* argNpath: path prefix rules */
+    DBUS_MATCH_ARG_NAMESPACE	/* arg0namespace: dotted prefix */
+} DbusMatchArgKind;
+
+typedef struct DbusMatchArg {
+    int index;			/* 0..63 */
+    DbusMatchArgKind kind;
+    char *value;		/* owned (dbus_malloc) */
+    size_t length;		/* bytes in value */
+} DbusMatchArg;
+
+typedef struct DbusMatchRule {
+    int type;			/* DBUS_MESSAGE_TYPE_* or 0 for any */
+    char *sender;		/* each owned (dbus_malloc) or NULL */
+    char *interface;
+    char *member;
+    char *path;
+    char *pathNamespace;
+    char *destination;
+    int eavesdrop;		/* eavesdrop='true' */
+    int nArgs;			/* entries in args */
+    DbusMatchArg *args;		/* owned array, sorted by index */
+} DbusMatchRule;
+
+DbusMatchRule *	DbusMatchNew(void);
+void		DbusMatchFree(DbusMatchRule *rulePtr);
+int		DbusMatchSet(DbusMatchRule *rulePtr, const char *key,
+		    size_t keyLen, const char *value, size_t valueLen,
+		    const char **errPtr);
+int		DbusMatchSetArg(DbusMatchRule *rulePtr, const char *key,
+		    size_t keyLen, const char *value, size_t valueLen,
+		    const char **errPtr);
+DbusMatchRule *	DbusMatchParse(const char *text, const char **errPtr);
+int		DbusMatchAppendPair(char **textPtr, size_t *lenPtr,
+		    const char *key, const char *value);
+char *		DbusMatchString(const DbusMatchRule *rulePtr);
+int		DbusMatchMessage(const DbusMatchRule *rulePtr,
+		    DBusMessage *msg, const char *senderOwner);
+
+/*
+ *----------------------------------------------------------------------
  * dbusSignature.c
  *----------------------------------------------------------------------
  */
