@@ -311,12 +311,13 @@ CallNRCmd(
 {
     static const char *const options[] = {
 	"-autostart", "-dest", "-details", "-events", "-handler",
-	"-signature", "-timeout", "--", NULL
+	"-interactive", "-signature", "-timeout", "--", NULL
     };
     enum { OPT_AUTOSTART, OPT_DEST, OPT_DETAILS, OPT_EVENTS, OPT_HANDLER,
-	OPT_SIGNATURE, OPT_TIMEOUT, OPT_END };
+	OPT_INTERACTIVE, OPT_SIGNATURE, OPT_TIMEOUT, OPT_END };
     Tcl_Obj *busObj, *destObj = NULL, *handlerObj = NULL, *sigObj = NULL;
     int autostart = 1, details = 0, events = 0, timeout = -1;
+    int interactive = 0;
     int haveTimeout = 0, i = 1, index, flags;
     DbusConn *connPtr;
     DBusMessage *msg;
@@ -341,7 +342,7 @@ CallNRCmd(
 	    break;
 	}
 	if (index == OPT_AUTOSTART || index == OPT_DETAILS
-		|| index == OPT_EVENTS) {
+		|| index == OPT_EVENTS || index == OPT_INTERACTIVE) {
 	    int value;
 
 	    if (OptionalBoolean(interp, objc, objv, &i, &value) != TCL_OK) {
@@ -351,6 +352,8 @@ CallNRCmd(
 		autostart = value;
 	    } else if (index == OPT_DETAILS) {
 		details = value;
+	    } else if (index == OPT_INTERACTIVE) {
+		interactive = value;
 	    } else {
 		events = value;
 	    }
@@ -412,6 +415,7 @@ CallNRCmd(
 	return DbusNoMemory(interp);
     }
     dbus_message_set_auto_start(msg, autostart);
+    dbus_message_set_allow_interactive_authorization(msg, interactive);
     if (DbusMarshalArgs(interp, connPtr, msg, sigObj, objc - i - 3,
 	    objv + i + 3) != TCL_OK) {
 	dbus_message_unref(msg);
@@ -473,6 +477,110 @@ CallObjCmd(
     Tcl_Obj *const objv[])
 {
     return Tcl_NRCallObjProc(interp, CallNRCmd, clientData, objc, objv);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CancelCmd --
+ *
+ *	dbus cancel ?busId? serial
+ *
+ *	Forget a pending "dbus call -handler" of this interp: its handler
+ *	never runs; a reply that still comes is dropped.
+ *
+ * Results:
+ *	1 if such a call was pending, else 0.  Errors: wrong arguments,
+ *	{DBUS INVALID SERIAL value}, unknown or unconnected busId.
+ *
+ * Side effects:
+ *	The pending record and its script reference are freed.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CancelCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbusConn *connPtr;
+    dbus_uint32_t serial;
+    Tcl_HashEntry *hPtr;
+    DbusPending *pendPtr;
+    int found = 0;
+
+    (void) clientData;
+    if (objc < 2 || objc > 3) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?busId? serial");
+	return TCL_ERROR;
+    }
+    if (GetSerial(interp, objv[objc - 1], &serial) != TCL_OK
+	    || DbusGetConn(interp, objc == 3 ? objv[1] : NULL, &connPtr)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    hPtr = Tcl_FindHashEntry(&connPtr->pending, INT2PTR(serial));
+    if (hPtr != NULL) {
+	pendPtr = (DbusPending *) Tcl_GetHashValue(hPtr);
+	if (pendPtr->kind == DBUS_PENDING_HANDLER
+		&& pendPtr->interp == interp) {
+	    DbusPendingFree(pendPtr);
+	    found = 1;
+	}
+    }
+    Tcl_SetObjResult(interp, Tcl_NewBooleanObj(found));
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FlushCmd --
+ *
+ *	dbus flush ?busId?
+ *
+ *	Block until libdbus has written every queued outgoing message.
+ *
+ * Results:
+ *	Empty.  Errors: {DBUS CLOSED busId} on a lost or closed
+ *	connection, unknown or unconnected busId.
+ *
+ * Side effects:
+ *	Writes to the socket; incoming data may be read and queued.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+FlushCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbusConn *connPtr;
+
+    (void) clientData;
+    if (objc > 2) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?busId?");
+	return TCL_ERROR;
+    }
+    if (DbusGetConn(interp, objc == 2 ? objv[1] : NULL, &connPtr)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if ((connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED))
+	    || !dbus_connection_get_is_connected(connPtr->conn)) {
+	return DbusError(interp, DBUS_EC_CLOSED,
+		Tcl_GetString(connPtr->handleObj), NULL,
+		"D-Bus connection is closed");
+    }
+    dbus_connection_flush(connPtr->conn);
+    DbusConnCheckQueue(connPtr);
+    return TCL_OK;
 }
 
 /*
@@ -1150,10 +1258,11 @@ InfoCmd(
     Tcl_Obj *const objv[])
 {
     static const char *const options[] = {
-	"capabilities", "connected", "local", "machineid", "name", "path",
+	"address", "capabilities", "connected", "local", "machineid", "name",
+	"path",
 	"pending", "serverid", "service", "version", NULL
     };
-    enum { I_CAPS, I_CONNECTED, I_LOCAL, I_MACHINEID, I_NAME, I_PATH,
+    enum { I_ADDRESS, I_CAPS, I_CONNECTED, I_LOCAL, I_MACHINEID, I_NAME, I_PATH,
 	I_PENDING, I_SERVERID, I_SERVICE, I_VERSION };
     int index;
     DbusConn *connPtr;
@@ -1204,6 +1313,10 @@ InfoCmd(
 	return TCL_ERROR;
     }
     switch (index) {
+    case I_ADDRESS:
+	Tcl_SetObjResult(interp, connPtr->addressObj ? connPtr->addressObj
+		: Tcl_NewObj());
+	return TCL_OK;
     case I_CONNECTED:
 	Tcl_SetObjResult(interp, Tcl_NewBooleanObj(
 		!(connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED))
@@ -1299,9 +1412,11 @@ DbusCreateCommands(
     Tcl_Interp *interp)
 {
     static const DbusSubcommand cmds[] = {
-	{"call", CallObjCmd, CallNRCmd}, {"close", CloseCmd, NULL},
+	{"call", CallObjCmd, CallNRCmd}, {"cancel", CancelCmd, NULL},
+	{"close", CloseCmd, NULL},
 	{"connect", ConnectCmd, NULL}, {"error", ErrorCmd, NULL},
-	{"filter", FilterCmd, NULL}, {"info", InfoCmd, NULL},
+	{"filter", FilterCmd, NULL}, {"flush", FlushCmd, NULL},
+	{"info", InfoCmd, NULL},
 	{"listen", DbusListenCmd, NULL}, {"method", DbusMethodCmd, NULL},
 	{"monitor", DbusMonitorCmd, NULL}, {"name", NameCmd, NULL},
 	{"release", ReleaseCmd, NULL}, {"return", ReturnCmd, NULL},

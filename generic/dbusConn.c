@@ -471,6 +471,52 @@ AttachInterp(
 /*
  *----------------------------------------------------------------------
  *
+ * BusAddress --
+ *
+ *	The address a connection of a bus type is opened with (what
+ *	libdbus reads for dbus_bus_get_private), or the given address for
+ *	a connection by address ("dbus info address").
+ *
+ * Results:
+ *	A static or environment string; "" when libdbus picks the address
+ *	itself (no session bus address in the environment).
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static const char *
+BusAddress(
+    int busType,		/* DBUS_BUS_* or -1 */
+    const char *address)	/* the address when busType is -1 */
+{
+    const char *env = NULL;
+
+    switch (busType) {
+    case DBUS_BUS_SESSION:
+	env = getenv("DBUS_SESSION_BUS_ADDRESS");
+	break;
+    case DBUS_BUS_SYSTEM:
+	env = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+	if (env == NULL) {
+	    env = "unix:path=/var/run/dbus/system_bus_socket";
+	}
+	break;
+    case DBUS_BUS_STARTER:
+	env = getenv("DBUS_STARTER_ADDRESS");
+	break;
+    default:
+	env = address;
+	break;
+    }
+    return env ? env : "";
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusConnect --
  *
  *	"dbus connect": session (default), system, starter, an existing
@@ -590,6 +636,8 @@ DbusConnect(
     if (connPtr == NULL) {
 	return DbusNoMemory(interp);
     }
+    connPtr->addressObj = Tcl_NewStringObj(BusAddress(busType, name), -1);
+    Tcl_IncrRefCount(connPtr->addressObj);
     AttachInterp(interp, connPtr, handle);
     *connPtrPtr = connPtr;
     return TCL_OK;
@@ -734,6 +782,9 @@ ConnFree(
     dbus_connection_unref(connPtr->conn);
     Tcl_DeleteHashTable(&connPtr->pending);
     Tcl_DecrRefCount(connPtr->handleObj);
+    if (connPtr->addressObj != NULL) {
+	Tcl_DecrRefCount(connPtr->addressObj);
+    }
     ckfree(blockPtr);
 }
 

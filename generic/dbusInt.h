@@ -265,6 +265,9 @@ typedef struct DbusConn {
     DBusConnection *conn;	/* owned: private connection, closed and
 				 * unreferenced in DbusConnFree */
     Tcl_Obj *handleObj;		/* "session", "dbus3", ...; refcount held */
+    Tcl_Obj *addressObj;	/* address it was opened with ("" when
+				 * libdbus chose it); refcount held, NULL
+				 * until DbusConnect sets it */
     int busType;		/* DBUS_BUS_SESSION/SYSTEM/STARTER or -1 */
     int flags;			/* DBUS_CONN_* */
     int nInterps;		/* interps that connected this handle */
