@@ -114,14 +114,12 @@ DbifSendError(
 {
     Tcl_Obj *textPtr;
     va_list ap;
-    char buf[1024];
 
     va_start(ap, format);
-    vsnprintf(buf, sizeof(buf), format, ap);
+    textPtr = DbusFormatV(format, ap);
     va_end(ap);
-    textPtr = Tcl_NewStringObj(buf, -1);
     Tcl_IncrRefCount(textPtr);
-    DbusSendErrorReply(connPtr, msg, name, buf);
+    DbusSendErrorReply(connPtr, msg, name, Tcl_GetString(textPtr));
     Tcl_DecrRefCount(textPtr);
     return TCL_OK;
 }

@@ -494,12 +494,24 @@ RunMonitors(
     DbusConn *connPtr,
     DBusMessage *msg)
 {
-    DbusHandler *list[16];
+    DbusHandler *staticList[16], **list = staticList;
     DbusMonitor *monPtr;
     int n = 0, i;
 
-    for (monPtr = connPtr->monitors; monPtr && n < 16;
-	    monPtr = monPtr->nextPtr) {
+    /*
+     * One monitor per interp, as many interps as the script makes: the
+     * list grows beyond the stack array (it is copied because a monitor
+     * script may add or remove monitors).
+     */
+
+    for (monPtr = connPtr->monitors; monPtr; monPtr = monPtr->nextPtr) {
+	n++;
+    }
+    if (n > 16) {
+	list = (DbusHandler **) ckalloc(sizeof(DbusHandler *) * n);
+    }
+    n = 0;
+    for (monPtr = connPtr->monitors; monPtr; monPtr = monPtr->nextPtr) {
 	monPtr->handlerPtr->refCount++;
 	list[n++] = monPtr->handlerPtr;
     }
@@ -518,6 +530,9 @@ RunMonitors(
 	    Tcl_Release(interp);
 	}
 	DbusHandlerRelease(list[i]);
+    }
+    if (list != staticList) {
+	ckfree((char *) list);
     }
 }
 

@@ -18,6 +18,50 @@
 /*
  *----------------------------------------------------------------------
  *
+ * DbusFormatV --
+ *
+ *	printf-style formatting into a new object, of any length: messages
+ *	embed user values (object paths, names, signatures) that may be
+ *	long, and a fixed buffer would cut them or drop them.
+ *
+ * Results:
+ *	New object, refcount 0.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *
+DbusFormatV(
+    const char *format,
+    va_list ap)
+{
+    char buf[512], *big;
+    va_list copy;
+    int n;
+    Tcl_Obj *objPtr;
+
+    va_copy(copy, ap);
+    n = vsnprintf(buf, sizeof(buf), format, copy);
+    va_end(copy);
+    if (n < 0) {
+	return Tcl_NewStringObj(format, -1);
+    }
+    if (n < (int) sizeof(buf)) {
+	return Tcl_NewStringObj(buf, n);
+    }
+    big = ckalloc(n + 1);
+    vsnprintf(big, (size_t) n + 1, format, ap);
+    objPtr = Tcl_NewStringObj(big, n);
+    ckfree(big);
+    return objPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusError --
  *
  *	Set the interp result to a formatted message and the errorcode to
@@ -48,24 +92,7 @@ DbusError(
 	return TCL_ERROR;
     }
     va_start(ap, format);
-    {
-	char buf[512];
-
-	/*
-	 * Messages that embed user values use "%s" with a value that may be
-	 * long; fall back to the unformatted text if it does not fit.
-	 */
-
-	int n = vsnprintf(buf, sizeof(buf), format, ap);
-
-	if (n >= 0 && n < (int) sizeof(buf)) {
-	    Tcl_SetObjResult(interp, Tcl_NewStringObj(buf, n));
-	} else {
-	    va_end(ap);
-	    va_start(ap, format);
-	    Tcl_SetObjResult(interp, Tcl_ObjPrintf("%s", format));
-	}
-    }
+    Tcl_SetObjResult(interp, DbusFormatV(format, ap));
     va_end(ap);
     codePtr = Tcl_NewListObj(0, NULL);
     Tcl_ListObjAppendElement(NULL, codePtr, Tcl_NewStringObj("DBUS", 4));

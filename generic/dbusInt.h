@@ -35,6 +35,7 @@
 #include <dbus/dbus.h>
 #include <string.h>
 #include <stdint.h>
+#include <stdarg.h>
 
 /*
  * Tcl 9 readiness: one compatibility block instead of #ifs elsewhere.
@@ -366,6 +367,7 @@ typedef struct DbusSignature {
  *----------------------------------------------------------------------
  */
 
+Tcl_Obj *	DbusFormatV(const char *format, va_list ap);
 int		DbusError(Tcl_Interp *interp, const char *category,
 		    const char *detail, const char *value,
 		    const char *format, ...);

@@ -506,19 +506,38 @@ DbusWatchWait(
     DbusThreadData *tsdPtr,
     int timeoutMs)
 {
-    struct pollfd pfds[64];
-    FdEntry *entries[64];
+    struct pollfd stackPfds[64], *pfds = stackPfds;
+    FdEntry *stackEntries[64], **entries = stackEntries;
     int n = 0, i, ready, handled = 0;
     DbusConn *connPtr;
 
-    for (connPtr = tsdPtr->firstConn; connPtr != NULL && n < 64;
+    /*
+     * Every descriptor of every connection of the thread, however many
+     * the script opened: a call on a connection left out would never
+     * see its reply.
+     */
+
+    for (connPtr = tsdPtr->firstConn; connPtr != NULL;
+	    connPtr = connPtr->nextPtr) {
+	WatchSet *setPtr = (WatchSet *) connPtr->watchData;
+
+	if (setPtr != NULL && !(connPtr->flags & DBUS_CONN_CLOSED)) {
+	    n += setPtr->nFds;
+	}
+    }
+    if (n > 64) {
+	pfds = (struct pollfd *) ckalloc(sizeof(struct pollfd) * n);
+	entries = (FdEntry **) ckalloc(sizeof(FdEntry *) * n);
+    }
+    n = 0;
+    for (connPtr = tsdPtr->firstConn; connPtr != NULL;
 	    connPtr = connPtr->nextPtr) {
 	WatchSet *setPtr = (WatchSet *) connPtr->watchData;
 
 	if (setPtr == NULL || (connPtr->flags & DBUS_CONN_CLOSED)) {
 	    continue;
 	}
-	for (i = 0; i < setPtr->nFds && n < 64; i++) {
+	for (i = 0; i < setPtr->nFds; i++) {
 	    pfds[n].fd = setPtr->fds[i].fd;
 	    pfds[n].events = ((setPtr->fds[i].mask & TCL_READABLE)
 		    ? POLLIN : 0) | ((setPtr->fds[i].mask & TCL_WRITABLE)
@@ -528,10 +547,7 @@ DbusWatchWait(
 	}
     }
     ready = poll(pfds, (nfds_t) n, timeoutMs);
-    if (ready <= 0) {
-	return 0;
-    }
-    for (i = 0; i < n; i++) {
+    for (i = 0; ready > 0 && i < n; i++) {
 	int mask = 0;
 
 	if (pfds[i].revents == 0) {
@@ -554,6 +570,10 @@ DbusWatchWait(
 
 	HandleFd(entries[i]->setPtr, pfds[i].fd, mask);
 	handled++;
+    }
+    if (pfds != stackPfds) {
+	ckfree((char *) pfds);
+	ckfree((char *) entries);
     }
     return handled;
 }
