@@ -464,6 +464,8 @@ int		DbusMarshalArgs(Tcl_Interp *interp, DbusConn *connPtr,
 int		DbusMarshalValue(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessageIter *iterPtr, const char *sig, int sigLen,
 		    Tcl_Obj *valuePtr);
+int		DbusMarshalCheck(Tcl_Interp *interp, DbusConn *connPtr,
+		    const char *sig, int sigLen, Tcl_Obj *valuePtr);
 Tcl_Obj *	DbusUnmarshalArgs(Tcl_Interp *interp, DBusMessage *msg,
 		    int flags);
 Tcl_Obj *	DbusUnmarshalValue(Tcl_Interp *interp,

@@ -53,6 +53,7 @@ static const Tcl_ObjType *bignumTypePtr;
 #define MAX_TOTAL_DEPTH	(DBUS_MAX_ARRAY_DEPTH + DBUS_MAX_STRUCT_DEPTH)
 
 #define STATIC_FIXED_BYTES 1024	/* fixed arrays gathered on the stack */
+#define IS_LIST_SPACE(c) ((c) == ' ' || ((c) >= '\t' && (c) <= '\r'))
 
 /*
  * Fixed-size types that dbus_message_iter_append_fixed_array and
@@ -103,12 +104,18 @@ static const IntRange intRanges[] = {
  */
 
 typedef struct MarshalCtx {
-    Tcl_Interp *interp;		/* errors and channel lookup; may be NULL;
-				 * not owned */
+    Tcl_Interp *interp;		/* channel lookup; may be NULL; not owned */
+    Tcl_Interp *errInterp;	/* errors go here; NULL while a variant's
+				 * explicit form is tried quietly; not
+				 * owned */
     DbusConn *connPtr;		/* fd-passing check; may be NULL; not
 				 * owned */
     Tcl_WideInt pos;		/* simulated body offset */
     int depth;			/* containers around the current value */
+    int dry;			/* check only: nothing is appended and
+				 * iterators are not used (may be NULL) */
+    int limitHit;		/* a limit of the specification failed
+				 * (not a mere type mismatch) */
 } MarshalCtx;
 
 static int		MarshalAny(MarshalCtx *ctx, DBusMessageIter *iterPtr,
@@ -177,12 +184,14 @@ DbusMarshalInit(void)
 /*
  *----------------------------------------------------------------------
  *
- * ValueError, LimitError --
+ * ValueErrorSig, ValueError, LimitError, CtxLimit --
  *
  *	ValueError: `expected <what> but got "<value>"` with errorcode
- *	{DBUS VALUE <code> <value>}; the message shows at most 150 bytes
+ *	{DBUS VALUE <code> <value>} (ValueErrorSig: for a type of more
+ *	than one code); the message shows at most 150 bytes
  *	of the value, the errorcode all of it.  LimitError: a limit of the
- *	specification, {DBUS LIMIT ARRAY|MESSAGE|DEPTH|SIGNATURE}.
+ *	specification, {DBUS LIMIT ARRAY|MESSAGE|DEPTH|SIGNATURE};
+ *	CtxLimit also notes in a marshalling run that a limit failed.
  *
  * Results:
  *	TCL_ERROR.
@@ -194,15 +203,14 @@ DbusMarshalInit(void)
  */
 
 static int
-ValueError(
+ValueErrorSig(
     Tcl_Interp *interp,		/* may be NULL */
-    int code,			/* D-Bus type code */
+    const char *codeStr,	/* D-Bus type */
     Tcl_Obj *valuePtr,		/* offending value */
     const char *expected)	/* e.g. "unsigned 8-bit integer" */
 {
     Tcl_Size len, shown;
     const char *str;
-    char codeStr[2];
 
     if (interp == NULL) {
 	return TCL_ERROR;
@@ -215,11 +223,23 @@ ValueError(
 	    shown--;			/* do not cut a character */
 	}
     }
-    codeStr[0] = (char) code;
-    codeStr[1] = '\0';
     return DbusError(interp, DBUS_EC_VALUE, codeStr, str,
 	    "expected %s but got \"%.*s%s\"", expected, (int) shown, str,
 	    (shown < len) ? "..." : "");
+}
+
+static int
+ValueError(
+    Tcl_Interp *interp,		/* may be NULL */
+    int code,			/* D-Bus type code */
+    Tcl_Obj *valuePtr,		/* offending value */
+    const char *expected)	/* e.g. "unsigned 8-bit integer" */
+{
+    char codeStr[2];
+
+    codeStr[0] = (char) code;
+    codeStr[1] = '\0';
+    return ValueErrorSig(interp, codeStr, valuePtr, expected);
 }
 
 /*
@@ -270,6 +290,50 @@ LimitError(
 	    : (what[0] == 'D') ? "value nested in more than 64 containers"
 	    : "too many arguments: a message signature has at most 255 "
 	    "type codes");
+}
+
+static int
+CtxLimit(
+    MarshalCtx *ctx,
+    const char *what)		/* ARRAY MESSAGE DEPTH SIGNATURE */
+{
+    ctx->limitHit = 1;
+    return LimitError(ctx->errInterp, what);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * GetDouble --
+ *
+ *	Any IEEE 754 double, NaN and the infinities included (E7).  Tcl
+ *	parses "NaN", "nan", "-NaN", "NaN(hex)" into a double but
+ *	Tcl_GetDoubleFromObj then refuses it; the value it parsed (or
+ *	received from the bus: Tcl_NewDoubleObj keeps a NaN) is in the
+ *	internal representation, payload included.
+ *
+ * Results:
+ *	TCL_OK with *dPtr set, or TCL_ERROR (no message).
+ *
+ * Side effects:
+ *	May shimmer objPtr to a double.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static inline int
+GetDouble(
+    Tcl_Obj *objPtr,
+    double *dPtr)
+{
+    if (Tcl_GetDoubleFromObj(NULL, objPtr, dPtr) == TCL_OK) {
+	return TCL_OK;
+    }
+    if (doubleTypePtr != NULL && objPtr->typePtr == doubleTypePtr) {
+	*dPtr = objPtr->internalRep.doubleValue;	/* a NaN */
+	return TCL_OK;
+    }
+    return TCL_ERROR;
 }
 
 /*
@@ -378,7 +442,7 @@ GetNumber(
 	valPtr->bool_val = b ? 1 : 0;
 	return TCL_OK;
     default:				/* 'd' */
-	if (Tcl_GetDoubleFromObj(NULL, objPtr, &valPtr->dbl) != TCL_OK) {
+	if (GetDouble(objPtr, &valPtr->dbl) != TCL_OK) {
 	    return ValueError(interp, code, objPtr, "floating-point number");
 	}
 	return TCL_OK;
@@ -423,10 +487,13 @@ AppendString(
 	ctx->pos = ALIGN_POS(ctx->pos, 4) + 4 + (Tcl_WideInt) len + 1;
     }
     if (ctx->pos > DBUS_MAX_MSG_BYTES) {
-	return LimitError(ctx->interp, "MESSAGE");
+	return CtxLimit(ctx, "MESSAGE");
+    }
+    if (ctx->dry) {
+	return TCL_OK;
     }
     if (!dbus_message_iter_append_basic(iterPtr, code, &str)) {
-	return DbusNoMemory(ctx->interp);
+	return DbusNoMemory(ctx->errInterp);
     }
     return TCL_OK;
 }
@@ -454,7 +521,7 @@ MarshalString(
     }
     for (; i < len; i++) {
 	if (bytes[i] == 0 || (bytes[i] == 0xC0 && bytes[i + 1] == 0x80)) {
-	    return DbusError(ctx->interp, DBUS_EC_VALUE, "s", str,
+	    return DbusError(ctx->errInterp, DBUS_EC_VALUE, "s", str,
 		    "string contains a NUL character, which D-Bus does not "
 		    "allow");
 	}
@@ -467,7 +534,7 @@ MarshalString(
     Tcl_FreeEncoding(utf8);
     if (strlen(Tcl_DStringValue(&ds)) != (size_t) Tcl_DStringLength(&ds)
 	    || !dbus_validate_utf8(Tcl_DStringValue(&ds), NULL)) {
-	result = DbusError(ctx->interp, DBUS_EC_VALUE, "s", str,
+	result = DbusError(ctx->errInterp, DBUS_EC_VALUE, "s", str,
 		"string cannot be encoded as valid UTF-8");
     } else {
 	result = AppendString(ctx, iterPtr, DBUS_TYPE_STRING,
@@ -519,7 +586,7 @@ MarshalBasic(
     case 'o':
 	str = Tcl_GetStringFromObj(valuePtr, &len);
 	if (!DbusValidName(DBUS_NAME_PATH, str, len)) {
-	    return DbusError(ctx->interp, DBUS_EC_INVALID, "PATH", str,
+	    return DbusError(ctx->errInterp, DBUS_EC_INVALID, "PATH", str,
 		    "Invalid path");
 	}
 	return AppendString(ctx, iterPtr, code, str, len);
@@ -527,7 +594,7 @@ MarshalBasic(
 	str = Tcl_GetStringFromObj(valuePtr, &len);
 	if (len > DBUS_MAX_SIG_LEN
 		|| DbusSignatureValid(str, (int) len) < 0) {
-	    return DbusError(ctx->interp, DBUS_EC_INVALID, "SIGNATURE", str,
+	    return DbusError(ctx->errInterp, DBUS_EC_INVALID, "SIGNATURE", str,
 		    "Invalid signature");
 	}
 	return AppendString(ctx, iterPtr, code, str, len);
@@ -536,38 +603,46 @@ MarshalBasic(
 	if (ctx->connPtr != NULL && ctx->connPtr->conn != NULL
 		&& !dbus_connection_can_send_type(ctx->connPtr->conn,
 			DBUS_TYPE_UNIX_FD)) {
-	    return DbusError(ctx->interp, DBUS_EC_FD, "UNSUPPORTED", NULL,
+	    return DbusError(ctx->errInterp, DBUS_EC_FD, "UNSUPPORTED", NULL,
 		    "DBus connection doesn't support file descriptor "
 		    "passing");
 	}
-	chan = (ctx->interp == NULL) ? NULL
-		: Tcl_GetChannel(ctx->interp, str, NULL);
+	chan = NULL;
+	if (ctx->interp != NULL) {
+	    Tcl_InterpState state = Tcl_SaveInterpState(ctx->interp, 0);
+
+	    chan = Tcl_GetChannel(ctx->interp, str, NULL);
+	    Tcl_RestoreInterpState(ctx->interp, state);
+	}
 	if (chan == NULL) {
-	    return DbusError(ctx->interp, DBUS_EC_VALUE, "h", str,
+	    return DbusError(ctx->errInterp, DBUS_EC_VALUE, "h", str,
 		    "can not find channel named \"%.150s\"", str);
 	}
 	if (Tcl_GetChannelHandle(chan, TCL_WRITABLE, &handle) != TCL_OK
 		&& Tcl_GetChannelHandle(chan, TCL_READABLE, &handle)
 		!= TCL_OK) {
-	    return DbusError(ctx->interp, DBUS_EC_VALUE, "h", str,
+	    return DbusError(ctx->errInterp, DBUS_EC_VALUE, "h", str,
 		    "channel \"%.150s\" has no file descriptor", str);
 	}
 	val.fd = (int) (intptr_t) handle;
 	break;
     default:
-	if (GetNumber(ctx->interp, code, valuePtr, &val) != TCL_OK) {
+	if (GetNumber(ctx->errInterp, code, valuePtr, &val) != TCL_OK) {
 	    return TCL_ERROR;
 	}
     }
     ctx->pos = ALIGN_POS(ctx->pos, TYPE_ALIGN(code))
 	    + TYPE_ALIGN(code);
+    if (ctx->dry) {
+	return TCL_OK;
+    }
     if (!dbus_message_iter_append_basic(iterPtr, code, &val)) {
 	if (code == 'h') {
-	    return DbusError(ctx->interp, DBUS_EC_FD, "APPEND", str,
+	    return DbusError(ctx->errInterp, DBUS_EC_FD, "APPEND", str,
 		    "cannot attach the file descriptor of channel "
 		    "\"%.150s\"", str);
 	}
-	return DbusNoMemory(ctx->interp);
+	return DbusNoMemory(ctx->errInterp);
     }
     return TCL_OK;
 }
@@ -601,10 +676,14 @@ OpenContainer(
     DBusMessageIter *subPtr)	/* out */
 {
     if (ctx->depth >= MAX_TOTAL_DEPTH) {
-	return LimitError(ctx->interp, "DEPTH");
+	return CtxLimit(ctx, "DEPTH");
+    }
+    if (ctx->dry) {
+	ctx->depth++;
+	return TCL_OK;
     }
     if (!dbus_message_iter_open_container(iterPtr, type, sig, subPtr)) {
-	return DbusNoMemory(ctx->interp);
+	return DbusNoMemory(ctx->errInterp);
     }
     ctx->depth++;
     return TCL_OK;
@@ -618,15 +697,146 @@ CloseContainer(
     int result)			/* TCL_OK: close, else abandon */
 {
     ctx->depth--;
+    if (ctx->dry) {
+	return result;
+    }
     if (result != TCL_OK) {
 	dbus_message_iter_abandon_container(iterPtr, subPtr);
 	return TCL_ERROR;
     }
     if (!dbus_message_iter_close_container(iterPtr, subPtr)) {
 	dbus_message_iter_abandon_container_if_open(iterPtr, subPtr);
-	return DbusNoMemory(ctx->interp);
+	return DbusNoMemory(ctx->errInterp);
     }
     return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * MayBeIntList, GetBytes --
+ *
+ *	The value of an 'ay' (E7): a byte array, a list of integers, or a
+ *	string whose characters are all below U+0100 (one byte each),
+ *	whatever the value's internal form:
+ *	1. a byte array whose string form (if it has one) only has
+ *	   characters below U+0100: its bytes;
+ *	2. else a list whose elements are all integers: those, range
+ *	   checked as 0..255 by the caller ("1 256" is an error, not 5
+ *	   bytes of text);
+ *	3. else a string of characters below U+0100: its characters.
+ *	MayBeIntList is a cheap look at the characters a list of
+ *	integers can have, so that text and binary data are not made
+ *	lists for nothing.
+ *
+ * Results:
+ *	GetBytes: 1 with *bufPtr and *nPtr set (*allocPtr set when the bytes
+ *	were decoded into memory the caller must ckfree), 0 when the
+ *	value is to be taken as a list of integers, -1 with
+ *	`expected bytes ... but got "..."` {DBUS VALUE ay value}.
+ *
+ * Side effects:
+ *	May convert valuePtr to a list and its elements to integers.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+MayBeIntList(
+    Tcl_Obj *valuePtr)
+{
+    Tcl_Size len, i;
+    const char *str;
+
+    if (valuePtr->typePtr == listTypePtr) {
+	return 1;
+    }
+    str = Tcl_GetStringFromObj(valuePtr, &len);
+    for (i = 0; i < len; i++) {
+	unsigned char c = (unsigned char) str[i];
+
+	if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')
+		|| (c >= 'A' && c <= 'F') || c == 'x' || c == 'X'
+		|| c == 'o' || c == 'O' || c == '+' || c == '-' || c == '_'
+		|| c == '{' || c == '}' || c == '"' || IS_LIST_SPACE(c))) {
+	    return 0;
+	}
+    }
+    return 1;
+}
+
+static int
+GetBytes(
+    MarshalCtx *ctx,
+    Tcl_Obj *valuePtr,		/* borrowed */
+    void *stackBuf,		/* STATIC_FIXED_BYTES bytes */
+    const void **bufPtr,	/* out */
+    Tcl_Size *nPtr,		/* out */
+    void **allocPtr)		/* out: memory to free, or unchanged */
+{
+    Tcl_Obj **elems;
+    Tcl_Size len, n, k;
+    Tcl_WideInt w;
+    const char *str, *p, *end;
+    unsigned char *out;
+    Tcl_UniChar ch;
+
+    if (byteArrayTypePtr != NULL && valuePtr->typePtr == byteArrayTypePtr) {
+	if (valuePtr->bytes != NULL) {
+	    for (k = 0; k < valuePtr->length; k++) {
+		if ((unsigned char) valuePtr->bytes[k] >= 0xC4) {
+		    break;		/* maybe a character >= U+0100 */
+		}
+	    }
+	}
+	if (valuePtr->bytes == NULL || k == valuePtr->length) {
+	    *bufPtr = Tcl_GetByteArrayFromObj(valuePtr, nPtr);
+	    return 1;
+	}
+    }
+    if (MayBeIntList(valuePtr)
+	    && Tcl_ListObjGetElements(NULL, valuePtr, &n, &elems) == TCL_OK) {
+	for (k = 0; k < n; k++) {
+	    if (GetSigned64(elems[k], &w) != TCL_OK) {
+		break;
+	    }
+	}
+	if (k == n) {
+	    return 0;
+	}
+    }
+    str = Tcl_GetStringFromObj(valuePtr, &len);
+    out = stackBuf;
+    if (len > STATIC_FIXED_BYTES) {
+	out = attemptckalloc((size_t) len);
+	if (out == NULL) {
+	    return (DbusNoMemory(ctx->errInterp), -1);
+	}
+    }
+    for (p = str, end = str + len, n = 0; p < end; n++) {
+	if ((unsigned char) *p < 0x80) {
+	    out[n] = (unsigned char) *p++;
+	    continue;
+	}
+	ch = 0;
+	p += Tcl_UtfToUniChar(p, &ch);
+	if (ch > 0xFF) {
+	    if (out != stackBuf) {
+		ckfree(out);
+	    }
+	    ValueErrorSig(ctx->errInterp, "ay", valuePtr, "bytes (a byte "
+		    "array, a list of integers 0..255 or a string of "
+		    "characters below U+0100)");
+	    return -1;
+	}
+	out[n] = (unsigned char) ch;
+    }
+    if (out != stackBuf) {
+	*allocPtr = out;
+    }
+    *bufPtr = out;
+    *nPtr = n;
+    return 1;
 }
 
 /*
@@ -636,11 +846,10 @@ CloseContainer(
  *
  *	Append an array a<T> from a Tcl list, each element as T.  For a
  *	fixed-size T the elements are converted (range checked) into a C
- *	buffer first and appended in one call; an 'ay' value that is a pure
- *	byte array (binary data without a string representation) is sent
- *	as those bytes.  a{KV} comes from a Tcl dict, one dict entry per
- *	key in the dict's order, the key as basic type K and the value as
- *	V; a struct from a Tcl list with exactly one element per member.
+ *	buffer first and appended in one call; an 'ay' value may also be
+ *	bytes (GetBytes).  a{KV} comes from a Tcl dict, one dict entry per
+ *	distinct D-Bus key in the dict's order (DictKeys), the key as
+ *	basic type K and the value as V; a struct from a Tcl list with exactly one element per member.
  *	The byte count of an array is kept within the 64 MiB limit.
  *
  * Results:
@@ -675,37 +884,41 @@ MarshalFixedArray(
     DBusMessageIter sub;
     char esig[2];
 
-    if (code == 'y' && byteArrayTypePtr != NULL
-	    && valuePtr->typePtr == byteArrayTypePtr
-	    && valuePtr->bytes == NULL) {
-	buf = Tcl_GetByteArrayFromObj(valuePtr, &n);
-    } else if (Tcl_ListObjGetElements(ctx->interp, valuePtr, &n, &elems)
+    if (code == 'y' && (k = GetBytes(ctx, valuePtr, stackBuf, &buf, &n,
+	    &allocPtr)) != 0) {
+	if (k < 0) {
+	    return TCL_ERROR;
+	}
+    } else if (Tcl_ListObjGetElements(ctx->errInterp, valuePtr, &n, &elems)
 	    != TCL_OK) {
 	char asig[2];
 
 	asig[0] = 'a';
 	asig[1] = (char) code;
-	return ShapeError(ctx->interp, asig, 2, valuePtr);
+	return ShapeError(ctx->errInterp, asig, 2, valuePtr);
     }
     if ((Tcl_WideInt) n * size > DBUS_MAX_ARRAY_BYTES) {
-	return LimitError(ctx->interp, "ARRAY");
+	if (allocPtr != NULL) {
+	    ckfree(allocPtr);
+	}
+	return CtxLimit(ctx, "ARRAY");
     }
     if (buf == NULL) {
 	if ((size_t) n * size > sizeof(stackBuf)) {
 	    p = allocPtr = attemptckalloc((size_t) n * size);
 	    if (p == NULL) {
-		return DbusNoMemory(ctx->interp);
+		return DbusNoMemory(ctx->errInterp);
 	    }
 	}
 	for (k = 0; k < n; k++) {
 	    if (rangePtr != NULL) {		/* the hot path, inline */
 		if (GetSigned64(elems[k], &w) != TCL_OK
 			|| w < rangePtr->min || w > rangePtr->max) {
-		    result = ValueError(ctx->interp, code, elems[k],
+		    result = ValueError(ctx->errInterp, code, elems[k],
 			    rangePtr->name);
 		    break;
 		}
-	    } else if (GetNumber(ctx->interp, code, elems[k], &val)
+	    } else if (GetNumber(ctx->errInterp, code, elems[k], &val)
 		    != TCL_OK) {
 		result = TCL_ERROR;
 		break;
@@ -724,15 +937,15 @@ MarshalFixedArray(
     ctx->pos = ALIGN_POS(ALIGN_POS(ctx->pos, 4) + 4, size)
 	    + (Tcl_WideInt) n * size;
     if (result == TCL_OK && ctx->pos > DBUS_MAX_MSG_BYTES) {
-	result = LimitError(ctx->interp, "MESSAGE");
+	result = CtxLimit(ctx, "MESSAGE");
     }
     esig[0] = (char) code;
     esig[1] = '\0';
     if (result == TCL_OK && (result = OpenContainer(ctx, iterPtr,
 	    DBUS_TYPE_ARRAY, esig, &sub)) == TCL_OK) {
-	if (!dbus_message_iter_append_fixed_array(&sub, code, &buf,
-		(int) n)) {
-	    result = DbusNoMemory(ctx->interp);
+	if (!ctx->dry && !dbus_message_iter_append_fixed_array(&sub, code,
+		&buf, (int) n)) {
+	    result = DbusNoMemory(ctx->errInterp);
 	}
 	result = CloseContainer(ctx, iterPtr, &sub, result);
     }
@@ -760,9 +973,9 @@ MarshalArray(
     if (IS_FIXED_CODE(sig[1])) {
 	return MarshalFixedArray(ctx, iterPtr, sig[1], valuePtr);
     }
-    if (Tcl_ListObjGetElements(ctx->interp, valuePtr, &n, &elems)
+    if (Tcl_ListObjGetElements(ctx->errInterp, valuePtr, &n, &elems)
 	    != TCL_OK) {
-	return ShapeError(ctx->interp, sig, sigLen, valuePtr);
+	return ShapeError(ctx->errInterp, sig, sigLen, valuePtr);
     }
     memcpy(esig, sig + 1, (size_t) elen);
     esig[elen] = '\0';
@@ -774,12 +987,88 @@ MarshalArray(
     for (k = 0; k < n && result == TCL_OK; k++) {
 	result = MarshalAny(ctx, &sub, esig, elen, elems[k]);
 	if (result == TCL_OK && ctx->pos - start > DBUS_MAX_ARRAY_BYTES) {
-	    result = LimitError(ctx->interp, "ARRAY");
+	    result = CtxLimit(ctx, "ARRAY");
 	} else if (result == TCL_OK && ctx->pos > DBUS_MAX_MSG_BYTES) {
-	    result = LimitError(ctx->interp, "MESSAGE");
+	    result = CtxLimit(ctx, "MESSAGE");
 	}
     }
     return CloseContainer(ctx, iterPtr, &sub, result);
+}
+
+/*
+ * DictKeys: the entries of a dict to send as a{KV}, one per distinct
+ * D-Bus key (E7).  String-like keys (s o g h) are distinct exactly when
+ * the Tcl strings are, which the Tcl dict already ensures.  Numeric and
+ * boolean keys are compared as the values they become on the wire (1,
+ * 01, 0x1 and " 1" are one 'i'; true, yes, 1 one 'b'; doubles by their
+ * 64 bits, so 1.0 and 1e0 are one key while 0.0 and -0.0 or NaNs of
+ * different payloads are not): the entry stays where the key first
+ * appeared, with the value of its last appearance, as in a Tcl dict.
+ * Fills keys[]/vals[] (borrowed from the dict) and returns the count,
+ * or -1 with an error (a key that does not convert).
+ */
+
+static Tcl_Size
+DictKeys(
+    MarshalCtx *ctx,
+    int code,			/* key type */
+    Tcl_Obj *dictPtr,		/* a dict; borrowed */
+    Tcl_Size n,			/* its size */
+    Tcl_Obj **keys,		/* n slots, out */
+    Tcl_Obj **vals)		/* n slots, out */
+{
+    Tcl_DictSearch search;
+    Tcl_HashTable seen;
+    Tcl_HashEntry *hPtr;
+    DBusBasicValue val;
+    Tcl_Obj *keyPtr, *valPtr;
+    Tcl_WideInt *wire;
+    Tcl_Size k, m = 0;
+    int done, isNew;
+
+    Tcl_DictObjFirst(NULL, dictPtr, &search, &keyPtr, &valPtr, &done);
+    for (k = 0; !done && k < n; k++) {
+	keys[k] = keyPtr;
+	vals[k] = valPtr;
+	Tcl_DictObjNext(&search, &keyPtr, &valPtr, &done);
+    }
+    Tcl_DictObjDone(&search);
+    if (n < 2 || strchr("sogh", code) != NULL) {
+	return n;
+    }
+    wire = (Tcl_WideInt *) attemptckalloc(sizeof(Tcl_WideInt) * n);
+    if (wire == NULL) {
+	return (DbusNoMemory(ctx->errInterp), -1);
+    }
+    Tcl_InitHashTable(&seen, sizeof(Tcl_WideInt) / sizeof(int));
+    for (k = 0; k < n; k++) {
+	memset(&val, 0, sizeof(val));
+	if (GetNumber(ctx->errInterp, code, keys[k], &val) != TCL_OK) {
+	    m = -1;
+	    goto done;
+	}
+	switch (TYPE_ALIGN(code)) {
+	case 1: wire[k] = (code == 'b') ? val.bool_val : val.byt; break;
+	case 2: wire[k] = val.u16; break;
+	case 4: wire[k] = (code == 'b') ? val.bool_val : val.u32; break;
+	default: memcpy(&wire[k], &val.i64, sizeof(Tcl_WideInt)); break;
+	}
+	hPtr = Tcl_CreateHashEntry(&seen, (char *) &wire[k], &isNew);
+	Tcl_SetHashValue(hPtr, INT2PTR(k));	/* the last one wins */
+    }
+    for (k = 0; k < n; k++) {
+	hPtr = Tcl_FindHashEntry(&seen, (char *) &wire[k]);
+	if (PTR2INT(Tcl_GetHashValue(hPtr)) < 0) {
+	    continue;			/* sent already */
+	}
+	keys[m] = keys[k];
+	vals[m++] = vals[PTR2INT(Tcl_GetHashValue(hPtr))];
+	Tcl_SetHashValue(hPtr, INT2PTR(-1));
+    }
+  done:
+    Tcl_DeleteHashTable(&seen);
+    ckfree(wire);
+    return m;
 }
 
 static int
@@ -791,45 +1080,59 @@ MarshalDict(
     Tcl_Obj *valuePtr)		/* dict; borrowed */
 {
     char esig[DBUS_MAX_SIG_LEN + 1];
-    int done, result = TCL_OK;
-    Tcl_DictSearch search;
-    Tcl_Obj *keyPtr, *valPtr;
+    int result = TCL_OK;
+    Tcl_Obj *stackObjs[32], **keys = stackObjs, **vals = stackObjs + 16;
+    Tcl_Size n, k;
     Tcl_WideInt start;
     DBusMessageIter sub, entry;
 
-    if (Tcl_DictObjFirst(ctx->interp, valuePtr, &search, &keyPtr, &valPtr,
-	    &done) != TCL_OK) {
-	return ShapeError(ctx->interp, sig, sigLen, valuePtr);
+    if (Tcl_DictObjSize(ctx->errInterp, valuePtr, &n) != TCL_OK) {
+	return ShapeError(ctx->errInterp, sig, sigLen, valuePtr);
+    }
+    if (n > 16) {
+	keys = (Tcl_Obj **) attemptckalloc(sizeof(Tcl_Obj *) * 2 * n);
+	if (keys == NULL) {
+	    return DbusNoMemory(ctx->errInterp);
+	}
+	vals = keys + n;
+    }
+    n = DictKeys(ctx, sig[2], valuePtr, n, keys, vals);
+    if (n < 0) {
+	result = TCL_ERROR;
+	goto done;
     }
     memcpy(esig, sig + 1, (size_t) sigLen - 1);
     esig[sigLen - 1] = '\0';
     ctx->pos = ALIGN_POS(ALIGN_POS(ctx->pos, 4) + 4, 8);
     start = ctx->pos;
     if (OpenContainer(ctx, iterPtr, DBUS_TYPE_ARRAY, esig, &sub) != TCL_OK) {
-	Tcl_DictObjDone(&search);
-	return TCL_ERROR;
+	result = TCL_ERROR;
+	goto done;
     }
-    for (; !done && result == TCL_OK;
-	    Tcl_DictObjNext(&search, &keyPtr, &valPtr, &done)) {
+    for (k = 0; k < n && result == TCL_OK; k++) {
 	ctx->pos = ALIGN_POS(ctx->pos, 8);
 	result = OpenContainer(ctx, &sub, DBUS_TYPE_DICT_ENTRY, NULL,
 		&entry);
 	if (result != TCL_OK) {
 	    break;
 	}
-	result = MarshalBasic(ctx, &entry, sig[2], keyPtr);
+	result = MarshalBasic(ctx, &entry, sig[2], keys[k]);
 	if (result == TCL_OK) {
-	    result = MarshalAny(ctx, &entry, sig + 3, sigLen - 4, valPtr);
+	    result = MarshalAny(ctx, &entry, sig + 3, sigLen - 4, vals[k]);
 	}
 	result = CloseContainer(ctx, &sub, &entry, result);
 	if (result == TCL_OK && ctx->pos - start > DBUS_MAX_ARRAY_BYTES) {
-	    result = LimitError(ctx->interp, "ARRAY");
+	    result = CtxLimit(ctx, "ARRAY");
 	} else if (result == TCL_OK && ctx->pos > DBUS_MAX_MSG_BYTES) {
-	    result = LimitError(ctx->interp, "MESSAGE");
+	    result = CtxLimit(ctx, "MESSAGE");
 	}
     }
-    Tcl_DictObjDone(&search);
-    return CloseContainer(ctx, iterPtr, &sub, result);
+    result = CloseContainer(ctx, iterPtr, &sub, result);
+  done:
+    if (keys != stackObjs) {
+	ckfree(keys);
+    }
+    return result;
 }
 
 static int
@@ -846,19 +1149,19 @@ MarshalStruct(
     DBusMessageIter sub;
     int len, result = TCL_OK;
 
-    if (Tcl_ListObjGetElements(ctx->interp, valuePtr, &n, &elems)
+    if (Tcl_ListObjGetElements(ctx->errInterp, valuePtr, &n, &elems)
 	    != TCL_OK) {
-	return ShapeError(ctx->interp, sig, sigLen, valuePtr);
+	return ShapeError(ctx->errInterp, sig, sigLen, valuePtr);
     }
     for (p = sig + 1; p < end; p += DbusSignatureTypeLength(p, end - p)) {
 	members++;
     }
     if (n < members) {
-	return DbusError(ctx->interp, DBUS_EC_ARGS, "MISSING", NULL,
+	return DbusError(ctx->errInterp, DBUS_EC_ARGS, "MISSING", NULL,
 		"Not enough elements in list representing structure: "
 		"\"%.*s\"", sigLen, sig);
     } else if (n > members) {
-	return DbusError(ctx->interp, DBUS_EC_ARGS, "EXTRA", NULL,
+	return DbusError(ctx->errInterp, DBUS_EC_ARGS, "EXTRA", NULL,
 		"Arguments left after exhausting the type signature");
     }
     ctx->pos = ALIGN_POS(ctx->pos, 8);
@@ -919,8 +1222,6 @@ MarshalStruct(
  *----------------------------------------------------------------------
  */
 
-#define IS_LIST_SPACE(c) ((c) == ' ' || ((c) >= '\t' && (c) <= '\r'))
-
 static int
 ExplicitVariant(
     Tcl_Obj *valuePtr,		/* borrowed */
@@ -965,6 +1266,53 @@ ExplicitVariant(
     *sigLenPtr = sigPtr->length;
     *contentPtrPtr = elems[1];
     return 1;
+}
+
+static int
+ExplicitFits(
+    MarshalCtx *ctx,
+    const char *vsig,		/* the explicit type */
+    int vsigLen,
+    Tcl_Obj *contentPtr)	/* the explicit value; borrowed */
+{
+    MarshalCtx saved = *ctx;
+    DBusMessageIter dummy;
+    int result;
+
+    /*
+     * A quiet check (nothing appended, no error message).  Inside a
+     * quiet check the check is the real walk: when it succeeds its
+     * position is kept and the caller is done; a limit failure
+     * (limitHit) is an error, whichever form is used.
+     */
+
+    ctx->dry = 1;
+    ctx->errInterp = NULL;
+    ctx->limitHit = 0;
+    ctx->pos = ALIGN_POS(ctx->pos + 1 + vsigLen + 1, TYPE_ALIGN(vsig[0]));
+    if (OpenContainer(ctx, &dummy, DBUS_TYPE_VARIANT, vsig, &dummy)
+	    != TCL_OK) {
+	result = TCL_ERROR;
+    } else {
+	result = CloseContainer(ctx, &dummy, &dummy,
+		MarshalAny(ctx, &dummy, vsig, vsigLen, contentPtr));
+    }
+    if (result == TCL_OK && saved.dry && saved.errInterp == NULL) {
+	ctx->dry = saved.dry;
+	ctx->errInterp = saved.errInterp;
+	ctx->limitHit = saved.limitHit;
+	return 1;
+    }
+    if (ctx->limitHit) {
+	*ctx = saved;
+	if (saved.dry && saved.errInterp == NULL) {
+	    ctx->limitHit = 1;
+	    return 0;
+	}
+	return 1;			/* the real walk reports the limit */
+    }
+    *ctx = saved;
+    return result == TCL_OK;
 }
 
 static const char *
@@ -1025,6 +1373,22 @@ MarshalAny(
 	if (!ExplicitVariant(valuePtr, vsigBuf, &vsigLen, &contentPtr)) {
 	    vsig = GuessVariantType(valuePtr, typePtr);
 	    vsigLen = (int) strlen(vsig);
+	    contentPtr = valuePtr;
+	} else if (ExplicitFits(ctx, vsig, vsigLen, contentPtr)) {
+	    if (ctx->dry && ctx->errInterp == NULL) {
+		return TCL_OK;		/* ExplicitFits did the work */
+	    }
+	} else if (ctx->limitHit) {
+	    return TCL_ERROR;
+	} else {
+	    /*
+	     * The shape of {sig value} without a value that fits: a
+	     * string, whatever the internal form (the check may have made
+	     * lists of the values inside).
+	     */
+
+	    vsig = "s";
+	    vsigLen = 1;
 	    contentPtr = valuePtr;
 	}
 	ctx->pos = ALIGN_POS(ctx->pos + 1 + vsigLen + 1,
@@ -1087,10 +1451,64 @@ DbusMarshalValue(
 		"Invalid type signature");
     }
     ctx.interp = interp;
+    ctx.errInterp = interp;
     ctx.connPtr = connPtr;
     ctx.pos = 0;
     ctx.depth = 0;
+    ctx.dry = 0;
+    ctx.limitHit = 0;
     return MarshalAny(&ctx, iterPtr, sigBuf, sigLen, valuePtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMarshalCheck --
+ *
+ *	Would DbusMarshalValue accept value as the single complete type
+ *	sig?  The same walk, appending nothing: used where a value must be
+ *	known good before anything is appended (a property write, one
+ *	entry of a PropertiesChanged or GetAll batch).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with the error DbusMarshalValue would give
+ *	(in interp when it is not NULL).
+ *
+ * Side effects:
+ *	May shimmer valuePtr and its elements (as marshalling does).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusMarshalCheck(
+    Tcl_Interp *interp,		/* errors and 'h'; may be NULL */
+    DbusConn *connPtr,		/* fd-passing check; may be NULL */
+    const char *sig,		/* one complete type */
+    int sigLen,
+    Tcl_Obj *valuePtr)		/* borrowed */
+{
+    char sigBuf[DBUS_MAX_SIG_LEN + 1];
+    DBusMessageIter dummy;
+    MarshalCtx ctx;
+    int n;
+
+    n = (sigLen < 0) ? 0 : (sigLen > DBUS_MAX_SIG_LEN) ? DBUS_MAX_SIG_LEN
+	    : sigLen;
+    memcpy(sigBuf, sig, (size_t) n);
+    sigBuf[n] = '\0';
+    if (n != sigLen || DbusSignatureTypeLength(sigBuf, n) != n) {
+	return DbusError(interp, DBUS_EC_INVALID, "SIGNATURE", sigBuf,
+		"Invalid type signature");
+    }
+    ctx.interp = interp;
+    ctx.errInterp = interp;
+    ctx.connPtr = connPtr;
+    ctx.pos = 0;
+    ctx.depth = 0;
+    ctx.dry = 1;
+    ctx.limitHit = 0;
+    return MarshalAny(&ctx, &dummy, sigBuf, sigLen, valuePtr);
 }
 
 /*
@@ -1134,9 +1552,12 @@ DbusMarshalArgs(
     Tcl_Size i;
 
     ctx.interp = interp;
+    ctx.errInterp = interp;
     ctx.connPtr = connPtr;
     ctx.pos = 0;
     ctx.depth = 0;
+    ctx.dry = 0;
+    ctx.limitHit = 0;
     dbus_message_iter_init_append(msg, &iter);
 
     if (sigObj == NULL) {
