@@ -355,20 +355,130 @@ DbusReplyWithResult(
 /*
  *----------------------------------------------------------------------
  *
- * ServeMethodCall --
+ * ResolveInterface --
  *
- *	Dispatch an incoming method call to its handler, or answer it
- *	ourselves (Peer methods, UnknownMethod).
+ *	A method call without an interface header goes to the only method
+ *	of that name at its path (EXTENSIONS E3): dbus and dbif handlers,
+ *	dbif's standard interfaces and the core's Peer methods alike.
+ *
+ * Results:
+ *	NULL: no single interface (none, or a bare-member handler takes the
+ *	call as it is); a new message, the call with the interface filled
+ *	in (caller unrefs); or msg itself with an extra reference when the
+ *	name is ambiguous and the call was answered with UnknownMethod
+ *	naming the candidates.
+ *
+ * Side effects:
+ *	May send an error reply.
  *
  *----------------------------------------------------------------------
  */
+
+static DBusMessage *
+ResolveInterface(
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    const char *path = dbus_message_get_path(msg);
+    const char *member = dbus_message_get_member(msg);
+    const char *sig = dbus_message_get_signature(msg);
+    Tcl_Obj *listPtr = Tcl_NewObj(), *intfPtr;
+    DBusMessage *copy = NULL;
+    int n;
+
+    Tcl_IncrRefCount(listPtr);
+    n = DbusMethodInterfaces(connPtr, path, member, sig, listPtr);
+    if (n == 1) {
+	/*
+	 * A copy has no serial and is not locked: give it the caller's
+	 * serial back (replies refer to it) and the interface.
+	 */
+
+	Tcl_ListObjIndex(NULL, listPtr, 0, &intfPtr);
+	copy = dbus_message_copy(msg);
+	if (copy != NULL) {
+	    dbus_message_set_serial(copy, dbus_message_get_serial(msg));
+	    if (!dbus_message_set_interface(copy, Tcl_GetString(intfPtr))) {
+		dbus_message_unref(copy);
+		copy = NULL;
+	    }
+	}
+    } else if (n > 1) {
+	Tcl_Obj *textPtr = Tcl_ObjPrintf("Method '%s' at object path '%s' "
+		"exists in several interfaces, give one: ", member, path);
+	Tcl_Size i;
+
+	for (i = 0; i < n; i++) {
+	    Tcl_ListObjIndex(NULL, listPtr, i, &intfPtr);
+	    Tcl_AppendStringsToObj(textPtr, i ? ", " : "",
+		    Tcl_GetString(intfPtr), NULL);
+	}
+	Tcl_IncrRefCount(textPtr);
+	DbusSendErrorReply(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
+		Tcl_GetString(textPtr));
+	Tcl_DecrRefCount(textPtr);
+	copy = msg;
+	dbus_message_ref(copy);
+    }
+    Tcl_DecrRefCount(listPtr);
+    return copy;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ServeMethodCall, ServeWith --
+ *
+ *	Dispatch an incoming method call to its handler, or answer it
+ *	ourselves (Peer methods, UnknownMethod).  Handlers of a call that
+ *	named no interface see the one it was resolved to.
+ *
+ * Side effects:
+ *	Runs the handler; sends replies.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void	ServeWith(DbusConn *connPtr, DBusMessage *msg,
+		    DbusHandler *handlerPtr);
 
 static void
 ServeMethodCall(
     DbusConn *connPtr,
     DBusMessage *msg)
 {
-    DbusHandler *handlerPtr = DbusFindMethod(connPtr, msg);
+    DbusHandler *handlerPtr;
+    DBusMessage *resolved = NULL;
+
+    if (dbus_message_get_interface(msg) == NULL
+	    && dbus_message_get_path(msg) != NULL
+	    && dbus_message_get_member(msg) != NULL) {
+	resolved = ResolveInterface(connPtr, msg);
+	if (resolved == msg) {
+	    /*
+	     * Ambiguous: answered with UnknownMethod.
+	     */
+
+	    dbus_message_unref(resolved);
+	    return;
+	}
+	if (resolved != NULL) {
+	    msg = resolved;
+	}
+    }
+    handlerPtr = DbusFindMethod(connPtr, msg);
+    ServeWith(connPtr, msg, handlerPtr);
+    if (resolved != NULL) {
+	dbus_message_unref(resolved);
+    }
+}
+
+static void
+ServeWith(
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    DbusHandler *handlerPtr)	/* from DbusFindMethod, or NULL */
+{
     Tcl_Interp *interp;
     int code;
 
@@ -377,7 +487,7 @@ ServeMethodCall(
 	const char *member = dbus_message_get_member(msg);
 	const char *path = dbus_message_get_path(msg);
 	const char *sig = dbus_message_get_signature(msg);
-	char *text;
+	Tcl_Obj *textPtr;
 
 	if (intf != NULL && strcmp(intf, DBUS_INTERFACE_PEER) == 0
 		&& member != NULL && *sig == '\0') {
@@ -405,15 +515,19 @@ ServeMethodCall(
 		return;
 	    }
 	}
-	text = dbus_malloc(strlen(member ? member : "") + strlen(intf ? intf
-		: "") + strlen(path ? path : "") + strlen(sig) + 96);
-	if (text != NULL) {
-	    sprintf(text, "No such method '%s' in interface '%s' at object "
-		    "path '%s' (signature '%s')", member ? member : "",
-		    intf ? intf : "", path ? path : "", sig);
-	    DbusSendErrorReply(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD, text);
-	    dbus_free(text);
+	if (intf == NULL) {
+	    textPtr = Tcl_ObjPrintf("No such method '%s' at object path '%s' "
+		    "(signature '%s')", member ? member : "",
+		    path ? path : "", sig);
+	} else {
+	    textPtr = Tcl_ObjPrintf("No such method '%s' in interface '%s' "
+		    "at object path '%s' (signature '%s')",
+		    member ? member : "", intf, path ? path : "", sig);
 	}
+	Tcl_IncrRefCount(textPtr);
+	DbusSendErrorReply(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
+		Tcl_GetString(textPtr));
+	Tcl_DecrRefCount(textPtr);
 	return;
     }
 

@@ -653,7 +653,9 @@ FindIn(
  *	The handler for an incoming method call, in the reference order:
  *	interface.member at the path, then on any path; bare member at the
  *	path, then on any path; the unknown handler of the path, then of
- *	any path.  Calls without an interface only match bare members.
+ *	any path.  Calls without an interface only match bare members
+ *	(ServeMethodCall gives them their interface first, see
+ *	DbusMethodInterfaces).
  *
  * Results:
  *	The handler (borrowed) or NULL.
@@ -695,6 +697,104 @@ DbusFindMethod(
 	return exactPtr->unknown;
     }
     return anyPtr ? anyPtr->unknown : NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMethodInterfaces --
+ *
+ *	For a method call that names no interface (legal in D-Bus; qdbus
+ *	and python-dbus proxies send them): the interfaces that have a
+ *	method named member at path, from the handlers of the path and of
+ *	every path ("", where dbif's standard interfaces live) and the
+ *	Peer methods the core answers itself (EXTENSIONS E3).
+ *
+ * Results:
+ *	The number of interfaces, appended to listPtr in sorted order, each
+ *	once; -1 when a handler for the bare member exists (it takes calls
+ *	of any interface, so the call goes to it as it is).
+ *
+ * Side effects:
+ *	Appends to listPtr.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+AddInterface(
+    Tcl_Obj *listPtr,
+    const char *intf,
+    size_t len)
+{
+    Tcl_Size n, i;
+    Tcl_Obj **elems;
+    int cmp = 1;
+
+    Tcl_ListObjGetElements(NULL, listPtr, &n, &elems);
+    for (i = 0; i < n; i++) {
+	Tcl_Size elen;
+	const char *e = Tcl_GetStringFromObj(elems[i], &elen);
+
+	cmp = strncmp(intf, e, len);
+	if (cmp == 0 && (size_t) elen != len) {
+	    cmp = ((size_t) elen > len) ? -1 : 1;
+	}
+	if (cmp <= 0) {
+	    break;
+	}
+    }
+    if (cmp != 0) {
+	Tcl_Obj *objPtr = Tcl_NewStringObj(intf, (Tcl_Size) len);
+
+	Tcl_ListObjReplace(NULL, listPtr, i, 0, 1, &objPtr);
+    }
+}
+
+int
+DbusMethodInterfaces(
+    DbusConn *connPtr,
+    const char *path,
+    const char *member,
+    const char *signature,
+    Tcl_Obj *listPtr)
+{
+    DbusPath *tables[2];
+    size_t lm = strlen(member);
+    Tcl_Size n;
+    int t;
+
+    tables[0] = DbusPathGet(connPtr, path, 0);
+    tables[1] = DbusPathGet(connPtr, "", 0);
+    for (t = 0; t < 2; t++) {
+	Tcl_HashSearch search;
+	Tcl_HashEntry *hPtr;
+
+	if (tables[t] == NULL) {
+	    continue;
+	}
+	if (Tcl_FindHashEntry(&tables[t]->methods, member) != NULL) {
+	    return -1;
+	}
+	for (hPtr = Tcl_FirstHashEntry(&tables[t]->methods, &search);
+		hPtr != NULL; hPtr = Tcl_NextHashEntry(&search)) {
+	    const char *key = (const char *)
+		    Tcl_GetHashKey(&tables[t]->methods, hPtr);
+	    size_t lk = strlen(key);
+
+	    if (lk > lm + 1 && key[lk - lm - 1] == '.'
+		    && strcmp(key + lk - lm, member) == 0) {
+		AddInterface(listPtr, key, lk - lm - 1);
+	    }
+	}
+    }
+    if (*signature == '\0' && (strcmp(member, "Ping") == 0
+	    || strcmp(member, "GetMachineId") == 0)) {
+	AddInterface(listPtr, DBUS_INTERFACE_PEER,
+		strlen(DBUS_INTERFACE_PEER));
+    }
+    Tcl_ListObjLength(NULL, listPtr, &n);
+    return (int) n;
 }
 
 /*

@@ -519,6 +519,9 @@ void		DbusHandlersForget(DbusConn *connPtr, Tcl_Interp *interp);
 void		DbusMonitorSet(DbusConn *connPtr, Tcl_Interp *interp,
 		    DbusHandler *handlerPtr);
 DbusHandler *	DbusFindMethod(DbusConn *connPtr, DBusMessage *msg);
+int		DbusMethodInterfaces(DbusConn *connPtr, const char *path,
+		    const char *member, const char *signature,
+		    Tcl_Obj *listPtr);
 int		DbusFindSignals(DbusConn *connPtr, DBusMessage *msg,
 		    DbusHandler ***listPtr, DbusHandler **staticList,
 		    int staticSize);
