@@ -466,6 +466,7 @@ DbifCreateCommands(
 	{"generate", DbifGenerateCmd, NULL}, {"get", DbifGetCmd, NULL},
 	{"listen", DbifListenCmd, NULL}, {"method", DbifMethodCmd, NULL},
 	{"pave", PaveCmd, NULL}, {"property", DbifPropertyCmd, NULL},
+	{"proxy", DbifProxyCmd, DbifProxyNRCmd},
 	{"return", DbifReturnCmd, NULL}, {"signal", DbifSignalCmd, NULL},
 	{NULL, NULL, NULL}
     };

@@ -318,6 +318,14 @@ int		DbifIntrospectXml(DbifData *dataPtr, const char *handle,
 		    const char *path, Tcl_DString *dsPtr);
 
 /*
+ *----------------------------------------------------------------------
+ * dbifProxy.c, dbifManager.c (client side: see dbifProxy.h)
+ *----------------------------------------------------------------------
+ */
+
+Tcl_ObjCmdProc	DbifProxyCmd, DbifProxyNRCmd;
+
+/*
  * Shared option parsing (dbifCmd.c).
  */
 

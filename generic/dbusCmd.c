@@ -161,7 +161,7 @@ OptionalBoolean(
 /*
  *----------------------------------------------------------------------
  *
- * InCoroutine --
+ * DbusInCoroutine --
  *
  *	Name of the coroutine the command runs in, or NULL.
  *
@@ -171,8 +171,8 @@ OptionalBoolean(
  *----------------------------------------------------------------------
  */
 
-static Tcl_Obj *
-InCoroutine(
+Tcl_Obj *
+DbusInCoroutine(
     Tcl_Interp *interp)
 {
     DbusInterpData *dataPtr = DbusGetInterpData(interp);
@@ -199,7 +199,7 @@ InCoroutine(
 /*
  *----------------------------------------------------------------------
  *
- * ReplyResult --
+ * DbusReplyResult --
  *
  *	Turn the reply of a synchronous call into the command result: no
  *	argument gives "", one gives the value, several a list; an error
@@ -208,8 +208,8 @@ InCoroutine(
  *----------------------------------------------------------------------
  */
 
-static int
-ReplyResult(
+int
+DbusReplyResult(
     Tcl_Interp *interp,
     DBusMessage *reply,
     int flags)
@@ -246,7 +246,7 @@ ReplyResult(
 /*
  *----------------------------------------------------------------------
  *
- * CallResume --
+ * DbusCallResume --
  *
  *	NR callback of a synchronous call made inside a coroutine: runs
  *	when the coroutine is resumed (normally by DeliverReply).
@@ -254,8 +254,8 @@ ReplyResult(
  *----------------------------------------------------------------------
  */
 
-static int
-CallResume(
+int
+DbusCallResume(
     ClientData data[],
     Tcl_Interp *interp,
     int result)
@@ -279,11 +279,11 @@ CallResume(
 	 */
 
 	dataPtr = DbusGetInterpData(interp);
-	Tcl_NRAddCallback(interp, CallResume, pendPtr, INT2PTR(flags), NULL,
-		NULL);
+	Tcl_NRAddCallback(interp, DbusCallResume, pendPtr, INT2PTR(flags),
+		NULL, NULL);
 	return Tcl_NREvalObj(interp, dataPtr->literals[DBUS_LIT_YIELD], 0);
     }
-    result = ReplyResult(interp, pendPtr->reply, flags);
+    result = DbusReplyResult(interp, pendPtr->reply, flags);
     DbusPendingFree(pendPtr);
     return result;
 }
@@ -447,15 +447,15 @@ CallNRCmd(
 	return TCL_OK;
     }
 
-    coroPtr = InCoroutine(interp);
+    coroPtr = DbusInCoroutine(interp);
     if (coroPtr != NULL) {
 	DbusInterpData *dataPtr = DbusGetInterpData(interp);
 
 	pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_CORO, interp,
 		coroPtr, flags, timeout);
 	Tcl_DecrRefCount(coroPtr);
-	Tcl_NRAddCallback(interp, CallResume, pendPtr, INT2PTR(flags), NULL,
-		NULL);
+	Tcl_NRAddCallback(interp, DbusCallResume, pendPtr, INT2PTR(flags),
+		NULL, NULL);
 	return Tcl_NREvalObj(interp, dataPtr->literals[DBUS_LIT_YIELD], 0);
     }
 
@@ -464,7 +464,7 @@ CallNRCmd(
     Tcl_Preserve(connPtr);
     DbusWaitReply(interp, pendPtr, events);
     Tcl_Release(connPtr);
-    index = ReplyResult(interp, pendPtr->reply, flags);
+    index = DbusReplyResult(interp, pendPtr->reply, flags);
     DbusPendingFree(pendPtr);
     return index;
 }

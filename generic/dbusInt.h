@@ -606,6 +606,10 @@ Tcl_Obj *	DbusTakeBusId(Tcl_Interp *interp, int objc,
 		    Tcl_Obj *const objv[], int *idxPtr, int minRest);
 int		DbusIsEmpty(Tcl_Obj *objPtr);
 int		DbusCreateCommands(Tcl_Interp *interp);
+Tcl_Obj *	DbusInCoroutine(Tcl_Interp *interp);
+int		DbusReplyResult(Tcl_Interp *interp, DBusMessage *reply,
+		    int flags);
+Tcl_NRPostProc	DbusCallResume;
 Tcl_ObjCmdProc	DbusListenCmd, DbusMethodCmd, DbusUnknownCmd,
 		DbusMonitorCmd;
 int		DbifCreateCommands(Tcl_Interp *interp);

@@ -25,6 +25,7 @@ build="
 tcl-dev:/usr/include/tcl8.6/tcl.h
 tcl:tclsh
 libdbus-1-dev:/usr/include/dbus-1.0/dbus/dbus.h
+libexpat1-dev:/usr/include/expat.h
 dbus-daemon:dbus-daemon
 autoconf:autoconf
 make:make

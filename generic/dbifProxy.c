@@ -1,0 +1,842 @@
+/*
+ * dbifProxy.c --
+ *
+ *	Client proxies of dbif (EXTENSIONS.md E4), part one: the per-interp
+ *	state with the cache of descriptions shared by every proxy on one
+ *	(connection, owner, path), waiting for a reply in C or by yielding
+ *	the current coroutine, the property cache, and "dbif proxy" itself
+ *	(owner lookup, introspection, GetAll) with the deletion of a proxy.
+ *	The proxy command's subcommands are in dbifProxyCmd.c.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbifProxy.h"
+
+/*
+ * State of a "dbif proxy" command between its steps (owner lookup,
+ * introspection, GetAll of each interface).
+ */
+
+typedef struct Creation {
+    DbifProxy *proxyPtr;	/* owned until the command exists */
+    Tcl_Obj *cmdName;		/* requested name or NULL; held */
+    DbusConn *connPtr;		/* Tcl_Preserve'd while creating */
+    Tcl_Obj *key;		/* description cache key; held */
+    DbifXmlIntf *nextIntf;	/* next interface to GetAll */
+} Creation;
+
+static void	DataFree(ClientData clientData, Tcl_Interp *interp);
+static int	AwaitResume(ClientData data[], Tcl_Interp *interp,
+		    int result);
+static void	ProxyFree(DbifProxy *proxyPtr);
+static void	ProxyDeleted(ClientData clientData);
+static void	CreationFree(Creation *crPtr);
+static int	StepOwner(Tcl_Interp *interp, ClientData clientData,
+		    DBusMessage *reply);
+static int	StepLookup(Tcl_Interp *interp, Creation *crPtr);
+static int	StepParse(Tcl_Interp *interp, ClientData clientData,
+		    DBusMessage *reply);
+static int	StepGetAll(Tcl_Interp *interp, ClientData clientData,
+		    DBusMessage *reply);
+static int	NextGetAll(Tcl_Interp *interp, Creation *crPtr);
+static int	StepFinish(Tcl_Interp *interp, Creation *crPtr);
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxGetData --
+ *
+ *	The client-side state of an interp, made on first use.
+ *
+ * Results:
+ *	The record (owned by the interp's AssocData).
+ *
+ * Side effects:
+ *	May create it.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbifPxData *
+DbifPxGetData(
+    Tcl_Interp *interp)
+{
+    DbifPxData *dataPtr = (DbifPxData *)
+	    Tcl_GetAssocData(interp, DBIF_PROXY_ASSOC, NULL);
+
+    if (dataPtr == NULL) {
+	dataPtr = (DbifPxData *) ckalloc(sizeof(DbifPxData));
+	memset(dataPtr, 0, sizeof(DbifPxData));
+	dataPtr->interp = interp;
+	Tcl_InitHashTable(&dataPtr->descs, TCL_STRING_KEYS);
+	dataPtr->yieldObj = Tcl_NewStringObj("::yield", -1);
+	Tcl_IncrRefCount(dataPtr->yieldObj);
+	Tcl_SetAssocData(interp, DBIF_PROXY_ASSOC, DataFree, dataPtr);
+    }
+    return dataPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DataFree --
+ *
+ *	AssocData delete proc.  Proxy commands are deleted before the
+ *	interp's AssocData, so only descriptions no proxy holds remain;
+ *	any that do are detached from the table.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Frees the record.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+DataFree(
+    ClientData clientData,
+    Tcl_Interp *interp)
+{
+    DbifPxData *dataPtr = (DbifPxData *) clientData;
+    Tcl_HashSearch search;
+    Tcl_HashEntry *hPtr;
+
+    (void) interp;
+    for (hPtr = Tcl_FirstHashEntry(&dataPtr->descs, &search); hPtr;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	DbifPxDesc *descPtr = (DbifPxDesc *) Tcl_GetHashValue(hPtr);
+
+	descPtr->hPtr = NULL;
+    }
+    Tcl_DeleteHashTable(&dataPtr->descs);
+    Tcl_DecrRefCount(dataPtr->yieldObj);
+    ckfree((char *) dataPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxAwait --
+ *
+ *	Send a method call and continue with step once its reply is in:
+ *	inside a coroutine by yielding it (the reply resumes it), else by
+ *	waiting here (other D-Bus traffic is held for the event loop, as
+ *	for a synchronous "dbus call").
+ *
+ * Results:
+ *	What step returns (possibly later, through the NR machinery).
+ *
+ * Side effects:
+ *	Sends msg (a reference is taken and dropped here: the caller
+ *	still releases its own); step runs exactly once.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifPxAwait(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg,		/* borrowed */
+    int timeout,		/* ms, -1: default */
+    DbifPxStep *step,
+    ClientData clientData)
+{
+    dbus_uint32_t serial;
+    DbusPending *pendPtr;
+    Tcl_Obj *coroPtr;
+    int code;
+
+    if (DbusSend(interp, connPtr, msg, &serial) != TCL_OK) {
+	return step(interp, clientData, NULL);
+    }
+    coroPtr = DbusInCoroutine(interp);
+    if (coroPtr != NULL) {
+	DbifPxData *dataPtr = DbifPxGetData(interp);
+
+	pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_CORO, interp,
+		coroPtr, 0, timeout);
+	Tcl_DecrRefCount(coroPtr);
+	Tcl_NRAddCallback(interp, AwaitResume, pendPtr, (ClientData) step,
+		clientData, NULL);
+	return Tcl_NREvalObj(interp, dataPtr->yieldObj, 0);
+    }
+    pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
+	    NULL, 0, timeout);
+    Tcl_Preserve(connPtr);
+    DbusWaitReply(interp, pendPtr, 0);
+    Tcl_Release(connPtr);
+    code = step(interp, clientData, pendPtr->reply);
+    DbusPendingFree(pendPtr);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AwaitResume --
+ *
+ *	NR callback of DbifPxAwait inside a coroutine: runs whenever the
+ *	coroutine is resumed.  Not our reply yet: yield again.
+ *
+ * Results:
+ *	A Tcl result code.
+ *
+ * Side effects:
+ *	Runs the step, frees the pending record.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+AwaitResume(
+    ClientData data[],
+    Tcl_Interp *interp,
+    int result)
+{
+    DbusPending *pendPtr = (DbusPending *) data[0];
+    DbifPxStep *step = (DbifPxStep *) data[1];
+    int code;
+
+    if (!pendPtr->done) {
+	if (result != TCL_OK) {
+	    /*
+	     * The coroutine is being deleted: forget the call.
+	     */
+
+	    DbusPendingFree(pendPtr);
+	    (void) step(interp, data[2], NULL);
+	    return result;
+	}
+	Tcl_NRAddCallback(interp, AwaitResume, pendPtr, data[1], data[2],
+		NULL);
+	return Tcl_NREvalObj(interp, DbifPxGetData(interp)->yieldObj, 0);
+    }
+    code = step(interp, data[2], pendPtr->reply);
+    DbusPendingFree(pendPtr);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxConn, DbifPxNewCall --
+ *
+ *	DbifPxConn: the proxy's connection, or NULL with "not connected".
+ *	DbifPxNewCall: a method call to the proxy's destination and path.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbusConn *
+DbifPxConn(
+    Tcl_Interp *interp,
+    DbifProxy *proxyPtr)
+{
+    DbusConn *connPtr;
+
+    if (DbusGetConn(interp, proxyPtr->handle, &connPtr) != TCL_OK) {
+	return NULL;
+    }
+    return connPtr;
+}
+
+DBusMessage *
+DbifPxNewCall(
+    Tcl_Interp *interp,
+    DbifProxy *proxyPtr,
+    const char *intf,
+    const char *member)
+{
+    DBusMessage *msg = dbus_message_new_method_call(
+	    Tcl_GetString(proxyPtr->dest), Tcl_GetString(proxyPtr->path),
+	    intf, member);
+
+    if (msg == NULL) {
+	DbusNoMemory(interp);
+    }
+    return msg;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxCacheStore, DbifPxCacheFill --
+ *
+ *	Store one value (NULL: forget it) in the property cache, unless the
+ *	cache is off or the property is never cached; fill from a GetAll
+ *	dict of one interface.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Reference counts of the values; linked variables are updated.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifPxCacheStore(
+    DbifProxy *proxyPtr,
+    DbifPxMember *propPtr,
+    Tcl_Obj *valuePtr)		/* new value or NULL */
+{
+    Tcl_HashEntry *hPtr;
+    int isNew;
+
+    if (valuePtr != NULL) {
+	Tcl_IncrRefCount(valuePtr);
+	DbifPxLinkUpdate(proxyPtr, propPtr, valuePtr);
+    }
+    if (!proxyPtr->cache || propPtr->emits == DBIF_EMITS_FALSE) {
+	/* never cached */
+    } else if (valuePtr == NULL) {
+	hPtr = Tcl_FindHashEntry(&proxyPtr->values, (char *) propPtr);
+	if (hPtr != NULL) {
+	    Tcl_DecrRefCount((Tcl_Obj *) Tcl_GetHashValue(hPtr));
+	    Tcl_DeleteHashEntry(hPtr);
+	}
+    } else {
+	hPtr = Tcl_CreateHashEntry(&proxyPtr->values, (char *) propPtr,
+		&isNew);
+	Tcl_IncrRefCount(valuePtr);
+	if (!isNew) {
+	    Tcl_DecrRefCount((Tcl_Obj *) Tcl_GetHashValue(hPtr));
+	}
+	Tcl_SetHashValue(hPtr, valuePtr);
+    }
+    if (valuePtr != NULL) {
+	Tcl_DecrRefCount(valuePtr);
+    }
+}
+
+void
+DbifPxCacheFill(
+    DbifProxy *proxyPtr,
+    Tcl_Obj *intfObj,
+    Tcl_Obj *dictPtr)		/* name value ... (borrowed) */
+{
+    Tcl_DictSearch search;
+    Tcl_Obj *keyPtr, *valuePtr;
+    int done;
+
+    if (Tcl_DictObjFirst(NULL, dictPtr, &search, &keyPtr, &valuePtr, &done)
+	    != TCL_OK) {
+	return;
+    }
+    for (; !done; Tcl_DictObjNext(&search, &keyPtr, &valuePtr, &done)) {
+	DbifPxMember *propPtr = DbifPxFind(NULL, proxyPtr,
+		DBIF_XML_PROPERTY, intfObj, keyPtr);
+
+	if (propPtr != NULL) {
+	    DbifPxCacheStore(proxyPtr, propPtr, valuePtr);
+	}
+    }
+    Tcl_DictObjDone(&search);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ProxyFree, ProxyDeleted --
+ *
+ *	ProxyFree: release a proxy record and everything it holds.
+ *	ProxyDeleted: the command's delete proc ("destroy", rename to "",
+ *	namespace or interp deletion).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Subscriptions of the proxy end; linked variables are untraced.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ProxyFree(
+    DbifProxy *proxyPtr)
+{
+    Tcl_HashSearch search;
+    Tcl_HashEntry *hPtr;
+
+    DbifPxLinksFree(proxyPtr);
+    for (hPtr = Tcl_FirstHashEntry(&proxyPtr->values, &search); hPtr;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	Tcl_DecrRefCount((Tcl_Obj *) Tcl_GetHashValue(hPtr));
+    }
+    Tcl_DeleteHashTable(&proxyPtr->values);
+    if (proxyPtr->descPtr != NULL) {
+	DbifPxDescRelease(proxyPtr->descPtr);
+    }
+    Tcl_DecrRefCount(proxyPtr->handle);
+    Tcl_DecrRefCount(proxyPtr->dest);
+    Tcl_DecrRefCount(proxyPtr->path);
+    Tcl_DecrRefCount(proxyPtr->owner);
+    Tcl_DecrRefCount(proxyPtr->subs);
+    if (proxyPtr->intf != NULL) {
+	Tcl_DecrRefCount(proxyPtr->intf);
+    }
+    if (proxyPtr->changed != NULL) {
+	Tcl_DecrRefCount(proxyPtr->changed);
+    }
+    ckfree((char *) proxyPtr);
+}
+
+static void
+ProxyDeleted(
+    ClientData clientData)
+{
+    DbifProxy *proxyPtr = (DbifProxy *) clientData;
+
+    proxyPtr->token = NULL;
+    proxyPtr->deleted = 1;
+    Tcl_EventuallyFree(proxyPtr, (Tcl_FreeProc *) ProxyFree);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifProxyCmd --
+ *
+ *	dbif proxy ?-bus busId? ?-interface name? ?-command name?
+ *	    ?-cache bool? ?-timeout ms? destination path
+ *
+ * Results:
+ *	The name of the new proxy command.
+ *
+ * Side effects:
+ *	Asks the bus for the destination's owner, introspects the object
+ *	(unless a proxy on the same owner and path already did) and fills
+ *	the property cache with GetAll; inside a coroutine it yields for
+ *	each reply.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifProxyNRCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const DbifOption opts[] = {
+	{"-bus", 1}, {"-interface", 1}, {"-command", 1}, {"-cache", 1},
+	{"-timeout", 1}, {NULL, 0}
+    };
+    enum { O_BUS, O_INTF, O_CMD, O_CACHE, O_TIMEOUT };
+    Tcl_Obj *values[5] = {NULL, NULL, NULL, NULL, NULL}, *handle;
+    DbifData *dbifPtr = DbifGetData(interp);
+    DbifProxy *proxyPtr;
+    Creation *crPtr;
+    DbusConn *connPtr;
+    int i = 1, cache = 1, timeout = -1;
+
+    (void) clientData;
+    if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (objc - i != 2) {
+	return DbifWrongArgs(interp, "proxy ?-bus busId? ?-interface name? "
+		"?-command name? ?-cache bool? ?-timeout ms? destination "
+		"path");
+    }
+    if ((values[O_CACHE] != NULL && Tcl_GetBooleanFromObj(interp,
+	    values[O_CACHE], &cache) != TCL_OK)
+	    || (values[O_INTF] != NULL
+		&& DbifCheckInterface(interp, values[O_INTF]) != TCL_OK)
+	    || DbusCheckName(interp, DBUS_NAME_BUS, objv[i],
+		"Invalid destination") != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_PATH, objv[i+1],
+		"Invalid path") != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (values[O_TIMEOUT] != NULL && (Tcl_GetIntFromObj(NULL,
+	    values[O_TIMEOUT], &timeout) != TCL_OK || timeout < 0)) {
+	return DbusError(interp, DBUS_EC_INVALID, "TIMEOUT",
+		Tcl_GetString(values[O_TIMEOUT]), "Invalid timeout");
+    }
+    if (values[O_CMD] != NULL && Tcl_GetCommandFromObj(interp,
+	    values[O_CMD]) != NULL) {
+	Tcl_SetObjResult(interp, Tcl_ObjPrintf("command \"%s\" already "
+		"exists", Tcl_GetString(values[O_CMD])));
+	Tcl_SetErrorCode(interp, "DBUS", DBUS_EC_USAGE, "EXISTS",
+		Tcl_GetString(values[O_CMD]), NULL);
+	return TCL_ERROR;
+    }
+    if (DbifResolveBus(interp, dbifPtr, values[O_BUS], &handle, &connPtr)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+
+    proxyPtr = (DbifProxy *) ckalloc(sizeof(DbifProxy));
+    memset(proxyPtr, 0, sizeof(DbifProxy));
+    proxyPtr->dataPtr = DbifPxGetData(interp);
+    proxyPtr->interp = interp;
+    proxyPtr->handle = handle;
+    Tcl_IncrRefCount(handle);
+    proxyPtr->dest = objv[i];
+    Tcl_IncrRefCount(objv[i]);
+    proxyPtr->path = objv[i+1];
+    Tcl_IncrRefCount(objv[i+1]);
+    proxyPtr->intf = values[O_INTF];
+    if (proxyPtr->intf != NULL) {
+	Tcl_IncrRefCount(proxyPtr->intf);
+    }
+    proxyPtr->owner = Tcl_NewObj();
+    Tcl_IncrRefCount(proxyPtr->owner);
+    proxyPtr->subs = Tcl_NewObj();
+    Tcl_IncrRefCount(proxyPtr->subs);
+    proxyPtr->cache = cache;
+    proxyPtr->timeout = timeout;
+    Tcl_InitHashTable(&proxyPtr->values, TCL_ONE_WORD_KEYS);
+
+    crPtr = (Creation *) ckalloc(sizeof(Creation));
+    memset(crPtr, 0, sizeof(Creation));
+    crPtr->proxyPtr = proxyPtr;
+    crPtr->cmdName = values[O_CMD];
+    if (crPtr->cmdName != NULL) {
+	Tcl_IncrRefCount(crPtr->cmdName);
+    }
+    crPtr->connPtr = connPtr;
+    Tcl_Preserve(connPtr);
+
+    if (Tcl_GetString(objv[i])[0] == ':') {
+	Tcl_SetStringObj(proxyPtr->owner, Tcl_GetString(objv[i]), -1);
+	return StepLookup(interp, crPtr);
+    } else {
+	DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS,
+		DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "GetNameOwner");
+	const char *name = Tcl_GetString(objv[i]);
+	int code;
+
+	if (msg == NULL || !dbus_message_append_args(msg, DBUS_TYPE_STRING,
+		&name, DBUS_TYPE_INVALID)) {
+	    if (msg) {
+		dbus_message_unref(msg);
+	    }
+	    CreationFree(crPtr);
+	    return DbusNoMemory(interp);
+	}
+	code = DbifPxAwait(interp, connPtr, msg, timeout, StepOwner, crPtr);
+	dbus_message_unref(msg);
+	return code;
+    }
+}
+
+int
+DbifProxyCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    return Tcl_NRCallObjProc(interp, DbifProxyNRCmd, clientData, objc, objv);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CreationFree --
+ *
+ *	Abandon (or finish with) a creation record; its proxy is freed
+ *	unless it became a command.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+CreationFree(
+    Creation *crPtr)
+{
+    if (crPtr->proxyPtr != NULL) {
+	ProxyFree(crPtr->proxyPtr);
+    }
+    if (crPtr->cmdName != NULL) {
+	Tcl_DecrRefCount(crPtr->cmdName);
+    }
+    if (crPtr->key != NULL) {
+	Tcl_DecrRefCount(crPtr->key);
+    }
+    Tcl_Release(crPtr->connPtr);
+    ckfree((char *) crPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * StepOwner, StepLookup, StepParse, StepGetAll, NextGetAll,
+ * StepFinish --
+ *
+ *	The steps of "dbif proxy": the owner of a well-known destination
+ *	(none is no error: the proxy follows the name), the description
+ *	from the cache or from Introspect, one GetAll per interface that
+ *	has readable properties (failures leave the cache empty, as in
+ *	GDBus), then the command.
+ *
+ * Results:
+ *	A Tcl result code; the proxy's name on success.
+ *
+ * Side effects:
+ *	Messages sent, coroutine yields, the proxy command created.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+StepOwner(
+    Tcl_Interp *interp,
+    ClientData clientData,
+    DBusMessage *reply)
+{
+    Creation *crPtr = (Creation *) clientData;
+    const char *owner;
+
+    if (reply == NULL) {
+	CreationFree(crPtr);
+	return TCL_ERROR;
+    }
+    if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN
+	    && dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner,
+		DBUS_TYPE_INVALID)) {
+	Tcl_SetStringObj(crPtr->proxyPtr->owner, owner, -1);
+    }
+    return StepLookup(interp, crPtr);
+}
+
+static int
+StepLookup(
+    Tcl_Interp *interp,
+    Creation *crPtr)
+{
+    DbifProxy *proxyPtr = crPtr->proxyPtr;
+    Tcl_HashEntry *hPtr;
+    DBusMessage *msg;
+    int code;
+
+    crPtr->key = Tcl_ObjPrintf("%s %s %s", Tcl_GetString(proxyPtr->handle),
+	    Tcl_GetCharLength(proxyPtr->owner) ? Tcl_GetString(proxyPtr->owner)
+	    : Tcl_GetString(proxyPtr->dest), Tcl_GetString(proxyPtr->path));
+    Tcl_IncrRefCount(crPtr->key);
+    hPtr = Tcl_FindHashEntry(&proxyPtr->dataPtr->descs,
+	    Tcl_GetString(crPtr->key));
+    if (hPtr != NULL) {
+	proxyPtr->descPtr = (DbifPxDesc *) Tcl_GetHashValue(hPtr);
+	proxyPtr->descPtr->refCount++;
+	crPtr->nextIntf = proxyPtr->descPtr->xml->intfs;
+	return NextGetAll(interp, crPtr);
+    }
+    if (crPtr->connPtr->flags & (DBUS_CONN_CLOSED | DBUS_CONN_LOST)) {
+	CreationFree(crPtr);
+	return DbusError(interp, DBUS_EC_CLOSED,
+		Tcl_GetString(proxyPtr->handle), NULL, "connection closed");
+    }
+    msg = DbifPxNewCall(interp, proxyPtr,
+	    "org.freedesktop.DBus.Introspectable", "Introspect");
+    if (msg == NULL) {
+	CreationFree(crPtr);
+	return TCL_ERROR;
+    }
+    code = DbifPxAwait(interp, crPtr->connPtr, msg, proxyPtr->timeout,
+	    StepParse, crPtr);
+    dbus_message_unref(msg);
+    return code;
+}
+
+static int
+StepParse(
+    Tcl_Interp *interp,
+    ClientData clientData,
+    DBusMessage *reply)
+{
+    Creation *crPtr = (Creation *) clientData;
+    DbifProxy *proxyPtr = crPtr->proxyPtr;
+    const char *xml;
+    char err[256];
+    DbifXmlDesc *xmlPtr;
+    Tcl_HashEntry *hPtr;
+    int isNew;
+
+    if (reply == NULL) {
+	CreationFree(crPtr);
+	return TCL_ERROR;
+    }
+    if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR) {
+	DbusReplyError(interp, reply, 0);
+	Tcl_SetObjResult(interp, Tcl_ObjPrintf("cannot introspect %s at "
+		"%s: %s", Tcl_GetString(proxyPtr->path),
+		Tcl_GetString(proxyPtr->dest),
+		Tcl_GetString(Tcl_GetObjResult(interp))));
+	CreationFree(crPtr);
+	return TCL_ERROR;
+    }
+    if (!dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &xml,
+	    DBUS_TYPE_INVALID)) {
+	CreationFree(crPtr);
+	return DbusError(interp, DBIF_EC_INTROSPECT, "SIGNATURE", NULL,
+		"Introspect did not return a string");
+    }
+    xmlPtr = DbifXmlParse(xml, strlen(xml), err, sizeof(err));
+    if (xmlPtr == NULL) {
+	Tcl_SetObjResult(interp, Tcl_ObjPrintf("bad introspection data "
+		"from %s at %s: %s", Tcl_GetString(proxyPtr->dest),
+		Tcl_GetString(proxyPtr->path), err));
+	Tcl_SetErrorCode(interp, "DBUS", DBIF_EC_INTROSPECT, "XML", err,
+		NULL);
+	CreationFree(crPtr);
+	return TCL_ERROR;
+    }
+    proxyPtr->descPtr = DbifPxDescNew(xmlPtr);
+    proxyPtr->descPtr->refCount = 1;
+    hPtr = Tcl_CreateHashEntry(&proxyPtr->dataPtr->descs,
+	    Tcl_GetString(crPtr->key), &isNew);
+    if (isNew) {
+	/* (another creation may have raced us inside a coroutine) */
+	Tcl_SetHashValue(hPtr, proxyPtr->descPtr);
+	proxyPtr->descPtr->hPtr = hPtr;
+    }
+    crPtr->nextIntf = xmlPtr->intfs;
+    return NextGetAll(interp, crPtr);
+}
+
+static int
+StepGetAll(
+    Tcl_Interp *interp,
+    ClientData clientData,
+    DBusMessage *reply)		/* of the GetAll of crPtr->nextIntf */
+{
+    Creation *crPtr = (Creation *) clientData;
+
+    if (reply == NULL) {
+	CreationFree(crPtr);
+	return TCL_ERROR;
+    }
+    if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN) {
+	Tcl_Obj *argsPtr = DbusUnmarshalArgs(NULL, reply, 0), *dictPtr;
+
+	if (argsPtr != NULL) {
+	    Tcl_IncrRefCount(argsPtr);
+	    if (Tcl_ListObjIndex(NULL, argsPtr, 0, &dictPtr) == TCL_OK
+		    && dictPtr != NULL) {
+		Tcl_Obj *intfObj = Tcl_NewStringObj(crPtr->nextIntf->name,
+			-1);
+
+		Tcl_IncrRefCount(intfObj);
+		DbifPxCacheFill(crPtr->proxyPtr, intfObj, dictPtr);
+		Tcl_DecrRefCount(intfObj);
+	    }
+	    Tcl_DecrRefCount(argsPtr);
+	}
+    }
+    crPtr->nextIntf = crPtr->nextIntf->nextPtr;
+    return NextGetAll(interp, crPtr);
+}
+
+static int
+NextGetAll(
+    Tcl_Interp *interp,
+    Creation *crPtr)
+{
+    DbifProxy *proxyPtr = crPtr->proxyPtr;
+    DbifXmlIntf *intfPtr;
+
+    /*
+     * Next interface with readable properties.
+     */
+
+    for (intfPtr = crPtr->nextIntf; proxyPtr->cache && intfPtr;
+	    intfPtr = intfPtr->nextPtr) {
+	DbifXmlMember *xmPtr;
+
+	if (proxyPtr->intf != NULL && strcmp(intfPtr->name,
+		Tcl_GetString(proxyPtr->intf)) != 0) {
+	    continue;
+	}
+	if (strcmp(intfPtr->name, DBUS_PROPS_INTERFACE) == 0) {
+	    continue;
+	}
+	for (xmPtr = intfPtr->members; xmPtr; xmPtr = xmPtr->nextPtr) {
+	    if (xmPtr->kind == DBIF_XML_PROPERTY
+		    && (xmPtr->access & DBIF_XML_READ)) {
+		break;
+	    }
+	}
+	if (xmPtr != NULL) {
+	    break;
+	}
+    }
+    crPtr->nextIntf = intfPtr;
+    if (intfPtr != NULL
+	    && !(crPtr->connPtr->flags & (DBUS_CONN_CLOSED|DBUS_CONN_LOST))) {
+	DBusMessage *msg = DbifPxNewCall(interp, proxyPtr,
+		DBUS_PROPS_INTERFACE, "GetAll");
+	const char *name = intfPtr->name;
+	int code;
+
+	if (msg == NULL || !dbus_message_append_args(msg, DBUS_TYPE_STRING,
+		&name, DBUS_TYPE_INVALID)) {
+	    if (msg) {
+		dbus_message_unref(msg);
+	    }
+	    CreationFree(crPtr);
+	    return DbusNoMemory(interp);
+	}
+	code = DbifPxAwait(interp, crPtr->connPtr, msg, proxyPtr->timeout,
+		StepGetAll, crPtr);
+	dbus_message_unref(msg);
+	return code;
+    }
+    return StepFinish(interp, crPtr);
+}
+
+static int
+StepFinish(
+    Tcl_Interp *interp,
+    Creation *crPtr)
+{
+    DbifProxy *proxyPtr = crPtr->proxyPtr;
+    Tcl_Obj *nameObj;
+
+    if (crPtr->cmdName != NULL) {
+	nameObj = crPtr->cmdName;
+	if (Tcl_GetCommandFromObj(interp, nameObj) != NULL) {
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf("command \"%s\" already "
+		    "exists", Tcl_GetString(nameObj)));
+	    Tcl_SetErrorCode(interp, "DBUS", DBUS_EC_USAGE, "EXISTS",
+		    Tcl_GetString(nameObj), NULL);
+	    CreationFree(crPtr);
+	    return TCL_ERROR;
+	}
+    } else {
+	do {
+	    nameObj = Tcl_ObjPrintf("::dbus::dbif::proxy%d",
+		    ++proxyPtr->dataPtr->counter);
+	    if (Tcl_GetCommandFromObj(interp, nameObj) == NULL) {
+		break;
+	    }
+	    Tcl_DecrRefCount(nameObj);
+	} while (1);
+    }
+    Tcl_IncrRefCount(nameObj);
+    proxyPtr->token = Tcl_NRCreateCommand(interp, Tcl_GetString(nameObj),
+	    DbifPxObjCmd, DbifPxNRObjCmd, proxyPtr, ProxyDeleted);
+    crPtr->proxyPtr = NULL;
+    CreationFree(crPtr);
+    Tcl_SetObjResult(interp, nameObj);
+    Tcl_DecrRefCount(nameObj);
+    return TCL_OK;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */

@@ -1,0 +1,192 @@
+/*
+ * dbifProxy.h --
+ *
+ *	Internal declarations of the client side of dbif: proxies ("dbif
+ *	proxy", EXTENSIONS.md E4), the introspection descriptions they share
+ *	(cached per connection, owner and path), and the object-manager
+ *	client ("dbif objects", E5).  Files:
+ *
+ *	  dbifXml.c	 introspection XML -> DbifXmlDesc (libexpat)
+ *	  dbifDesc.c	 descriptions: lookup tables, describe dicts
+ *	  dbifProxy.c	 per-interp state, description cache, replies
+ *			 awaited in C or in a coroutine, property cache,
+ *			 proxy creation and deletion
+ *	  dbifProxyCmd.c the proxy command: call, get, set, getall, ...
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#ifndef _DBIFPROXY_H
+#define _DBIFPROXY_H
+
+#include "dbifInt.h"
+#include "dbifXml.h"
+
+#define DBIF_PROXY_ASSOC	"dbif.proxy"
+#define DBUS_PROPS_INTERFACE	"org.freedesktop.DBus.Properties"
+
+/*
+ * Error-code categories of the client side (documented in dbif.n):
+ *   {DBUS UNKNOWN METHOD|PROPERTY|SIGNAL|INTERFACE name}
+ *   {DBUS AMBIGUOUS METHOD|PROPERTY|SIGNAL name}
+ *   {DBUS INTROSPECT detail}	introspection failed or was malformed
+ *   {DBUS ACCESS READ|WRITE name} property not readable / writable
+ */
+
+#define DBIF_EC_UNKNOWN		"UNKNOWN"
+#define DBIF_EC_AMBIGUOUS	"AMBIGUOUS"
+#define DBIF_EC_INTROSPECT	"INTROSPECT"
+#define DBIF_EC_ACCESS		"ACCESS"
+
+/*
+ * One member of an introspected interface, in the forms the proxy needs.
+ */
+
+typedef struct DbifPxMember {
+    int kind;			/* DBIF_XML_METHOD, _SIGNAL, _PROPERTY */
+    Tcl_Obj *intf;		/* interface name; held */
+    Tcl_Obj *name;		/* member name; held */
+    Tcl_Obj *inSig;		/* method: input signature; signal:
+				 * argument signature; property: type;
+				 * held */
+    Tcl_Obj *inNames;		/* method: list of input names; held */
+    Tcl_Obj *inTypes;		/* method: list of input types; held */
+    int nIn;			/* method: number of inputs */
+    int access;			/* property: DBIF_XML_READ|WRITE */
+    int emits;			/* property: DBIF_EMITS_* */
+    struct DbifPxMember *nextPtr; /* description's list, owned */
+} DbifPxMember;
+
+/*
+ * Marker for an unqualified name found in several interfaces.
+ */
+
+#define DBIF_PX_AMBIGUOUS	((DbifPxMember *) INT2PTR(1))
+
+/*
+ * The parsed introspection of one object, shared by every proxy on the
+ * same (connection, owner, path).  Lookup tables are keyed by
+ * "interface.member" and by the bare member name (members never contain
+ * a dot).
+ */
+
+typedef struct DbifPxDesc {
+    int refCount;		/* proxies using it; freed at 0 */
+    Tcl_HashEntry *hPtr;	/* entry in DbifPxData.descs or NULL */
+    DbifXmlDesc *xml;		/* owned (DbifXmlFree) */
+    Tcl_Obj *dict;		/* "describe" result; held; NULL until
+				 * first asked for */
+    Tcl_HashTable methods;	/* key -> DbifPxMember* */
+    Tcl_HashTable props;	/* key -> DbifPxMember* */
+    Tcl_HashTable signals;	/* key -> DbifPxMember* */
+    DbifPxMember *members;	/* owned list of every member */
+    Tcl_Obj *intfs;		/* list of interface names; held */
+} DbifPxDesc;
+
+struct DbifPxData;
+
+/*
+ * A linked variable ("$p link").
+ */
+
+typedef struct DbifPxLink {
+    struct DbifProxy *proxyPtr;	/* borrowed: the proxy owns us */
+    DbifPxMember *propPtr;	/* borrowed from the proxy's description */
+    Tcl_Obj *varName;		/* fully qualified; held */
+    int setting;		/* we write the variable ourselves */
+    struct DbifPxLink *nextPtr;	/* proxy's list, owned */
+} DbifPxLink;
+
+/*
+ * One proxy: a Tcl command standing for (bus, destination, path).
+ */
+
+typedef struct DbifProxy {
+    struct DbifPxData *dataPtr;	/* borrowed */
+    Tcl_Interp *interp;		/* not owned */
+    Tcl_Command token;		/* our command; NULL once deleted */
+    Tcl_Obj *handle;		/* connection handle; held */
+    Tcl_Obj *dest;		/* destination as given; held */
+    Tcl_Obj *path;		/* object path; held */
+    Tcl_Obj *intf;		/* default interface or NULL; held */
+    Tcl_Obj *owner;		/* unique owner or ""; held */
+    int cache;			/* property cache on */
+    int timeout;		/* call timeout in ms, -1 default */
+    DbifPxDesc *descPtr;	/* reference held; NULL while creating */
+    Tcl_HashTable values;	/* DbifPxMember* -> Tcl_Obj* (held): the
+				 * cached values; absent = not known */
+    Tcl_Obj *changed;		/* "changed" script or NULL; held */
+    DbifPxLink *links;		/* owned list */
+    Tcl_Obj *subs;		/* list of subscription ids made for the
+				 * proxy (E1); held */
+    ClientData ownerWatch;	/* owner-tracking registration or NULL */
+    int deleted;		/* the command is gone */
+} DbifProxy;
+
+/*
+ * Per-interp state of the client side (AssocData DBIF_PROXY_ASSOC).
+ */
+
+typedef struct DbifPxData {
+    Tcl_Interp *interp;		/* not owned */
+    Tcl_HashTable descs;	/* "handle owner path" -> DbifPxDesc* */
+    int counter;		/* for proxy command names */
+    Tcl_Obj *yieldObj;		/* "::yield"; held */
+} DbifPxData;
+
+/*
+ * Awaiting a reply: the step procedure is called exactly once, with the
+ * reply (borrowed; may be an error message) or with NULL when sending
+ * failed or the coroutine went away (then interp holds the error).
+ */
+
+typedef int (DbifPxStep)(Tcl_Interp *interp, ClientData clientData,
+	DBusMessage *reply);
+
+/*
+ * dbifDesc.c
+ */
+
+DbifPxDesc *	DbifPxDescNew(DbifXmlDesc *xml);
+void		DbifPxDescRelease(DbifPxDesc *descPtr);
+Tcl_Obj *	DbifPxDescribe(DbifPxDesc *descPtr);
+DbifPxMember *	DbifPxFind(Tcl_Interp *interp, DbifProxy *proxyPtr,
+		    int kind, Tcl_Obj *intfObj, Tcl_Obj *nameObj);
+
+/*
+ * dbifProxy.c
+ */
+
+DbifPxData *	DbifPxGetData(Tcl_Interp *interp);
+int		DbifPxAwait(Tcl_Interp *interp, DbusConn *connPtr,
+		    DBusMessage *msg, int timeout, DbifPxStep *step,
+		    ClientData clientData);
+DbusConn *	DbifPxConn(Tcl_Interp *interp, DbifProxy *proxyPtr);
+DBusMessage *	DbifPxNewCall(Tcl_Interp *interp, DbifProxy *proxyPtr,
+		    const char *intf, const char *member);
+void		DbifPxCacheStore(DbifProxy *proxyPtr,
+		    DbifPxMember *propPtr, Tcl_Obj *valuePtr);
+void		DbifPxCacheFill(DbifProxy *proxyPtr, Tcl_Obj *intfObj,
+		    Tcl_Obj *dictPtr);
+Tcl_ObjCmdProc	DbifProxyCmd;
+
+/*
+ * dbifProxyCmd.c
+ */
+
+Tcl_ObjCmdProc	DbifPxObjCmd;
+Tcl_ObjCmdProc	DbifPxNRObjCmd;
+void		DbifPxLinksFree(DbifProxy *proxyPtr);
+void		DbifPxLinkUpdate(DbifProxy *proxyPtr,
+		    DbifPxMember *propPtr, Tcl_Obj *valuePtr);
+
+#endif /* _DBIFPROXY_H */
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */
