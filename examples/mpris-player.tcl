@@ -15,13 +15,14 @@
 #	-delay MS	answer Play, Pause, Next, ... only after MS milliseconds
 #			(a slow player, to see that a client stays responsive)
 #	-stdin BOOL	read commands from standard input, one per line (used
-#			by the test suite; default 0):
-#			    hold	keep every control call waiting
-#			    release	answer the held calls
+#			by the test suite; default 0), and leave at its end:
 #			    state	print status, track title and volume
+#			    act A	do A (Play, Pause, Next...) as if asked
+#			    volume V	set the volume to V
 #			    quit	leave
 #
-#	Prints "ready" once it owns its name; ends on Quit (or "quit").
+#	Prints "ready" once it owns its name; ends on Quit, or when the bus
+#	goes away.
 #
 # Copyright (c) 2026 the tcl-dbus authors.
 # See the file "README" for information on usage and redistribution.
@@ -34,8 +35,6 @@ namespace eval ::player {
     variable path /org/mpris/MediaPlayer2
     variable root org.mpris.MediaPlayer2
     variable intf org.mpris.MediaPlayer2.Player
-    variable held {}		;# control calls waiting for "release"
-    variable holding 0
     variable startedAt 0	;# clock ms when play started (or resumed)
     variable offset 0		;# position (us) at startedAt / when paused
     variable current 0		;# index into tracks
@@ -135,17 +134,13 @@ proc ::player::act {action} {
 
 # ::player::control --
 #
-#	Body of the control methods: answers at once, after -delay ms, or
-#	when "release" comes in while holding.  The action happens when the
-#	call is answered, as a slow player would do it.
+#	Body of the control methods: answers at once, or after -delay ms.
+#	The action happens when the call is answered, as a slow player
+#	would do it.
 
 proc ::player::control {msgid action} {
-    variable holding
-    variable held
     set delay [dict get $::player::opt -delay]
-    if {$holding} {
-	lappend held [list $msgid $action]
-    } elseif {$delay > 0} {
+    if {$delay > 0} {
 	after $delay [list ::player::answer $msgid $action]
     } else {
 	answer $msgid $action
@@ -164,28 +159,32 @@ proc ::player::answer {msgid action} {
 #	local user or test, never from the bus.
 
 proc ::player::command {} {
-    variable held
-    variable holding
     if {[gets stdin line] < 0} {
 	exit 0
     }
-    switch -- [string trim $line] {
-	hold {
-	    set holding 1
-	    puts held
-	}
-	release {
-	    set holding 0
-	    foreach call $held {
-		answer {*}$call
-	    }
-	    puts "released [llength $held]"
-	    set held {}
-	}
+    set words [regexp -all -inline {\S+} $line]
+    lassign $words command arg
+    switch -- $command {
 	state {
 	    puts [list $::player::status \
 		    [lindex [dict get $::player::meta xesam:title] 1] \
 		    $::player::volume]
+	}
+	act {
+	    if {$arg ni {Play Pause PlayPause Stop Next Previous}} {
+		puts "unknown action: $arg"
+	    } else {
+		act $arg
+		puts done
+	    }
+	}
+	volume {
+	    if {![string is double -strict $arg]} {
+		puts "not a number: $arg"
+	    } else {
+		set ::player::volume $arg
+		puts done
+	    }
 	}
 	quit {
 	    exit 0
@@ -271,6 +270,10 @@ namespace eval ::player {
     }
     dbif signal -interface $intf $path Seeked {position:x}
 }
+
+# A player without a bus has nothing to do.
+dbus listen [dbus info local] org.freedesktop.DBus.Local.Disconnected \
+	{apply {{info} {exit 0}}}
 
 if {[dict get $::player::opt -stdin]} {
     fconfigure stdout -buffering line

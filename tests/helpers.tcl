@@ -92,6 +92,29 @@ proc ::dbustest::startDaemon {type} {
     return $address
 }
 
+# ::dbustest::startXvfb --
+#
+#	Start a virtual X display (Xvfb) for programs that need one (Tk,
+#	dunst) and return its name, such as ":3".  Xvfb picks a free display
+#	number itself (-displayfd).  Like the daemons, it is killed by
+#	stopBuses or, if this process dies, by a watchdog.
+
+proc ::dbustest::startXvfb {} {
+    variable started
+    set fd [open [list | Xvfb -displayfd 1 -screen 0 1024x768x24 \
+	    -nolisten tcp 2>> [file join [tmpDir] xvfb.log]] r]
+    set number [gets $fd]
+    set pid [lindex [pid $fd] 0]
+    if {![string is integer -strict $number] || $number eq ""} {
+	catch {exec kill $pid}
+	catch {close $fd}
+	error "could not start Xvfb"
+    }
+    set wd [open [list | sh -c "read x; kill $pid 2>/dev/null" 2>@stderr] w]
+    lappend started [list $pid $wd $fd]
+    return :$number
+}
+
 # ::dbustest::startBuses --
 #
 #	Make sure a private session and system bus exist for this process
@@ -248,6 +271,7 @@ testConstraint gdbus [expr {[auto_execok gdbus] ne ""}]
 testConstraint busctl [expr {[auto_execok busctl] ne ""}]
 testConstraint pythonDbus [expr {[file executable /usr/bin/python3] &&
 	![catch {exec /usr/bin/python3 -c "import dbus" 2>@1}]}]
+testConstraint xvfb [expr {[auto_execok Xvfb] ne ""}]
 testConstraint memory [llength [info commands memory]]
 testConstraint notValgrind [expr {![info exists ::env(DBUS_TCL_VALGRIND)]}]
 

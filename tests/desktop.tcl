@@ -1,0 +1,72 @@
+# desktop.tcl --
+#
+#	Shared by the desktop-*.test files, which check the packages against
+#	real desktop programs (playerctl, dunst, qdbus, Tk, Python's
+#	Tkinter) on the private test bus, with Xvfb as the display where one
+#	is needed.  Sourced after helpers.tcl.
+#
+#	A program that is not installed makes its tests skip, and the file
+#	says so on stdout with the package that provides it, so a skip is
+#	never silent ("sh unix/deps.sh --test" installs them all).
+#
+# Copyright (c) 2026 the tcl-dbus authors.
+# See the file "README" for information on usage and redistribution.
+
+namespace eval ::dbustest {
+    variable examples [file join [file dirname $dir] examples]
+}
+
+# ::dbustest::needProgram --
+#
+#	Define constraint name: true when program is on PATH.  When it is
+#	not, print why the tests that need it are skipped.
+
+proc ::dbustest::needProgram {name program package} {
+    set ok [expr {[auto_execok $program] ne ""}]
+    testConstraint $name $ok
+    if {!$ok} {
+	puts "[file tail [info script]]: $program is not installed, tests\
+		needing it are skipped (package $package; sh unix/deps.sh\
+		--test installs it)"
+    }
+    return $ok
+}
+
+# ::dbustest::mprisPlayer --
+#
+#	Start examples/mpris-player.tcl on the session stand-in with the
+#	given options; returns its pipe (its stdin takes the commands
+#	state, act A, volume V and quit; see the example).
+
+proc ::dbustest::mprisPlayer {args} {
+    variable examples
+    set chan [open [list | [tclsh] [file join $examples mpris-player.tcl] \
+	    -stdin 1 {*}$args 2>@stderr] r+]
+    fconfigure $chan -buffering line
+    if {[readLine $chan 20000] ne "ready"} {
+	catch {close $chan}
+	error "the MPRIS example player did not start"
+    }
+    return $chan
+}
+
+# ::dbustest::ask --
+#
+#	Send one command line to a peer's stdin and return its answer line.
+
+proc ::dbustest::ask {chan command {timeout 20000}} {
+    puts $chan $command
+    flush $chan
+    return [readLine $chan $timeout]
+}
+
+# ::dbustest::stopProcess --
+#
+#	Close a pipe to a process we started, killing it first (by its pid).
+
+proc ::dbustest::stopProcess {chan} {
+    foreach pid [pid $chan] {
+	catch {exec kill $pid}
+    }
+    catch {close $chan}
+}
