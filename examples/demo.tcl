@@ -5,21 +5,8 @@
 #	purpose and stopped afterwards.  Used by "make demo".
 
 set dir [file dirname [file normalize [info script]]]
-set tmp [file join [expr {[info exists env(TMPDIR)] ? $env(TMPDIR) : "/tmp"}] \
-	tcldbus-demo-[pid]]
-file mkdir $tmp
-set conf [file join $tmp bus.conf]
-set f [open $conf w]
-puts $f "<busconfig><type>session</type><listen>unix:tmpdir=$tmp</listen>
-<auth>EXTERNAL</auth><policy context=\"default\"><allow send_destination=\"*\"/>
-<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>"
-close $f
-
-set daemon [open [list | dbus-daemon --config-file=$conf --nofork \
-	--print-address=1 --print-pid=1 2>/dev/null] r]
-set env(DBUS_SESSION_BUS_ADDRESS) [gets $daemon]
-set daemonPid [gets $daemon]
-puts "private bus: $env(DBUS_SESSION_BUS_ADDRESS)"
+source [file join $dir private-bus.tcl]
+puts "private bus: [::demo::startBus]"
 
 set status 0
 try {
@@ -35,8 +22,6 @@ try {
     puts stderr "demo failed: $msg"
     set status 1
 } finally {
-    catch {exec kill $daemonPid}
-    catch {close $daemon}
-    file delete -force $tmp
+    ::demo::stopBus
 }
 exit $status

@@ -70,3 +70,57 @@ proc ::dbustest::stopProcess {chan} {
     }
     catch {close $chan}
 }
+
+# ::dbustest::tkRemote --
+#
+#	Start examples/remote.tcl in a tclsh of its own on the display named
+#	by env(DISPLAY), with an "after" ticker (::ticks) and a record of
+#	background errors (::bgerrors); guiEval runs scripts in it.  Returns
+#	the pipe once the window is up.
+
+proc ::dbustest::tkRemote {} {
+    variable examples
+    set chan [peer [string map [list @EXAMPLES@ [list $examples]] {
+    package require Tk
+    set ::bgerrors {}
+    interp bgerror {} [list apply {{msg opts} {lappend ::bgerrors $msg}}]
+    source [file join @EXAMPLES@ remote.tcl]
+    set ::ticks 0
+    proc tick {} {
+	incr ::ticks
+	after 20 tick
+    }
+    tick
+    # A script comes as lines ending with a line "%%end%%" (see guiEval).
+    set ::script ""
+    fileevent stdin readable {
+	if {[gets stdin line] < 0} {exit 0}
+	if {$line ne "%%end%%"} {
+	    append ::script $line \n
+	} else {
+	    if {[catch {uplevel #0 $::script} r]} {set r "error: $r"}
+	    set ::script ""
+	    puts [list $r]
+	}
+    }
+    update
+    puts ready
+}]]
+    if {[readLine $chan 30000] ne "ready"} {
+	catch {close $chan}
+	error "the Tk remote did not start"
+    }
+    return $chan
+}
+
+# ::dbustest::guiEval --
+#
+#	Run script (any number of lines) in the Tk remote started by
+#	tkRemote; returns its result (or "error: message").
+
+proc ::dbustest::guiEval {chan script} {
+    puts $chan $script
+    puts $chan %%end%%
+    flush $chan
+    lindex [readLine $chan 20000] 0
+}
