@@ -60,7 +60,6 @@ DbifGetData(
     Tcl_InitHashTable(&dataPtr->signals, TCL_STRING_KEYS);
     Tcl_InitHashTable(&dataPtr->messages, TCL_STRING_KEYS);
     Tcl_InitHashTable(&dataPtr->listeners, TCL_STRING_KEYS);
-    Tcl_InitHashTable(&dataPtr->rules, TCL_STRING_KEYS);
     dataPtr->changedSignal = 1;
     dataPtr->applyObj = Tcl_NewStringObj("::apply", -1);
     Tcl_IncrRefCount(dataPtr->applyObj);
@@ -84,8 +83,9 @@ DbifGetData(
  *	(the trace proc ignores TCL_INTERP_DESTROYED).
  *
  * Side effects:
- *	Match rules whose last user was this interp are removed from the
- *	bus (dbus_bus_remove_match, not waiting for the answer).
+ *	The listeners' uses of match rules are dropped from the core's
+ *	registry; a rule whose last user they were leaves the bus
+ *	(DbusBusRemoveMatch, not waiting for the answer).
  *
  *----------------------------------------------------------------------
  */
@@ -121,7 +121,6 @@ DataFree(
     Tcl_DeleteHashTable(&dataPtr->signals);
     Tcl_DeleteHashTable(&dataPtr->messages);
     Tcl_DeleteHashTable(&dataPtr->listeners);
-    Tcl_DeleteHashTable(&dataPtr->rules);
     Tcl_DecrRefCount(dataPtr->defaultBus);
     Tcl_DecrRefCount(dataPtr->defaultIntf);
     Tcl_DecrRefCount(dataPtr->applyObj);

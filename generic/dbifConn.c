@@ -293,37 +293,17 @@ DbifConnectCmd(
     resultPtr = Tcl_NewListObj(0, NULL);
     namesPtr = Tcl_NewDictObj();
     for (k = i; k < objc; k++) {
-	const char *name = Tcl_GetString(objv[k]), *outcome = NULL;
-	DBusError err;
-	int ret;
+	const char *name = Tcl_GetString(objv[k]), *outcome;
 
-	dbus_error_init(&err);
-	ret = dbus_bus_request_name(connPtr->conn, name, flags, &err);
-	DbusConnCheckQueue(connPtr);
-	switch (ret) {
-	case DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER:
-	    outcome = "primary";
-	    break;
-	case DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER:
-	    outcome = "owner";
-	    break;
-	case DBUS_REQUEST_NAME_REPLY_IN_QUEUE:
-	    outcome = "queued";
-	    break;
-	case DBUS_REQUEST_NAME_REPLY_EXISTS:
-	    outcome = "exists";
-	    break;
-	}
-	if (outcome == NULL) {
-	    Tcl_DictObjPut(NULL, namesPtr, objv[k], Tcl_NewStringObj(
-		    dbus_error_is_set(&err) && err.message ? err.message
-		    : "request failed", -1));
-	    dbus_error_free(&err);
-	    continue;
-	}
-	Tcl_DictObjPut(NULL, namesPtr, objv[k],
-		Tcl_NewStringObj(outcome, -1));
-	if (outcome[0] == 'p' || outcome[0] == 'o') {
+	/*
+	 * The outcome word, or the bus's refusal, is the interp result.
+	 */
+
+	code = DbusBusRequestName(interp, connPtr, objv[k], flags, 0);
+	Tcl_DictObjPut(NULL, namesPtr, objv[k], Tcl_GetObjResult(interp));
+	outcome = Tcl_GetString(Tcl_GetObjResult(interp));
+	if (code == TCL_OK && (strcmp(outcome, "primary") == 0
+		|| strcmp(outcome, "owner") == 0)) {
 	    Tcl_ListObjAppendElement(NULL, resultPtr, objv[k]);
 	    if (strcmp(Tcl_GetString(dataPtr->defaultIntf),
 		    DBIF_DEFAULT_INTERFACE) == 0
@@ -336,6 +316,7 @@ DbifConnectCmd(
 		Tcl_IncrRefCount(dataPtr->defaultBus);
 	    }
 	}
+	Tcl_ResetResult(interp);
     }
     optsPtr = Tcl_NewListObj(0, NULL);
     Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-code", 5));

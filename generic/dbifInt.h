@@ -201,7 +201,6 @@ typedef struct DbifData {
     Tcl_HashTable messages;	/* id -> DbifMsg* (owned) */
     Tcl_HashTable listeners;	/* "handle|path|intf.member" ->
 				 * DbifListen* */
-    Tcl_HashTable rules;	/* "handle|rule" -> use count */
     int msgCounter;		/* for "messageN" */
     int sigCounter;		/* for "signalN" */
     int changedSignal;		/* automatic PropertiesChanged on */

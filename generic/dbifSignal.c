@@ -3,8 +3,8 @@
  *
  *	dbif signals and listeners (reference 4.6, 4.8, 4.18; DECISIONS
  *	rules 9 and 12): "dbif signal" and "dbif generate", "dbif listen"
- *	with its typed prototypes, and the match rules listeners need,
- *	reference counted per connection.
+ *	with its typed prototypes; their match rules go through the
+ *	core's registry (dbusBus.c), reference counted per connection.
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
@@ -107,104 +107,6 @@ DbifSignalProc(
 /*
  *----------------------------------------------------------------------
  *
- * Match rules, reference counted per connection (DECISIONS rule 9).
- *
- *----------------------------------------------------------------------
- */
-
-static int
-RuleAdd(
-    Tcl_Interp *interp,
-    DbifData *dataPtr,
-    DbusConn *connPtr,
-    Tcl_Obj *ruleObj)
-{
-    Tcl_DString key;
-    Tcl_HashEntry *hPtr;
-    int isNew;
-
-    Tcl_DStringInit(&key);
-    Tcl_DStringAppend(&key, Tcl_GetString(connPtr->handleObj), -1);
-    Tcl_DStringAppend(&key, "|", 1);
-    Tcl_DStringAppend(&key, Tcl_GetString(ruleObj), -1);
-    hPtr = Tcl_CreateHashEntry(&dataPtr->rules, Tcl_DStringValue(&key),
-	    &isNew);
-    Tcl_DStringFree(&key);
-    if (isNew) {
-	DBusError err;
-
-	dbus_error_init(&err);
-	dbus_bus_add_match(connPtr->conn, Tcl_GetString(ruleObj), &err);
-	DbusConnCheckQueue(connPtr);
-	if (dbus_error_is_set(&err)) {
-	    Tcl_DeleteHashEntry(hPtr);
-	    return DbusLibError(interp, DBUS_EC_FILTER, "Match Error", &err);
-	}
-	Tcl_SetHashValue(hPtr, INT2PTR(0));
-    }
-    Tcl_SetHashValue(hPtr, INT2PTR(PTR2INT(Tcl_GetHashValue(hPtr)) + 1));
-    return TCL_OK;
-}
-
-static void
-RuleRemove(
-    DbifData *dataPtr,
-    Tcl_Obj *handle,
-    Tcl_Obj *ruleObj)
-{
-    Tcl_DString key;
-    Tcl_HashEntry *hPtr;
-    DbusConn *connPtr;
-    int n;
-
-    Tcl_DStringInit(&key);
-    Tcl_DStringAppend(&key, Tcl_GetString(handle), -1);
-    Tcl_DStringAppend(&key, "|", 1);
-    Tcl_DStringAppend(&key, Tcl_GetString(ruleObj), -1);
-    hPtr = Tcl_FindHashEntry(&dataPtr->rules, Tcl_DStringValue(&key));
-    Tcl_DStringFree(&key);
-    if (hPtr == NULL) {
-	return;
-    }
-    n = PTR2INT(Tcl_GetHashValue(hPtr)) - 1;
-    if (n > 0) {
-	Tcl_SetHashValue(hPtr, INT2PTR(n));
-	return;
-    }
-    Tcl_DeleteHashEntry(hPtr);
-    connPtr = DbifConnOfHandle(dataPtr, handle);
-    if (connPtr != NULL && !(connPtr->flags & DBUS_CONN_LOST)) {
-	dbus_bus_remove_match(connPtr->conn, Tcl_GetString(ruleObj), NULL);
-    }
-}
-
-/*
- * A match-rule value, quoted so that no value can break the rule.
- */
-
-static void
-RuleAppend(
-    Tcl_Obj *ruleObj,
-    const char *key,
-    const char *value)
-{
-    if (Tcl_GetCharLength(ruleObj) > 0) {
-	Tcl_AppendToObj(ruleObj, ",", 1);
-    }
-    Tcl_AppendStringsToObj(ruleObj, key, "='", NULL);
-    for (; *value; value++) {
-	if (*value == '\'') {
-	    Tcl_AppendToObj(ruleObj, "'\\''", 4);
-	} else {
-	    Tcl_AppendToObj(ruleObj, value, 1);
-	}
-    }
-    Tcl_AppendToObj(ruleObj, "'", 1);
-}
-
-/*
- *----------------------------------------------------------------------
- *
  * DbifListenRemove --
  *
  *	Remove the listener of an entry of dataPtr->listeners: the entry,
@@ -245,7 +147,10 @@ DbifListenRemove(
 	}
     }
     Tcl_DStringFree(&key);
-    RuleRemove(dataPtr, lPtr->handle, lPtr->rule);
+    if (connPtr != NULL) {
+	DbusBusRemoveMatch(NULL, connPtr, Tcl_GetString(lPtr->rule),
+		DBUS_MATCH_NOWAIT);
+    }
     DbifProtosFree(lPtr->protos);
     lPtr->protos = NULL;
     lPtr->dataPtr = NULL;
@@ -368,14 +273,21 @@ DbifListenCmd(
     hPtr = Tcl_CreateHashEntry(&dataPtr->listeners, Tcl_DStringValue(&key),
 	    &isNew);
     if (isNew) {
-	ruleObj = Tcl_NewStringObj("type='signal'", -1);
+	Tcl_DString rule;
+
+	Tcl_DStringInit(&rule);
+	Tcl_DStringAppend(&rule, "type='signal'", -1);
 	if (Tcl_GetCharLength(objv[i]) > 0) {
-	    RuleAppend(ruleObj, "path", Tcl_GetString(objv[i]));
+	    DbusMatchAppend(&rule, "path", Tcl_GetString(objv[i]));
 	}
-	RuleAppend(ruleObj, "interface", Tcl_GetString(intf));
-	RuleAppend(ruleObj, "member", Tcl_GetString(objv[i + 1]));
+	DbusMatchAppend(&rule, "interface", Tcl_GetString(intf));
+	DbusMatchAppend(&rule, "member", Tcl_GetString(objv[i + 1]));
+	ruleObj = Tcl_NewStringObj(Tcl_DStringValue(&rule),
+		Tcl_DStringLength(&rule));
+	Tcl_DStringFree(&rule);
 	Tcl_IncrRefCount(ruleObj);
-	if (RuleAdd(interp, dataPtr, connPtr, ruleObj) != TCL_OK) {
+	if (DbusBusAddMatch(interp, connPtr, Tcl_GetString(ruleObj), 0)
+		!= TCL_OK) {
 	    Tcl_DecrRefCount(ruleObj);
 	    Tcl_DeleteHashEntry(hPtr);
 	    goto error;

@@ -982,10 +982,9 @@ NameCmd(
 	DBUS_NAME_FLAG_ALLOW_REPLACEMENT
     };
     Tcl_Obj *busObj;
-    int i = 1, index, ret;
+    int i = 1, index;
     unsigned int flags = 0;
     DbusConn *connPtr;
-    DBusError err;
 
     (void) clientData;
     busObj = DbusTakeBusId(interp, objc, objv, &i, 1);
@@ -1004,29 +1003,8 @@ NameCmd(
 	    != TCL_OK || DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
-    if (connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED)) {
-	return DbusError(interp, DBUS_EC_CLOSED,
-		Tcl_GetString(connPtr->handleObj), NULL,
-		"D-Bus connection is closed");
-    }
-    dbus_error_init(&err);
-    ret = dbus_bus_request_name(connPtr->conn, Tcl_GetString(objv[i]),
-	    flags, &err);
-    DbusConnCheckQueue(connPtr);
-    switch (ret) {
-    case DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER:
-	return TCL_OK;
-    case DBUS_REQUEST_NAME_REPLY_IN_QUEUE:
-	return DbusError(interp, DBUS_EC_NAME, "IN_QUEUE",
-		Tcl_GetString(objv[i]), "Name in use, request queued");
-    case DBUS_REQUEST_NAME_REPLY_EXISTS:
-	return DbusError(interp, DBUS_EC_NAME, "EXISTS",
-		Tcl_GetString(objv[i]), "Name exists");
-    case DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER:
-	return DbusError(interp, DBUS_EC_NAME, "ALREADY_OWNER",
-		Tcl_GetString(objv[i]), "Already owner");
-    }
-    return DbusLibError(interp, DBUS_EC_NAME, "Name Error", &err);
+    return DbusBusRequestName(interp, connPtr, objv[i], flags,
+	    DBUS_NAME_STRICT);
 }
 
 /*
@@ -1047,9 +1025,7 @@ ReleaseCmd(
     Tcl_Obj *const objv[])
 {
     DbusConn *connPtr;
-    DBusError err;
     Tcl_Obj *nameObj;
-    int ret;
 
     (void) clientData;
     if (objc < 2 || objc > 3) {
@@ -1062,93 +1038,7 @@ ReleaseCmd(
 	    &connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
-    if (connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED)) {
-	return DbusError(interp, DBUS_EC_CLOSED,
-		Tcl_GetString(connPtr->handleObj), NULL,
-		"D-Bus connection is closed");
-    }
-    dbus_error_init(&err);
-    ret = dbus_bus_release_name(connPtr->conn, Tcl_GetString(nameObj), &err);
-    DbusConnCheckQueue(connPtr);
-    switch (ret) {
-    case DBUS_RELEASE_NAME_REPLY_RELEASED:
-	return TCL_OK;
-    case DBUS_RELEASE_NAME_REPLY_NON_EXISTENT:
-	return DbusError(interp, DBUS_EC_RELEASE, "NON_EXISTENT",
-		Tcl_GetString(nameObj), "Name does not exist");
-    case DBUS_RELEASE_NAME_REPLY_NOT_OWNER:
-	return DbusError(interp, DBUS_EC_RELEASE, "NOT_OWNER",
-		Tcl_GetString(nameObj), "Not owner");
-    }
-    return DbusLibError(interp, DBUS_EC_RELEASE, "Release Error", &err);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * FilterKey --
- *
- *	Resolve a match-rule key given as "-key" (or bare "key"): every key
- *	of the specification; unique prefixes of the fixed ones.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-FilterKey(
-    Tcl_Interp *interp,
-    Tcl_Obj *objPtr,
-    Tcl_DString *keyPtr)
-{
-    static const char *const keys[] = {
-	"destination", "eavesdrop", "interface", "member", "path",
-	"path_namespace", "sender", "type", "arg0namespace", NULL
-    };
-    const char *s = Tcl_GetString(objPtr), *p;
-    size_t len;
-    int i, match = -1, n;
-
-    if (*s == '-') {
-	s++;
-    }
-    len = strlen(s);
-
-    /*
-     * argN and argNpath, N in 0..63.
-     */
-
-    if (strncmp(s, "arg", 3) == 0 && s[3] >= '0' && s[3] <= '9') {
-	n = 0;
-	for (p = s + 3; *p >= '0' && *p <= '9' && p < s + 5; p++) {
-	    n = n * 10 + (*p - '0');
-	}
-	if (n <= 63 && (p[0] == '\0' || strcmp(p, "path") == 0
-		|| (n == 0 && strcmp(p, "namespace") == 0))
-		&& !(p - s == 5 && s[3] == '0')) {
-	    Tcl_DStringAppend(keyPtr, s, -1);
-	    return TCL_OK;
-	}
-    }
-    for (i = 0; keys[i] != NULL; i++) {
-	if (strcmp(s, keys[i]) == 0) {
-	    match = i;
-	    break;
-	}
-	if (len > 0 && strncmp(s, keys[i], len) == 0) {
-	    match = (match == -1) ? i : -2;
-	}
-    }
-    if (match < 0) {
-	Tcl_SetObjResult(interp, Tcl_ObjPrintf("bad option \"%s\": must be "
-		"-destination, -eavesdrop, -interface, -member, -path, "
-		"-path_namespace, -sender, -type, -argN, -argNpath or "
-		"-arg0namespace", Tcl_GetString(objPtr)));
-	Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option",
-		Tcl_GetString(objPtr), NULL);
-	return TCL_ERROR;
-    }
-    Tcl_DStringAppend(keyPtr, keys[match], -1);
-    return TCL_OK;
+    return DbusBusReleaseName(interp, connPtr, nameObj);
 }
 
 /*
@@ -1171,10 +1061,10 @@ FilterCmd(
 {
     static const char *const subs[] = { "add", "remove", NULL };
     Tcl_Obj *busObj = NULL;
-    int i = 1, sub, k;
+    int i = 1, sub;
     DbusConn *connPtr;
     Tcl_DString rule;
-    DBusError err;
+    int code;
 
     (void) clientData;
     busObj = DbusTakeBusId(interp, objc, objv, &i, 0);
@@ -1188,34 +1078,8 @@ FilterCmd(
 	return TCL_ERROR;
     }
     Tcl_DStringInit(&rule);
-    for (k = i + 1; k < objc; k += 2) {
-	const char *v, *q;
-
-	if (k > i + 1) {
-	    Tcl_DStringAppend(&rule, ",", 1);
-	}
-	if (FilterKey(interp, objv[k], &rule) != TCL_OK) {
-	    Tcl_DStringFree(&rule);
-	    return TCL_ERROR;
-	}
-	Tcl_DStringAppend(&rule, "='", 2);
-	v = Tcl_GetString(objv[k+1]);
-	if (strlen(v) != (size_t) objv[k+1]->length
-		|| !dbus_validate_utf8(v, NULL)) {
-	    Tcl_DStringFree(&rule);
-	    return DbusError(interp, DBUS_EC_INVALID, "MATCH", v,
-		    "Invalid match rule value");
-	}
-	for (q = v; *q != '\0'; q++) {
-	    if (*q == '\'') {
-		Tcl_DStringAppend(&rule, "'\\''", 4);
-	    } else {
-		Tcl_DStringAppend(&rule, q, 1);
-	    }
-	}
-	Tcl_DStringAppend(&rule, "'", 1);
-    }
-    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+    if (DbusMatchFromArgs(interp, objc - i - 1, objv + i + 1, &rule)
+	    != TCL_OK || DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
 	Tcl_DStringFree(&rule);
 	return TCL_ERROR;
     }
@@ -1225,16 +1089,12 @@ FilterCmd(
 		Tcl_GetString(connPtr->handleObj), NULL,
 		"D-Bus connection is closed");
     }
-    dbus_error_init(&err);
-    if (sub == 0) {
-	dbus_bus_add_match(connPtr->conn, Tcl_DStringValue(&rule), &err);
-    } else {
-	dbus_bus_remove_match(connPtr->conn, Tcl_DStringValue(&rule), &err);
-    }
-    DbusConnCheckQueue(connPtr);
-    if (dbus_error_is_set(&err)) {
+    code = (sub == 0)
+	    ? DbusBusAddMatch(interp, connPtr, Tcl_DStringValue(&rule), 0)
+	    : DbusBusRemoveMatch(interp, connPtr, Tcl_DStringValue(&rule), 0);
+    if (code != TCL_OK) {
 	Tcl_DStringFree(&rule);
-	return DbusLibError(interp, DBUS_EC_FILTER, "Match Error", &err);
+	return TCL_ERROR;
     }
     Tcl_DStringResult(interp, &rule);
     return TCL_OK;

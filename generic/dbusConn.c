@@ -738,6 +738,7 @@ ConnClose(
     }
     DbusPendingFailAll(connPtr, DBUS_ERROR_DISCONNECTED,
 	    "Connection was closed");
+    DbusBusFree(connPtr);
     DbusWatchFinalize(connPtr);
     if (!(connPtr->flags & DBUS_CONN_LOST)
 	    && dbus_connection_get_is_connected(connPtr->conn)) {

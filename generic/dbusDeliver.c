@@ -743,6 +743,9 @@ DbusProcessMessage(
 		&& dbus_message_has_path(msg, DBUS_LOCAL_PATH)) {
 	    DbusConnLost(connPtr);
 	}
+	if (connPtr->busData != NULL) {
+	    DbusBusSignal(connPtr, msg);
+	}
 	DeliverSignal(connPtr, msg);
 	break;
     default:

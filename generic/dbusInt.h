@@ -17,6 +17,9 @@
  *	  dbusDeliver.c	   one message to monitors, method/signal handlers,
  *			   replies; the message-info dict; error replies
  *	  dbusPending.c	   pending calls, deadlines, the synchronous wait
+ *	  dbusBus.c	   what a bus offers beyond messages: name requests,
+ *			   the match-rule registry, name-owner tracking,
+ *			   small accessors for dbif and other layers
  *	  dbusMarshal.c    Tcl_Obj <-> DBusMessageIter, both directions
  *	  dbusSignature.c  signature grammar, the cached "dbus.signature" type
  *	  dbusValidate.c   bus/interface/member/path/error-name checks
@@ -223,8 +226,20 @@ typedef struct DbusPath {
 typedef enum DbusPendingKind {
     DBUS_PENDING_HANDLER,	/* "call -handler script": eval on reply */
     DBUS_PENDING_WAIT,		/* synchronous call waiting in C */
-    DBUS_PENDING_CORO		/* synchronous call inside a coroutine */
+    DBUS_PENDING_CORO,		/* synchronous call inside a coroutine */
+    DBUS_PENDING_PROC		/* C callback (DbusPendingNewProc) */
 } DbusPendingKind;
+
+/*
+ * C callback of a DBUS_PENDING_PROC call: called once with the reply or a
+ * synthesized error (NoReply, Disconnected), from the event loop, or
+ * from DbusPendingFailAll when the connection is lost or closed (check
+ * DBUS_CONN_CLOSED before doing more than forgetting).  The reply is
+ * borrowed; the record is freed after the call.
+ */
+
+typedef void (DbusReplyProc)(ClientData clientData, struct DbusConn *connPtr,
+	DBusMessage *reply);
 
 typedef struct DbusPending {
     dbus_uint32_t serial;	/* serial of the call we sent */
@@ -238,6 +253,8 @@ typedef struct DbusPending {
 				 * WAIT/CORO */
     int done;			/* reply stored or failed */
     Tcl_WideInt deadline;	/* monotonic ms; 0 = never */
+    DbusReplyProc *proc;	/* DBUS_PENDING_PROC: the callback */
+    ClientData clientData;	/* its argument; not owned */
     struct DbusPending *prevPtr;/* deadline-ordered list */
     struct DbusPending *nextPtr;
 } DbusPending;
@@ -287,6 +304,9 @@ typedef struct DbusConn {
 				 * arrival order (owned, message refs held) */
     struct DbusHeld *lastHeld;
     ClientData watchData;	/* owned by unix/dbusUnixWatch.c */
+    struct DbusBusData *busData;/* owned by dbusBus.c: match rules, owner
+				 * table; NULL until first used; freed by
+				 * DbusBusFree in ConnClose */
     struct DbusThreadData *tsdPtr; /* owning thread's data */
     struct DbusConn *nextPtr;	/* thread's list of connections */
 } DbusConn;
@@ -567,12 +587,138 @@ int		DbusSendErrorReply(DbusConn *connPtr, DBusMessage *call,
 DbusPending *	DbusPendingNew(DbusConn *connPtr, dbus_uint32_t serial,
 		    DbusPendingKind kind, Tcl_Interp *interp,
 		    Tcl_Obj *script, int flags, int timeout);
+DbusPending *	DbusPendingNewProc(DbusConn *connPtr, dbus_uint32_t serial,
+		    DbusReplyProc *proc, ClientData clientData, int timeout);
 void		DbusPendingFree(DbusPending *pendPtr);
 void		DbusDeliverReply(DbusPending *pendPtr, DBusMessage *reply);
 void		DbusPendingFailAll(DbusConn *connPtr, const char *errorName,
 		    const char *text);
 int		DbusWaitReply(Tcl_Interp *interp, DbusPending *pendPtr,
 		    int serviceEvents);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusBus.c -- the bus-level API.  Everything above the message layer
+ * that talks to org.freedesktop.DBus goes through these functions:
+ * "dbus name/release/filter", dbif, subscriptions, watches, proxies.
+ *----------------------------------------------------------------------
+ */
+
+/*
+ * Name requests and releases.  DbusBusRequestName sends RequestName and
+ * waits for the answer (libdbus blocking call; messages that arrive
+ * meanwhile stay queued, in order, for the event loop).
+ *
+ *   DBUS_NAME_STRICT: only "primary owner" is success; IN_QUEUE, EXISTS
+ *	and ALREADY_OWNER become errors {DBUS NAME IN_QUEUE|EXISTS|
+ *	ALREADY_OWNER name} ("dbus name").  Without it every answer of
+ *	the bus is TCL_OK with the outcome word as the interp result:
+ *	"primary", "queued", "exists", "owner" ("dbif connect").
+ *
+ * Errors either way: {DBUS CLOSED busId} when the connection is gone,
+ * {DBUS NAME LASTPART errorName} "Name Error: text" when the bus refused
+ * the request.  DbusBusReleaseName: TCL_OK when released, else
+ * {DBUS RELEASE NON_EXISTENT|NOT_OWNER name}, {DBUS RELEASE LASTPART
+ * errorName} or {DBUS CLOSED busId}.  Names are not checked here: the
+ * caller validates them first (DbusCheckName).
+ */
+
+#define DBUS_NAME_STRICT	(1<<0)
+
+int		DbusBusRequestName(Tcl_Interp *interp, DbusConn *connPtr,
+		    Tcl_Obj *nameObj, unsigned int nameFlags, int flags);
+int		DbusBusReleaseName(Tcl_Interp *interp, DbusConn *connPtr,
+		    Tcl_Obj *nameObj);
+
+/*
+ * Match rules.  Rule text is built with DbusMatchAppend, the one quoting
+ * function (key='value', a quote inside a value as '\'', comma
+ * separated), or from "-key value" words with DbusMatchFromArgs (the
+ * keys of "dbus filter": every key of the specification, unique
+ * prefixes of the fixed ones, values checked for UTF-8 and NULs;
+ * errors {TCL LOOKUP INDEX option key} and {DBUS INVALID MATCH value}).
+ *
+ * The registry counts identical rule texts per connection: the first
+ * DbusBusAddMatch of a text sends AddMatch, later ones only count; the
+ * DbusBusRemoveMatch of the last user sends RemoveMatch.  With
+ * DBUS_MATCH_NOWAIT the message is sent without waiting for the bus's
+ * answer (interp may then be NULL; errors are lost); otherwise the call
+ * waits (libdbus blocking call) and a refusal is {DBUS FILTER LASTPART
+ * errorName} "Match Error: text".  Removing a rule the registry does
+ * not hold is passed to the bus (so "dbus filter remove" of an unknown
+ * rule still gets the bus's MatchRuleNotFound) unless DBUS_MATCH_NOWAIT,
+ * when it is a no-op.  A closed or lost connection: {DBUS CLOSED busId}
+ * on add; remove only forgets.  The registry is emptied when the
+ * connection closes (rules die with it on the bus side too).
+ */
+
+#define DBUS_MATCH_NOWAIT	(1<<0)
+
+void		DbusMatchAppend(Tcl_DString *rulePtr, const char *key,
+		    const char *value);
+int		DbusMatchFromArgs(Tcl_Interp *interp, Tcl_Size objc,
+		    Tcl_Obj *const objv[], Tcl_DString *rulePtr);
+int		DbusBusAddMatch(Tcl_Interp *interp, DbusConn *connPtr,
+		    const char *rule, int flags);
+int		DbusBusRemoveMatch(Tcl_Interp *interp, DbusConn *connPtr,
+		    const char *rule, int flags);
+int		DbusBusMatchCount(DbusConn *connPtr, const char *rule);
+
+/*
+ * Name-owner tracking: one table per connection of name -> current
+ * unique owner, holding only the names someone watches.  The first
+ * watch of a name adds the rule for its NameOwnerChanged (arg0=name,
+ * through the registry above, not waiting) and then asks GetNameOwner
+ * without blocking (race-free: a change after the rule reaches us as a
+ * signal, in order); the last DbusBusUnwatchOwner removes both.  The
+ * table follows every NameOwnerChanged from org.freedesktop.DBus that
+ * reaches the connection (event loop only: during a synchronous wait
+ * signals are held, so the table changes in message order).
+ *
+ * DbusOwnerProc is called, from the event loop, with
+ *   nameObj	the watched name (for a watch of every name: the name in
+ *		the signal);
+ *   oldOwner	NULL the first time the owner becomes known (the initial
+ *		state: GetNameOwner's answer, or a signal that came first),
+ *		else the previous owner ("" = none);
+ *   newOwner	the new owner, "" when the name has none (also when the
+ *		bus connection is lost), or NULL when the connection is
+ *		being closed: the watch is freed right after this call, the
+ *		holder must forget it and must not run scripts or call back
+ *		into this API for it.
+ * All three are borrowed (IncrRefCount to keep).  Callbacks run in
+ * registration order; a watch added during a callback is not called for
+ * that change; any watch (itself included) may be removed from inside a
+ * callback; the connection is preserved during the calls.  Errors are
+ * the callback's business (it may use DbusBackgroundError).  An owner
+ * change A -> B is one call (old A, new B).
+ *
+ * DbusBusWatchOwner(connPtr, NULL, ...) watches every NameOwnerChanged
+ * reaching the connection, adding no rule: for caches keyed by unique
+ * name that track such names themselves (e.g. credentials).
+ *
+ * DbusBusNameOwner: the current owner of a watched name (borrowed; ""
+ * none), or NULL when it is not watched or not known yet.
+ */
+
+typedef void (DbusOwnerProc)(ClientData clientData, DbusConn *connPtr,
+	Tcl_Obj *nameObj, Tcl_Obj *oldOwner, Tcl_Obj *newOwner);
+typedef struct DbusOwnerWatch DbusOwnerWatch;	/* opaque, dbusBus.c */
+
+DbusOwnerWatch *DbusBusWatchOwner(DbusConn *connPtr, const char *name,
+		    DbusOwnerProc *proc, ClientData clientData);
+void		DbusBusUnwatchOwner(DbusOwnerWatch *watchPtr);
+Tcl_Obj *	DbusBusNameOwner(DbusConn *connPtr, const char *name);
+
+/*
+ * Hooks called by the core itself (dbusDeliver.c, dbusConn.c).
+ * DbusBusSignal: a signal is being delivered (NameOwnerChanged updates
+ * the table; Local.Disconnected reports known owners as gone).
+ * DbusBusFree: the connection closes; watches get their final call.
+ */
+
+void		DbusBusSignal(DbusConn *connPtr, DBusMessage *msg);
+void		DbusBusFree(DbusConn *connPtr);
 
 /*
  *----------------------------------------------------------------------

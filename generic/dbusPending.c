@@ -133,6 +133,40 @@ DbusPendingNew(
 /*
  *----------------------------------------------------------------------
  *
+ * DbusPendingNewProc --
+ *
+ *	Record a call we sent whose answer goes to a C callback (see
+ *	DbusReplyProc in dbusInt.h).  timeout as for DbusPendingNew.
+ *
+ * Results:
+ *	The record, owned by the connection until the callback has run.
+ *	The caller may cancel it with DbusPendingFree before that.
+ *
+ * Side effects:
+ *	May (re)schedule the connection's deadline timer.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbusPending *
+DbusPendingNewProc(
+    DbusConn *connPtr,
+    dbus_uint32_t serial,
+    DbusReplyProc *proc,
+    ClientData clientData,	/* not owned */
+    int timeout)
+{
+    DbusPending *pendPtr = DbusPendingNew(connPtr, serial,
+	    DBUS_PENDING_PROC, NULL, NULL, 0, timeout);
+
+    pendPtr->proc = proc;
+    pendPtr->clientData = clientData;
+    return pendPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * Unlist --
  *
  *	Take a pending record out of its connection's table and list.
@@ -258,6 +292,14 @@ DbusDeliverReply(
 	    Tcl_Release(interp);
 	    Tcl_DecrRefCount(coroPtr);
 	}
+	break;
+    case DBUS_PENDING_PROC:
+	if (connPtr != NULL) {
+	    Tcl_Preserve(connPtr);
+	    pendPtr->proc(pendPtr->clientData, connPtr, reply);
+	    Tcl_Release(connPtr);
+	}
+	DbusPendingFree(pendPtr);
 	break;
     }
 }

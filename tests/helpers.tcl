@@ -297,4 +297,11 @@ if {[info commands ::tcltest::dbustestFileCleanup] eq ""} {
 # watchdog when that tclsh exits.
 ::dbustest::startBuses
 
+# A test file that sets ::dbustest::testlib before sourcing this file
+# gets the extension from tcldbustest.so: the same code plus the
+# test-only commands of generic/dbusTest.c (dbustest::*).
+if {[info exists ::dbustest::testlib] && [info commands ::dbus] eq ""} {
+    load [file join $::env(DBUS_TCL_BUILDDIR) \
+	    tcldbustest[info sharedlibextension]] Dbustest
+}
 package require dbus
