@@ -285,16 +285,17 @@ DbusBusReleaseName(
  *
  * DbusMatchAppend --
  *
- *	Append key='value' to a match rule, comma-separated from what the
- *	rule holds already.  The one quoting function of the extension: a
- *	quote in the value becomes '\'' so that no value can break the
- *	rule (the specification's escaping).
+ *	Append key='value' to a match rule held in a Tcl_DString,
+ *	comma-separated from what the rule holds already, quoted by the
+ *	one quoting function of the extension, DbusMatchAppendPair
+ *	(dbusMatch.c): no value can break the rule.
  *
  * Results:
  *	None.
  *
  * Side effects:
- *	Appends to *rulePtr.
+ *	Appends to *rulePtr.  Panics when libdbus is out of memory, as
+ *	ckalloc would.
  *
  *----------------------------------------------------------------------
  */
@@ -305,22 +306,17 @@ DbusMatchAppend(
     const char *key,		/* a valid match key */
     const char *value)		/* UTF-8 without NUL */
 {
-    const char *p, *start;
+    char *text = NULL;
+    size_t len = 0;
 
+    if (!DbusMatchAppendPair(&text, &len, key, value)) {
+	Tcl_Panic("out of memory building a match rule");
+    }
     if (Tcl_DStringLength(rulePtr) > 0) {
 	Tcl_DStringAppend(rulePtr, ",", 1);
     }
-    Tcl_DStringAppend(rulePtr, key, -1);
-    Tcl_DStringAppend(rulePtr, "='", 2);
-    for (start = p = value; *p != '\0'; p++) {
-	if (*p == '\'') {
-	    Tcl_DStringAppend(rulePtr, start, (int) (p - start));
-	    Tcl_DStringAppend(rulePtr, "'\\''", 4);
-	    start = p + 1;
-	}
-    }
-    Tcl_DStringAppend(rulePtr, start, (int) (p - start));
-    Tcl_DStringAppend(rulePtr, "'", 1);
+    Tcl_DStringAppend(rulePtr, text, (int) len);
+    dbus_free(text);
 }
 
 /*

@@ -631,9 +631,11 @@ int		DbusBusReleaseName(Tcl_Interp *interp, DbusConn *connPtr,
 		    Tcl_Obj *nameObj);
 
 /*
- * Match rules.  Rule text is built with DbusMatchAppend, the one quoting
- * function (key='value', a quote inside a value as '\'', comma
- * separated), or from "-key value" words with DbusMatchFromArgs (the
+ * Match rules.  Rule text is built in a Tcl_DString with DbusMatchAppend
+ * (key='value' pairs, comma separated, quoted by the one quoting
+ * function DbusMatchAppendPair of dbusMatch.c), or as the canonical text
+ * of a parsed DbusMatchRule (DbusMatchString), or from "-key value" words
+ * in the order given with DbusMatchFromArgs (the
  * keys of "dbus filter": every key of the specification, unique
  * prefixes of the fixed ones, values checked for UTF-8 and NULs;
  * errors {TCL LOOKUP INDEX option key} and {DBUS INVALID MATCH value}).
