@@ -115,6 +115,10 @@ typedef struct DbifProp {
     int emits;			/* DBIF_EMITS_* */
     DbifDef *defPtr;		/* setter body, interp, attributes; ref */
     int traced;			/* a trace is on the variable */
+    Tcl_Obj *lastGood;		/* the variable's last value that passed
+				 * the type check of the write trace (put
+				 * back when a write does not); held; NULL
+				 * when the variable had none */
     int pending;		/* DBIF_CHANGE_* since the last signal */
     struct DbifProp *nextPending;/* node's pending list */
     struct DbifProp *nextPtr;	/* node's properties in definition order */
@@ -302,6 +306,8 @@ void		DbifCancelIdle(DbifData *dataPtr);
 DbusMessageProc	DbifPropertiesGet;
 DbusMessageProc	DbifPropertiesSet;
 DbusMessageProc	DbifPropertiesGetAll;
+int		DbifPropValueToSend(Tcl_Interp *interp, DbifProp *propPtr,
+		    Tcl_Obj **valuePtrPtr);
 int		DbifGetPropValue(DbifProp *propPtr, Tcl_Obj **valuePtrPtr);
 int		DbifAppendVariant(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessageIter *iterPtr, Tcl_Obj *sig, Tcl_Obj *value);

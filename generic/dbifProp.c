@@ -15,11 +15,15 @@
 
 #define PROPERTIES_INTERFACE	"org.freedesktop.DBus.Properties"
 #define TRACE_FLAGS \
-    (TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS)
+    (TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS \
+    | TCL_TRACE_RESULT_OBJECT)
 
 static char *	PropTrace(ClientData clientData, Tcl_Interp *interp,
 		    const char *name1, const char *name2, int flags);
 static void	FlushIdle(ClientData clientData);
+static void	Unpend(DbifProp *propPtr);
+static void	FlushError(Tcl_Interp *interp, const char *intf,
+		    Tcl_Obj *path);
 
 /*
  *----------------------------------------------------------------------
@@ -48,7 +52,10 @@ WantsTrace(
  * SetTrace --
  *
  *	Put the write/unset trace on a property's variable or take it off.
- *	Nothing is touched in an interp that is being deleted.
+ *	Every property has it while it exists: it checks each write against
+ *	the declared type (E7), and records changes for PropertiesChanged
+ *	when WantsTrace says so.  Nothing is touched in an interp that is
+ *	being deleted.
  *
  *----------------------------------------------------------------------
  */
@@ -88,8 +95,10 @@ SetTrace(
  *
  * DbifPropTraceAll --
  *
- *	Switch the traces of every property on or off (the reserved signal
- *	id PropertiesChanged was redefined: no automatic signals).
+ *	Automatic signals were switched on or off (the reserved signal id
+ *	PropertiesChanged was redefined): the traces stay for the type
+ *	checks, PropTrace asks WantsTrace at each write; changes already
+ *	recorded are dropped when signals go off.
  *
  *----------------------------------------------------------------------
  */
@@ -109,7 +118,10 @@ DbifPropTraceAll(
 
 	for (propPtr = nodePtr->firstProp; propPtr;
 		propPtr = propPtr->nextPtr) {
-	    SetTrace(propPtr, on && WantsTrace(propPtr));
+	    SetTrace(propPtr, 1);
+	    if (!on) {
+		Unpend(propPtr);
+	    }
 	}
     }
 }
@@ -161,6 +173,9 @@ DbifPropFree(
 {
     SetTrace(propPtr, 0);
     Unpend(propPtr);
+    if (propPtr->lastGood != NULL) {
+	Tcl_DecrRefCount(propPtr->lastGood);
+    }
     Tcl_DecrRefCount(propPtr->name);
     Tcl_DecrRefCount(propPtr->sig);
     Tcl_DecrRefCount(propPtr->varName);
@@ -171,14 +186,63 @@ DbifPropFree(
 /*
  *----------------------------------------------------------------------
  *
- * PropTrace --
+ * CheckWrite, PropTrace --
  *
- *	Write/unset trace of a property variable: record the change on the
- *	node and make sure one idle flush is queued.  O(1) per write so
- *	that thousands of writes per event-loop turn stay cheap.
+ *	Write/unset trace of a property variable.  A write is checked
+ *	against the declared type (CheckWrite, E7): a value that cannot be
+ *	sent is an error for the writer and the previous value is put back
+ *	(the variable is unset again when it had none).  Then, if the
+ *	property signals its changes, the change is recorded on the node and
+ *	one idle flush is queued: O(1) beyond the check, so thousands of
+ *	writes per event-loop turn stay cheap.
+ *
+ * Results:
+ *	NULL, or (a write that does not fit) the error message as a
+ *	Tcl_Obj with a reference for Tcl (TCL_TRACE_RESULT_OBJECT).
  *
  *----------------------------------------------------------------------
  */
+
+static Tcl_Obj *
+CheckWrite(
+    DbifProp *propPtr,
+    Tcl_Interp *interp,		/* the variable's interp */
+    const char *name1,
+    const char *name2)
+{
+    Tcl_Obj *valuePtr, *errPtr;
+    Tcl_Size len;
+    const char *sig = Tcl_GetStringFromObj(propPtr->sig, &len);
+
+    valuePtr = Tcl_GetVar2Ex(interp, name1, name2, TCL_GLOBAL_ONLY);
+    if (valuePtr == NULL || valuePtr == propPtr->lastGood) {
+	return NULL;
+    }
+    if (DbusMarshalCheck(interp, NULL, sig, (int) len, valuePtr)
+	    == TCL_OK) {
+	Tcl_IncrRefCount(valuePtr);
+	if (propPtr->lastGood != NULL) {
+	    Tcl_DecrRefCount(propPtr->lastGood);
+	}
+	propPtr->lastGood = valuePtr;
+	return NULL;
+    }
+    errPtr = Tcl_ObjPrintf("value does not fit type '%s' of property "
+	    "'%s' in interface '%s' at path '%s': %s", sig,
+	    Tcl_GetString(propPtr->name),
+	    Tcl_GetString(propPtr->nodePtr->intf),
+	    Tcl_GetString(propPtr->nodePtr->path),
+	    Tcl_GetString(Tcl_GetObjResult(interp)));
+    Tcl_IncrRefCount(errPtr);
+    Tcl_ResetResult(interp);
+    if (propPtr->lastGood != NULL) {
+	Tcl_SetVar2Ex(interp, name1, name2, propPtr->lastGood,
+		TCL_GLOBAL_ONLY);
+    } else {
+	Tcl_UnsetVar2(interp, name1, name2, TCL_GLOBAL_ONLY);
+    }
+    return errPtr;
+}
 
 static char *
 PropTrace(
@@ -191,10 +255,9 @@ PropTrace(
     DbifProp *propPtr = (DbifProp *) clientData;
     DbifNode *nodePtr;
     DbifData *dataPtr;
+    Tcl_Obj *errPtr;
     int change;
 
-    (void) name1;
-    (void) name2;
     if (flags & TCL_INTERP_DESTROYED) {
 	return NULL;
     }
@@ -202,13 +265,23 @@ PropTrace(
     dataPtr = nodePtr->dataPtr;
     if (flags & TCL_TRACE_UNSETS) {
 	change = DBIF_CHANGE_INVALID;
+	if (propPtr->lastGood != NULL) {
+	    Tcl_DecrRefCount(propPtr->lastGood);
+	    propPtr->lastGood = NULL;
+	}
 	if (flags & TCL_TRACE_DESTROYED) {
 	    Tcl_TraceVar2(interp, Tcl_GetString(propPtr->varName), NULL,
 		    TRACE_FLAGS, PropTrace, propPtr);
 	}
+    } else if ((errPtr = CheckWrite(propPtr, interp, name1, name2))
+	    != NULL) {
+	return (char *) errPtr;
     } else {
 	change = (propPtr->emits == DBIF_EMITS_INVALIDATES)
 		? DBIF_CHANGE_INVALID : DBIF_CHANGE_VALUE;
+    }
+    if (!WantsTrace(propPtr)) {
+	return NULL;
     }
     if (propPtr->pending == DBIF_CHANGE_NONE) {
 	propPtr->nextPending = nodePtr->firstPending;
@@ -347,6 +420,57 @@ DbifAppendVariant(
 /*
  *----------------------------------------------------------------------
  *
+ * DbifPropValueToSend --
+ *
+ *	The value of a property as it is to be sent (Get, GetAll,
+ *	PropertiesChanged), checked against the declared type first so that
+ *	a bad value never leaves a message half built: one property that
+ *	cannot be sent never spoils the others (E7).
+ *
+ * Results:
+ *	1 with a new reference in *valuePtrPtr; 0 when the property has no
+ *	value; -1 when its value does not fit: the error, naming the path,
+ *	interface and property, is in interp with the errorcode of the
+ *	check.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifPropValueToSend(
+    Tcl_Interp *interp,
+    DbifProp *propPtr,
+    Tcl_Obj **valuePtrPtr)
+{
+    Tcl_Obj *valuePtr, *reason;
+    Tcl_Size len;
+    const char *sig = Tcl_GetStringFromObj(propPtr->sig, &len);
+
+    if (!DbifGetPropValue(propPtr, &valuePtr)) {
+	return 0;
+    }
+    if (valuePtr != propPtr->lastGood
+	    && DbusMarshalCheck(interp, NULL, sig, (int) len, valuePtr)
+	    != TCL_OK) {
+	Tcl_DecrRefCount(valuePtr);
+	reason = Tcl_GetObjResult(interp);
+	Tcl_IncrRefCount(reason);
+	Tcl_SetObjResult(interp, Tcl_ObjPrintf("property '%s' in interface "
+		"'%s' at path '%s' has a value that does not fit its type "
+		"'%s': %s", Tcl_GetString(propPtr->name),
+		Tcl_GetString(propPtr->nodePtr->intf),
+		Tcl_GetString(propPtr->nodePtr->path), sig,
+		Tcl_GetString(reason)));
+	Tcl_DecrRefCount(reason);
+	return -1;
+    }
+    *valuePtrPtr = valuePtr;
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * AppendEntry --
  *
  *	Append one {name variant} entry to an a{sv} being built.
@@ -466,17 +590,31 @@ DbifFlushNode(
     }
     for (propPtr = list; propPtr; propPtr = propPtr->nextPending) {
 	Tcl_Obj *value;
+	int have = 0;
 
-	if (propPtr->pending == DBIF_CHANGE_VALUE
-		&& DbifGetPropValue(propPtr, &value)) {
+	if (propPtr->pending == DBIF_CHANGE_VALUE) {
+	    have = DbifPropValueToSend(interp, propPtr, &value);
+	}
+	if (have > 0) {
 	    code = AppendEntry(interp, connPtr, &array, propPtr, value);
 	    Tcl_DecrRefCount(value);
 	    if (code != TCL_OK) {
 		goto clear;
 	    }
-	} else {
-	    Tcl_ListObjAppendElement(NULL, invalid, propPtr->name);
+	    continue;
 	}
+	if (have < 0) {
+	    /*
+	     * A value that cannot be sent: the others still are; clients
+	     * learn that their copy is stale (invalidated), the script
+	     * learns why (one background error per property).
+	     */
+
+	    FlushError(interp, intf, nodePtr->path);
+	    Tcl_BackgroundException(interp, TCL_ERROR);
+	    Tcl_ResetResult(interp);
+	}
+	Tcl_ListObjAppendElement(NULL, invalid, propPtr->name);
     }
     open = 0;
     if (!dbus_message_iter_close_container(&iter, &array)
@@ -509,16 +647,30 @@ DbifFlushNode(
     }
     Tcl_DecrRefCount(invalid);
     if (code != TCL_OK) {
-	Tcl_Obj *reason = Tcl_GetObjResult(interp);
-
-	Tcl_IncrRefCount(reason);
-	Tcl_SetObjResult(interp, Tcl_ObjPrintf("failed to generate the "
-		"PropertiesChanged dbus signal for interface '%s' on path "
-		"'%s'. Reason: %s", intf, Tcl_GetString(nodePtr->path),
-		Tcl_GetString(reason)));
-	Tcl_DecrRefCount(reason);
+	FlushError(interp, intf, nodePtr->path);
     }
     return code;
+}
+
+/*
+ * The reference's prefix for a failure of PropertiesChanged, before the
+ * reason in interp's result.
+ */
+
+static void
+FlushError(
+    Tcl_Interp *interp,
+    const char *intf,
+    Tcl_Obj *path)
+{
+    Tcl_Obj *reason = Tcl_GetObjResult(interp);
+
+    Tcl_IncrRefCount(reason);
+    Tcl_SetObjResult(interp, Tcl_ObjPrintf("failed to generate the "
+	    "PropertiesChanged dbus signal for interface '%s' on path "
+	    "'%s'. Reason: %s", intf, Tcl_GetString(path),
+	    Tcl_GetString(reason)));
+    Tcl_DecrRefCount(reason);
 }
 
 /*
@@ -713,7 +865,13 @@ DbifPropertyCmd(
 	nodePtr->firstProp = propPtr;
     }
     nodePtr->lastProp = propPtr;
-    SetTrace(propPtr, WantsTrace(propPtr));
+    SetTrace(propPtr, 1);
+    if (DbifGetPropValue(propPtr, &propPtr->lastGood)
+	    && DbusMarshalCheck(NULL, NULL, Tcl_GetString(sigObj),
+	    (int) Tcl_GetCharLength(sigObj), propPtr->lastGood) != TCL_OK) {
+	Tcl_DecrRefCount(propPtr->lastGood);
+	propPtr->lastGood = NULL;
+    }
     return TCL_OK;
 
   error1:
@@ -919,10 +1077,13 @@ DbifPropertiesGet(
     if (propPtr == NULL) {
 	return TCL_OK;
     }
-    if (!DbifGetPropValue(propPtr, &value)) {
+    switch (DbifPropValueToSend(interp, propPtr, &value)) {
+    case 0:
 	return DbifSendError(connPtr, msg, DBUS_ERROR_FAILED,
 		"Property '%s' in interface '%s' at object path '%s' has "
 		"currently no value", name, intf, path);
+    case -1:
+	return TCL_ERROR;		/* Failed, with the reason */
     }
     reply = dbus_message_new_method_return(msg);
     if (reply == NULL) {
@@ -979,8 +1140,20 @@ DbifPropertiesGetAll(
     for (propPtr = nodePtr->firstProp; propPtr; propPtr = propPtr->nextPtr) {
 	Tcl_Obj *value;
 
-	if (!(propPtr->access & DBIF_READ)
-		|| !DbifGetPropValue(propPtr, &value)) {
+	if (!(propPtr->access & DBIF_READ)) {
+	    continue;
+	}
+	switch (DbifPropValueToSend(interp, propPtr, &value)) {
+	case 0:
+	    continue;
+	case -1:
+	    /*
+	     * Left out, as GDBus does with a property it cannot get; the
+	     * others are still answered.
+	     */
+
+	    Tcl_BackgroundException(interp, TCL_ERROR);
+	    Tcl_ResetResult(interp);
 	    continue;
 	}
 	code = AppendEntry(interp, connPtr, &array, propPtr, value);
