@@ -132,6 +132,21 @@ proc ::player::act {action} {
     }
 }
 
+# ::player::seekTo --
+#
+#	Move to position us (clamped to the track) and say so with Seeked.
+
+proc ::player::seekTo {us} {
+    variable tracks
+    variable current
+    variable offset
+    variable startedAt
+    set length [lindex $tracks $current 3]
+    set offset [expr {max(0, min($us, $length))}]
+    set startedAt [clock milliseconds]
+    dbif generate $::player::seeked $offset
+}
+
 # ::player::control --
 #
 #	Body of the control methods: answers at once, or after -delay ms.
@@ -221,7 +236,9 @@ namespace eval ::player {
 	    $path SupportedUriSchemes:as ::player::schemes
     dbif property -interface $root -access read -attributes $const \
 	    $path SupportedMimeTypes:as ::player::mimetypes
-    dbif method -interface $root $path Raise {} {} {}
+    dbif method -interface $root $path Raise {} {} {
+	return			;# no window to raise
+    }
     dbif method -interface $root $path Quit {} {} {
 	after 100 exit
     }
@@ -257,18 +274,26 @@ namespace eval ::player {
 	dbif property -interface $intf -access read $path $prop:b \
 		::player::yes
     }
-    dbif property -interface $intf -access read $path CanSeek:b ::player::no
+    dbif property -interface $intf -access read $path CanSeek:b ::player::yes
 
     foreach action {Play Pause PlayPause Stop Next Previous} {
 	dbif method -async -interface $intf $path $action {} {} \
 		"::player::control \$msgid $action"
     }
-    dbif method -interface $intf $path Seek {offset:x} {} {}
-    dbif method -interface $intf $path SetPosition {track:o position:x} {} {}
+    dbif method -interface $intf $path Seek {offset:x} {} {
+	position
+	seekTo [expr {$::player::pos + $offset}]
+    }
+    dbif method -interface $intf $path SetPosition {track:o position:x} {} {
+	# MPRIS: ignored unless track is the current one
+	if {$track eq [lindex [dict get $::player::meta mpris:trackid] 1]} {
+	    seekTo $position
+	}
+    }
     dbif method -interface $intf $path OpenUri {uri:s} {} {
 	error "this player cannot open $uri"
     }
-    dbif signal -interface $intf $path Seeked {position:x}
+    variable seeked [dbif signal -interface $intf $path Seeked {position:x}]
 }
 
 # A player without a bus has nothing to do.
