@@ -653,8 +653,7 @@ DbifGetCmd(
 	Tcl_SetObjResult(interp, msgPtr->connPtr->handleObj);
 	return TCL_OK;
     }
-    infoPtr = DbusMessageInfo(DbusGetInterpData(interp), msgPtr->connPtr,
-	    msgPtr->msg);
+    infoPtr = DbusMessageInfo(DbusGetInterpData(interp), msgPtr->msg);
     Tcl_IncrRefCount(infoPtr);
     Tcl_DictObjGet(NULL, infoPtr, objv[2], &valPtr);
     Tcl_SetObjResult(interp, valPtr ? valPtr : Tcl_NewObj());

@@ -168,7 +168,7 @@ DbifPxAwait(
     pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
 	    NULL, 0, timeout);
     Tcl_Preserve(connPtr);
-    DbusWaitReply(interp, pendPtr, 0);
+    DbusWaitReply(pendPtr, 0);
     Tcl_Release(connPtr);
     code = step(interp, clientData, pendPtr->reply);
     DbusPendingFree(pendPtr);

@@ -459,7 +459,7 @@ CallMethod(
     pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
 	    NULL, 0, timeout);
     Tcl_Preserve(connPtr);
-    DbusWaitReply(interp, pendPtr, 0);
+    DbusWaitReply(pendPtr, 0);
     Tcl_Release(connPtr);
     code = DbusReplyResult(interp, pendPtr->reply, 0);
     DbusPendingFree(pendPtr);

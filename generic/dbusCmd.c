@@ -31,7 +31,6 @@
 
 Tcl_Obj *
 DbusTakeBusId(
-    Tcl_Interp *interp,
     int objc,
     Tcl_Obj *const objv[],
     int *idxPtr,
@@ -39,7 +38,7 @@ DbusTakeBusId(
 {
     int i = *idxPtr;
 
-    if (i < objc && objc - i - 1 >= minRest && DbusIsBusId(interp, objv[i])) {
+    if (i < objc && objc - i - 1 >= minRest && DbusIsBusId(objv[i])) {
 	*idxPtr = i + 1;
 	return objv[i];
     }
@@ -326,7 +325,7 @@ CallNRCmd(
     Tcl_Obj *coroPtr;
 
     (void) clientData;
-    busObj = DbusTakeBusId(interp, objc, objv, &i, 3);
+    busObj = DbusTakeBusId(objc, objv, &i, 3);
     for (; i < objc; i++) {
 	const char *s = Tcl_GetString(objv[i]);
 
@@ -462,7 +461,7 @@ CallNRCmd(
     pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
 	    NULL, flags, timeout);
     Tcl_Preserve(connPtr);
-    DbusWaitReply(interp, pendPtr, events);
+    DbusWaitReply(pendPtr, events);
     Tcl_Release(connPtr);
     index = DbusReplyResult(interp, pendPtr->reply, flags);
     DbusPendingFree(pendPtr);
@@ -804,7 +803,7 @@ ErrorCmd(
     DBusMessage *msg;
 
     (void) clientData;
-    busObj = DbusTakeBusId(interp, objc, objv, &i, 2);
+    busObj = DbusTakeBusId(objc, objv, &i, 2);
     if (ReplyOption(interp, objc, objv, &i, "-name", &nameObj) != TCL_OK) {
 	return TCL_ERROR;
     }
@@ -853,7 +852,7 @@ ReturnCmd(
     DBusMessage *msg;
 
     (void) clientData;
-    busObj = DbusTakeBusId(interp, objc, objv, &i, 2);
+    busObj = DbusTakeBusId(objc, objv, &i, 2);
     if (ReplyOption(interp, objc, objv, &i, "-signature", &sigObj)
 	    != TCL_OK) {
 	return TCL_ERROR;
@@ -902,7 +901,7 @@ SignalCmd(
     DBusMessage *msg;
 
     (void) clientData;
-    busObj = DbusTakeBusId(interp, objc, objv, &i, 3);
+    busObj = DbusTakeBusId(objc, objv, &i, 3);
     for (; i < objc; i++) {
 	if (Tcl_GetString(objv[i])[0] != '-') {
 	    break;
@@ -987,7 +986,7 @@ NameCmd(
     DbusConn *connPtr;
 
     (void) clientData;
-    busObj = DbusTakeBusId(interp, objc, objv, &i, 1);
+    busObj = DbusTakeBusId(objc, objv, &i, 1);
     for (; i < objc - 1; i++) {
 	if (Tcl_GetIndexFromObj(interp, objv[i], options, "option", 0,
 		&index) != TCL_OK) {
@@ -1067,7 +1066,7 @@ FilterCmd(
     int code;
 
     (void) clientData;
-    busObj = DbusTakeBusId(interp, objc, objv, &i, 0);
+    busObj = DbusTakeBusId(objc, objv, &i, 0);
     if (objc - i < 3 || (objc - i) % 2 == 0) {
 	Tcl_WrongNumArgs(interp, 1, objv,
 		"?busId? subcommand -option value ?...?");

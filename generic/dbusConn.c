@@ -260,7 +260,6 @@ IsWellKnown(
 
 int
 DbusIsBusId(
-    Tcl_Interp *interp,
     Tcl_Obj *objPtr)
 {
     /*
@@ -268,7 +267,6 @@ DbusIsBusId(
      * (DbusConnect makes no others), so no table needs to be consulted.
      */
 
-    (void) interp;
     return IsWellKnown(Tcl_GetString(objPtr));
 }
 
@@ -388,8 +386,7 @@ static DbusConn *
 NewConn(
     DbusThreadData *tsdPtr,
     DBusConnection *conn,	/* ownership passes to the record */
-    const char *handle,
-    int busType)
+    const char *handle)
 {
     DbusConn *connPtr = (DbusConn *) ckalloc(sizeof(DbusConn));
     Tcl_HashEntry *hPtr;
@@ -399,8 +396,6 @@ NewConn(
     connPtr->conn = conn;
     connPtr->handleObj = Tcl_NewStringObj(handle, -1);
     Tcl_IncrRefCount(connPtr->handleObj);
-    connPtr->busType = busType;
-    connPtr->flags = DBUS_CONN_BUS;
     connPtr->tsdPtr = tsdPtr;
     Tcl_InitHashTable(&connPtr->paths, TCL_STRING_KEYS);
     Tcl_InitHashTable(&connPtr->pending, TCL_ONE_WORD_KEYS);
@@ -632,7 +627,7 @@ DbusConnect(
 	handle = buf;
     }
 
-    connPtr = NewConn(tsdPtr, conn, handle, busType);
+    connPtr = NewConn(tsdPtr, conn, handle);
     if (connPtr == NULL) {
 	return DbusNoMemory(interp);
     }

@@ -67,7 +67,6 @@ CachedString(
 Tcl_Obj *
 DbusMessageInfo(
     DbusInterpData *dataPtr,
-    DbusConn *connPtr,
     DBusMessage *msg)
 {
     Tcl_Obj *objv[2 * 12];
@@ -75,7 +74,6 @@ DbusMessageInfo(
     int type = dbus_message_get_type(msg);
     dbus_uint32_t rs;
 
-    (void) connPtr;
     objv[0] = lit[DBUS_LIT_MEMBER];
     objv[1] = CachedString(dataPtr, 0, dbus_message_get_member(msg));
     objv[2] = lit[DBUS_LIT_INTERFACE];
@@ -127,7 +125,6 @@ int
 DbusEvalHandler(
     Tcl_Interp *interp,
     Tcl_Obj *script,
-    DbusConn *connPtr,
     DBusMessage *msg,
     int flags)
 {
@@ -142,7 +139,7 @@ DbusEvalHandler(
 	return TCL_ERROR;
     }
     Tcl_IncrRefCount(argsPtr);
-    infoPtr = DbusMessageInfo(dataPtr, connPtr, msg);
+    infoPtr = DbusMessageInfo(dataPtr, msg);
     Tcl_IncrRefCount(infoPtr);
     Tcl_ListObjGetElements(NULL, argsPtr, &ac, &av);
 
@@ -234,7 +231,7 @@ RunHandler(
 	return handlerPtr->proc(handlerPtr->clientData, handlerPtr->interp,
 		connPtr, msg);
     }
-    return DbusEvalHandler(handlerPtr->interp, handlerPtr->script, connPtr, msg,
+    return DbusEvalHandler(handlerPtr->interp, handlerPtr->script, msg,
 	    handlerPtr->flags);
 }
 

@@ -178,7 +178,7 @@ HandlerCmd(
     DbusConn *connPtr;
     const char *path, *key = NULL;
 
-    busObj = DbusTakeBusId(interp, objc, objv, &i, 0);
+    busObj = DbusTakeBusId(objc, objv, &i, 0);
     for (; i < objc; i++) {
 	const char *s = Tcl_GetString(objv[i]);
 
@@ -357,7 +357,7 @@ DbusMonitorCmd(
     DbusConn *connPtr;
 
     (void) clientData;
-    busObj = DbusTakeBusId(interp, objc, objv, &i, 1);
+    busObj = DbusTakeBusId(objc, objv, &i, 1);
     if (i < objc - 1 && strcmp(Tcl_GetString(objv[i]), "-details") == 0) {
 	flags |= DBUS_FLAG_DETAILS;
 	i++;

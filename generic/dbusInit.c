@@ -3,9 +3,8 @@
  *
  *	Package entry points: Dbus_Init (package "dbus"; provided as 2.1
  *	instead when pkgIndex.tcl asks for the 2.x compatibility version)
- *	and Dbif_Init (package "dbif": the C half of the high-level
- *	ensemble, a static package of this library; pkgIndex.tcl sources
- *	library/dbif.tcl after it).
+ *	and Dbif_Init (package "dbif": the high-level ensemble, a static
+ *	package of this library).
  *
  *	Loading connects to nothing, renames nothing and prints nothing.
  *

@@ -107,8 +107,7 @@ typedef int Tcl_Size;
 /*
  * Error-code categories: the second element of every -errorcode this
  * extension raises ({DBUS category ?detail? ?value?}).  The list is
- * documented in doc/dbus.n, section ERRORS; library/dbif.tcl raises the
- * same codes.
+ * documented in doc/dbus.n, section ERRORS; dbif raises the same codes.
  *
  *   {DBUS INVALID kind value}	a name, path, signature, serial... is
  *				malformed (kind: PATH INTERFACE MEMBER
@@ -277,7 +276,6 @@ typedef struct DbusMonitor {
 
 #define DBUS_CONN_CLOSED	(1<<0)	/* closed by us; record going away */
 #define DBUS_CONN_LOST		(1<<1)	/* Disconnected seen */
-#define DBUS_CONN_BUS		(1<<2)	/* a message bus (Hello done) */
 
 typedef struct DbusConn {
     DBusConnection *conn;	/* owned: private connection, closed and
@@ -286,7 +284,6 @@ typedef struct DbusConn {
     Tcl_Obj *addressObj;	/* address it was opened with ("" when
 				 * libdbus chose it); refcount held, NULL
 				 * until DbusConnect sets it */
-    int busType;		/* DBUS_BUS_SESSION/SYSTEM/STARTER or -1 */
     int flags;			/* DBUS_CONN_* */
     int nInterps;		/* interps that connected this handle */
     Tcl_HashTable paths;	/* path -> DbusPath* ("" = any path) */
@@ -329,7 +326,6 @@ typedef struct DbusThreadData {
     DbusConn *firstConn;	/* all open connections of the thread */
     Tcl_HashTable handles;	/* handle string -> DbusConn* */
     int handleCounter;		/* for "dbusN" handles */
-    int waitDepth;		/* nesting of synchronous waits */
 } DbusThreadData;
 
 /*
@@ -499,7 +495,7 @@ Tcl_Obj *	DbusUnmarshalValue(Tcl_Interp *interp,
 
 DbusThreadData *DbusGetThreadData(void);
 DbusInterpData *DbusGetInterpData(Tcl_Interp *interp);
-int		DbusIsBusId(Tcl_Interp *interp, Tcl_Obj *objPtr);
+int		DbusIsBusId(Tcl_Obj *objPtr);
 int		DbusGetConn(Tcl_Interp *interp, Tcl_Obj *busObj,
 		    DbusConn **connPtrPtr);
 int		DbusConnect(Tcl_Interp *interp, Tcl_Obj *nameObj,
@@ -567,10 +563,9 @@ void		DbusHoldMessage(DbusConn *connPtr, DBusMessage *msg);
 
 void		DbusProcessMessage(DbusConn *connPtr, DBusMessage *msg,
 		    int inWait);
-Tcl_Obj *	DbusMessageInfo(DbusInterpData *dataPtr, DbusConn *connPtr,
-		    DBusMessage *msg);
+Tcl_Obj *	DbusMessageInfo(DbusInterpData *dataPtr, DBusMessage *msg);
 int		DbusEvalHandler(Tcl_Interp *interp, Tcl_Obj *script,
-		    DbusConn *connPtr, DBusMessage *msg, int flags);
+		    DBusMessage *msg, int flags);
 void		DbusBackgroundError(Tcl_Interp *interp, int code,
 		    const char *what);
 int		DbusReplyWithResult(Tcl_Interp *interp, DbusConn *connPtr,
@@ -593,8 +588,7 @@ void		DbusPendingFree(DbusPending *pendPtr);
 void		DbusDeliverReply(DbusPending *pendPtr, DBusMessage *reply);
 void		DbusPendingFailAll(DbusConn *connPtr, const char *errorName,
 		    const char *text);
-int		DbusWaitReply(Tcl_Interp *interp, DbusPending *pendPtr,
-		    int serviceEvents);
+int		DbusWaitReply(DbusPending *pendPtr, int serviceEvents);
 
 /*
  *----------------------------------------------------------------------
@@ -750,8 +744,8 @@ int		DbusCreateEnsemble(Tcl_Interp *interp, const char *nsName,
  *----------------------------------------------------------------------
  */
 
-Tcl_Obj *	DbusTakeBusId(Tcl_Interp *interp, int objc,
-		    Tcl_Obj *const objv[], int *idxPtr, int minRest);
+Tcl_Obj *	DbusTakeBusId(int objc, Tcl_Obj *const objv[], int *idxPtr,
+		    int minRest);
 int		DbusIsEmpty(Tcl_Obj *objPtr);
 int		DbusCreateCommands(Tcl_Interp *interp);
 Tcl_Obj *	DbusInCoroutine(Tcl_Interp *interp);

@@ -257,7 +257,7 @@ DbusDeliverReply(
 	if (interp != NULL && connPtr != NULL
 		&& !(connPtr->flags & DBUS_CONN_CLOSED)) {
 	    Tcl_Preserve(interp);
-	    code = DbusEvalHandler(interp, pendPtr->script, connPtr, reply,
+	    code = DbusEvalHandler(interp, pendPtr->script, reply,
 		    pendPtr->flags);
 	    if (code == TCL_ERROR) {
 		DbusBackgroundError(interp, code, "dbus call -handler script");
@@ -426,14 +426,11 @@ DbusPendingFailAll(
 
 int
 DbusWaitReply(
-    Tcl_Interp *interp,
     DbusPending *pendPtr,
     int serviceEvents)
 {
     DbusThreadData *tsdPtr = DbusGetThreadData();
 
-    (void) interp;
-    tsdPtr->waitDepth++;
     while (!pendPtr->done) {
 	DbusConn *connPtr, *nextPtr;
 	Tcl_WideInt now;
@@ -500,7 +497,6 @@ DbusWaitReply(
 	    }
 	}
     }
-    tsdPtr->waitDepth--;
 
     /*
      * Held messages wait for the event loop.
