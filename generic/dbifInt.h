@@ -119,6 +119,9 @@ typedef struct DbifProp {
 				 * the type check of the write trace (put
 				 * back when a write does not); held; NULL
 				 * when the variable had none */
+    DbusExact exact;		/* the value a client last set, with its
+				 * exact types (only for types with a
+				 * variant): sent while unchanged */
     int pending;		/* DBIF_CHANGE_* since the last signal */
     struct DbifProp *nextPending;/* node's pending list */
     struct DbifProp *nextPtr;	/* node's properties in definition order */
@@ -187,6 +190,10 @@ typedef struct DbifMsg {
     DbusConn *connPtr;		/* Tcl_Preserve'd */
     DbifDef *defPtr;		/* method definition or NULL; ref held */
     Tcl_TimerToken timer;	/* expiry, or NULL */
+    DbusExact args;		/* the call's arguments as the body got
+				 * them and in their exact form, when a
+				 * variant could be sent back by "dbif
+				 * return" (E7); else empty */
 } DbifMsg;
 
 /*

@@ -55,6 +55,7 @@ DbifMsgNew(
 	defPtr->refCount++;
     }
     msgPtr->timer = NULL;
+    msgPtr->args.plainObj = msgPtr->args.exactObj = NULL;
     msgPtr->hPtr = Tcl_CreateHashEntry(&dataPtr->messages, buf, &isNew);
     Tcl_SetHashValue(msgPtr->hPtr, msgPtr);
     return msgPtr;
@@ -72,6 +73,7 @@ DbifMsgFree(
     dbus_message_unref(msgPtr->msg);
     Tcl_Release(msgPtr->connPtr);
     DbifDefRelease(msgPtr->defPtr);
+    DbusExactClear(&msgPtr->args);
     ckfree((char *) msgPtr);
 }
 
@@ -147,11 +149,15 @@ ErrorFromObj(
 /*
  *----------------------------------------------------------------------
  *
- * SendReturn --
+ * ExactOutputs, SendReturn --
  *
- *	Answer a method call with value converted by the output arguments
- *	of the method (reference 4.5): none -> empty reply, one -> value,
- *	several -> value is their list.
+ *	SendReturn: answer a method call with value converted by the output
+ *	arguments of the method (reference 4.5): none -> empty reply, one
+ *	-> value, several -> value is their list.  ExactOutputs (E7): an
+ *	output with a variant in its type that is, unchanged, an argument
+ *	of the call of the same type goes back in the exact form it came
+ *	in (so an echoed variant keeps its type); objv is replaced by a
+ *	new list's elements then (*holdPtr, to release).
  *
  * Results:
  *	TCL_OK or TCL_ERROR (marshalling) with the error in interp.
@@ -159,17 +165,74 @@ ErrorFromObj(
  *----------------------------------------------------------------------
  */
 
+static void
+ExactOutputs(
+    DBusMessage *call,
+    DbifDef *defPtr,
+    const DbusExact *argsPtr,	/* the call's arguments */
+    Tcl_Size objc,
+    Tcl_Obj ***objvPtr,		/* in/out */
+    Tcl_Obj **holdPtr)		/* out: new list or unchanged */
+{
+    const char *inSig = dbus_message_get_signature(call), *outSig;
+    Tcl_Obj **plain, **exact, **outSigs, *listPtr = NULL, *pick;
+    Tcl_Size nIn, nExact, nSigs, i, j;
+    DbusExact one;
+    int off, len, olen;
+
+    if (argsPtr->exactObj == NULL
+	    || Tcl_ListObjGetElements(NULL, argsPtr->plainObj, &nIn, &plain)
+	    != TCL_OK
+	    || Tcl_ListObjGetElements(NULL, argsPtr->exactObj, &nExact,
+	    &exact) != TCL_OK || nIn != nExact
+	    || Tcl_ListObjGetElements(NULL, defPtr->outSigs, &nSigs,
+	    &outSigs) != TCL_OK || nSigs != objc) {
+	return;
+    }
+    for (i = 0; i < objc; i++) {
+	outSig = Tcl_GetString(outSigs[i]);
+	olen = (int) strlen(outSig);
+	if (!DbusSigHasVariant(outSig, olen)) {
+	    continue;
+	}
+	for (j = 0, off = 0; j < nIn && inSig[off] != '\0'; j++, off += len) {
+	    len = DbusSignatureTypeLength(inSig + off,
+		    (int) strlen(inSig + off));
+	    if (len != olen || memcmp(inSig + off, outSig, (size_t) len)) {
+		continue;
+	    }
+	    one.plainObj = plain[j];
+	    one.exactObj = exact[j];
+	    pick = DbusExactPick(&one, (*objvPtr)[i]);
+	    if (pick == (*objvPtr)[i]) {
+		continue;
+	    }
+	    if (listPtr == NULL) {
+		listPtr = Tcl_NewListObj(objc, *objvPtr);
+		Tcl_IncrRefCount(listPtr);
+	    }
+	    Tcl_ListObjReplace(NULL, listPtr, i, 1, 1, &pick);
+	    break;
+	}
+    }
+    if (listPtr != NULL) {
+	Tcl_ListObjGetElements(NULL, listPtr, &nIn, objvPtr);
+	*holdPtr = listPtr;
+    }
+}
+
 static int
 SendReturn(
     Tcl_Interp *interp,
     DbusConn *connPtr,
     DBusMessage *call,
     DbifDef *defPtr,
-    Tcl_Obj *valuePtr)
+    Tcl_Obj *valuePtr,
+    const DbusExact *argsPtr)	/* the call's arguments, or NULL */
 {
     DBusMessage *reply;
     Tcl_Size nOut = 0, objc = 0;
-    Tcl_Obj **objv = NULL;
+    Tcl_Obj **objv = NULL, *holdPtr = NULL;
     int code;
 
     if (dbus_message_get_no_reply(call)) {
@@ -189,13 +252,22 @@ SendReturn(
 	    return TCL_ERROR;
 	}
     }
+    if (argsPtr != NULL && objc > 0) {
+	ExactOutputs(call, defPtr, argsPtr, objc, &objv, &holdPtr);
+    }
     reply = dbus_message_new_method_return(call);
     if (reply == NULL) {
+	if (holdPtr != NULL) {
+	    Tcl_DecrRefCount(holdPtr);
+	}
 	Tcl_DecrRefCount(valuePtr);
 	return DbusNoMemory(interp);
     }
     code = DbusMarshalArgs(interp, connPtr, reply,
 	    nOut ? defPtr->outSig : NULL, objc, objv);
+    if (holdPtr != NULL) {
+	Tcl_DecrRefCount(holdPtr);
+    }
     if (code == TCL_OK) {
 	code = DbusSend(interp, connPtr, reply, NULL);
     }
@@ -259,6 +331,30 @@ AppendSigs(
 }
 
 /*
+ * The arguments a body gets (no -details) from their exact form: a new
+ * list (refcount 0).
+ */
+
+static Tcl_Obj *
+PlainArgs(
+    const char *sig,		/* the message's signature */
+    Tcl_Obj *exactPtr)		/* list of its arguments, -details form */
+{
+    Tcl_Obj **elems, *listPtr;
+    Tcl_Size n, k;
+    int off, len;
+
+    Tcl_ListObjGetElements(NULL, exactPtr, &n, &elems);
+    listPtr = Tcl_NewListObj(n, NULL);
+    for (k = 0, off = 0; k < n && sig[off] != '\0'; k++, off += len) {
+	len = DbusSignatureTypeLength(sig + off, (int) strlen(sig + off));
+	Tcl_ListObjAppendElement(NULL, listPtr,
+		DbusPlainFromExact(sig + off, len, elems[k]));
+    }
+    return listPtr;
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * DbifMethodProc --
@@ -290,7 +386,7 @@ DbifMethodProc(
     DbifProto *protoPtr, *here, *any;
     DbifDef *defPtr;
     DbifMsg *msgPtr;
-    Tcl_Obj *argsPtr, **av, *idPtr;
+    Tcl_Obj *argsPtr, **av, *idPtr, *exactPtr;
     Tcl_Interp *target;
     Tcl_Size ac;
     int code, async;
@@ -333,8 +429,20 @@ DbifMethodProc(
 
     defPtr = protoPtr->defPtr;
     defPtr->refCount++;
-    argsPtr = DbusUnmarshalArgs(interp, msg, defPtr->flags
-	    & DBUS_FLAG_DETAILS);
+    exactPtr = NULL;
+    if (!(defPtr->flags & DBUS_FLAG_DETAILS) && DbusSigHasVariant(sig, -1)
+	    && defPtr->outSig != NULL
+	    && DbusSigHasVariant(Tcl_GetString(defPtr->outSig), -1)) {
+	/*
+	 * A variant could be sent back: keep the exact form too (E7).
+	 */
+
+	exactPtr = DbusUnmarshalArgs(interp, msg, DBUS_FLAG_DETAILS);
+	argsPtr = (exactPtr == NULL) ? NULL : PlainArgs(sig, exactPtr);
+    } else {
+	argsPtr = DbusUnmarshalArgs(interp, msg, defPtr->flags
+		& DBUS_FLAG_DETAILS);
+    }
     if (argsPtr == NULL) {
 	DbifDefRelease(defPtr);
 	return TCL_ERROR;
@@ -342,6 +450,9 @@ DbifMethodProc(
     Tcl_IncrRefCount(argsPtr);
     Tcl_ListObjGetElements(NULL, argsPtr, &ac, &av);
     msgPtr = DbifMsgNew(dataPtr, connPtr, msg, defPtr);
+    if (exactPtr != NULL) {
+	DbusExactSet(&msgPtr->args, argsPtr, exactPtr);
+    }
     idPtr = msgPtr->id;
     Tcl_IncrRefCount(idPtr);
     code = DbifRunBody(dataPtr, defPtr, idPtr, (int) ac, av, &target);
@@ -384,8 +495,8 @@ DbifMethodProc(
 		Tcl_Obj *resPtr = Tcl_GetObjResult(target);
 
 		Tcl_IncrRefCount(resPtr);
-		if (SendReturn(target, connPtr, msg, defPtr, resPtr)
-			!= TCL_OK) {
+		if (SendReturn(target, connPtr, msg, defPtr, resPtr,
+			&msgPtr->args) != TCL_OK) {
 		    ErrorFromObj(connPtr, msg, DBUS_ERROR_FAILED,
 			    Tcl_GetObjResult(target));
 		}
@@ -486,7 +597,9 @@ TakeCall(
     Tcl_Obj *idObj,		/* message id; borrowed */
     DBusMessage **callPtr,	/* out: reference held */
     DbusConn **connPtrPtr,	/* out: preserved */
-    DbifDef **defPtrPtr)	/* out: reference held; may be NULL */
+    DbifDef **defPtrPtr,	/* out: reference held; may be NULL */
+    DbusExact *argsPtr)		/* out: the call's arguments (references
+				 * handed over); may be NULL */
 {
     DbifMsg *msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(idObj));
 
@@ -502,6 +615,10 @@ TakeCall(
 	if (msgPtr->defPtr != NULL) {
 	    msgPtr->defPtr->refCount++;
 	}
+    }
+    if (argsPtr != NULL) {
+	*argsPtr = msgPtr->args;
+	msgPtr->args.plainObj = msgPtr->args.exactObj = NULL;
     }
     DbifMsgFree(msgPtr);
     return TCL_OK;
@@ -561,7 +678,7 @@ DbifErrorCmd(
 	}
     }
     if (TakeCall(interp, dataPtr, objv[1], &call, &connPtr,
-	    NULL) != TCL_OK) {
+	    NULL, NULL) != TCL_OK) {
 	return TCL_ERROR;
     }
     if (!dbus_message_get_no_reply(call)) {
@@ -591,6 +708,7 @@ DbifReturnCmd(
     DBusMessage *call;
     DbusConn *connPtr;
     DbifDef *defPtr;
+    DbusExact args;
     int code;
 
     (void) clientData;
@@ -598,10 +716,11 @@ DbifReturnCmd(
 	return DbifWrongArgs(interp, "return messageID value");
     }
     if (TakeCall(interp, dataPtr, objv[1], &call, &connPtr,
-	    &defPtr) != TCL_OK) {
+	    &defPtr, &args) != TCL_OK) {
 	return TCL_ERROR;
     }
-    code = SendReturn(interp, connPtr, call, defPtr, objv[2]);
+    code = SendReturn(interp, connPtr, call, defPtr, objv[2], &args);
+    DbusExactClear(&args);
     DbifDefRelease(defPtr);
     return CallDone(interp, call, connPtr, code);
 }

@@ -176,6 +176,7 @@ DbifPropFree(
     if (propPtr->lastGood != NULL) {
 	Tcl_DecrRefCount(propPtr->lastGood);
     }
+    DbusExactClear(&propPtr->exact);
     Tcl_DecrRefCount(propPtr->name);
     Tcl_DecrRefCount(propPtr->sig);
     Tcl_DecrRefCount(propPtr->varName);
@@ -425,7 +426,9 @@ DbifAppendVariant(
  *	The value of a property as it is to be sent (Get, GetAll,
  *	PropertiesChanged), checked against the declared type first so that
  *	a bad value never leaves a message half built: one property that
- *	cannot be sent never spoils the others (E7).
+ *	cannot be sent never spoils the others (E7).  A value a client set
+ *	that is still unchanged is sent in its exact form (DbusExact), so
+ *	a Set -> Get round trip gives back the same types.
  *
  * Results:
  *	1 with a new reference in *valuePtrPtr; 0 when the property has no
@@ -442,12 +445,19 @@ DbifPropValueToSend(
     DbifProp *propPtr,
     Tcl_Obj **valuePtrPtr)
 {
-    Tcl_Obj *valuePtr, *reason;
+    Tcl_Obj *valuePtr, *exactPtr, *reason;
     Tcl_Size len;
     const char *sig = Tcl_GetStringFromObj(propPtr->sig, &len);
 
     if (!DbifGetPropValue(propPtr, &valuePtr)) {
 	return 0;
+    }
+    exactPtr = DbusExactPick(&propPtr->exact, valuePtr);
+    if (exactPtr != valuePtr) {
+	Tcl_IncrRefCount(exactPtr);	/* received: it fits */
+	Tcl_DecrRefCount(valuePtr);
+	*valuePtrPtr = exactPtr;
+	return 1;
     }
     if (valuePtr != propPtr->lastGood
 	    && DbusMarshalCheck(interp, NULL, sig, (int) len, valuePtr)
@@ -1192,10 +1202,10 @@ DbifPropertiesSet(
     DBusMessage *reply;
     DbifProp *propPtr;
     DbifDef *defPtr;
-    Tcl_Obj *value, *varName;
+    Tcl_Obj *value, *varName, *exact;
     Tcl_Interp *target;
     char *sig;
-    int code = TCL_OK;
+    int code = TCL_OK, anyType;
 
     propPtr = AccessProp(dataPtr, connPtr, msg, DBIF_WRITE, &intf, &name,
 	    &iter);
@@ -1207,6 +1217,29 @@ DbifPropertiesSet(
     if (sig == NULL) {
 	return DbusNoMemory(interp);
     }
+    anyType = (strcmp(Tcl_GetString(propPtr->sig), "v") == 0
+	    && strcmp(sig, "v") != 0);
+    if (anyType) {
+	/*
+	 * A property of type v holds any value: a client may send the
+	 * value itself (python-dbus, busctl with its type) rather than a
+	 * variant holding it; it is kept as that variant.
+	 */
+
+	Tcl_Obj *pair[2];
+
+	pair[0] = Tcl_NewStringObj(sig, -1);
+	dbus_free(sig);
+	pair[1] = DbusUnmarshalValue(interp, &sub, DBUS_FLAG_DETAILS);
+	if (pair[1] == NULL) {
+	    Tcl_DecrRefCount(pair[0]);
+	    return TCL_ERROR;
+	}
+	exact = Tcl_NewListObj(2, pair);
+	Tcl_IncrRefCount(exact);
+	value = DbusPlainFromExact("v", 1, exact);
+	goto gotValue;
+    }
     if (strcmp(sig, Tcl_GetString(propPtr->sig)) != 0) {
 	DbifSendError(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
 		"Signature '%s' does not match for property '%s' in interface "
@@ -1216,10 +1249,19 @@ DbifPropertiesSet(
 	return TCL_OK;
     }
     dbus_free(sig);
-    value = DbusUnmarshalValue(interp, &sub, 0);
-    if (value == NULL) {
+    exact = NULL;
+    if (DbusSigHasVariant(Tcl_GetString(propPtr->sig), -1)) {
+	exact = DbusUnmarshalValue(interp, &sub, DBUS_FLAG_DETAILS);
+	if (exact == NULL) {
+	    return TCL_ERROR;
+	}
+	Tcl_IncrRefCount(exact);
+	value = DbusPlainFromExact(Tcl_GetString(propPtr->sig),
+		(int) strlen(Tcl_GetString(propPtr->sig)), exact);
+    } else if ((value = DbusUnmarshalValue(interp, &sub, 0)) == NULL) {
 	return TCL_ERROR;
     }
+  gotValue:
     Tcl_IncrRefCount(value);
     defPtr = propPtr->defPtr;
     defPtr->refCount++;
@@ -1267,6 +1309,21 @@ DbifPropertiesSet(
 	code = TCL_ERROR;
 	goto done;
     }
+    if (exact != NULL) {
+	/*
+	 * Remember the exact types, unless the body replaced the property.
+	 */
+
+	DbifNode *nodePtr = DbifFindNode(dataPtr,
+		Tcl_GetString(connPtr->handleObj), path, intf);
+	Tcl_HashEntry *hPtr = nodePtr
+		? Tcl_FindHashEntry(&nodePtr->props, name) : NULL;
+
+	propPtr = hPtr ? (DbifProp *) Tcl_GetHashValue(hPtr) : NULL;
+	if (propPtr != NULL && propPtr->defPtr == defPtr) {
+	    DbusExactSet(&propPtr->exact, value, exact);
+	}
+    }
     if (!dbus_message_get_no_reply(msg)) {
 	reply = dbus_message_new_method_return(msg);
 	if (reply == NULL) {
@@ -1280,6 +1337,9 @@ DbifPropertiesSet(
   done:
     Tcl_DecrRefCount(varName);
     Tcl_DecrRefCount(value);
+    if (exact != NULL) {
+	Tcl_DecrRefCount(exact);
+    }
     DbifDefRelease(defPtr);
     return code;
 }

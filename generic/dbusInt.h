@@ -21,6 +21,7 @@
  *			   the match-rule registry, name-owner tracking,
  *			   small accessors for dbif and other layers
  *	  dbusMarshal.c    Tcl_Obj <-> DBusMessageIter, both directions
+ *	  dbusExact.c	   received values sent back with their exact types
  *	  dbusSignature.c  signature grammar, the cached "dbus.signature" type
  *	  dbusValidate.c   bus/interface/member/path/error-name checks
  *	  dbusError.c	   result + errorcode helpers
@@ -378,6 +379,20 @@ typedef struct DbusSignature {
 } DbusSignature;
 
 /*
+ * A value received from the bus with its exact D-Bus form, for sending it
+ * back with the types it came with while the script leaves it unchanged
+ * (dbusExact.c; E7).  Embedded in the record that stores the value (a
+ * dbif property, a dbif message id, a proxy's cache); all zero = empty.
+ */
+
+typedef struct DbusExact {
+    Tcl_Obj *plainObj;		/* the value the script was given; held;
+				 * NULL when empty */
+    Tcl_Obj *exactObj;		/* the same value with every variant in
+				 * the {sig value} form (-details); held */
+} DbusExact;
+
+/*
  *----------------------------------------------------------------------
  * dbusError.c
  *----------------------------------------------------------------------
@@ -487,6 +502,20 @@ Tcl_Obj *	DbusUnmarshalArgs(Tcl_Interp *interp, DBusMessage *msg,
 Tcl_Obj *	DbusUnmarshalValue(Tcl_Interp *interp,
 		    DBusMessageIter *iterPtr, int flags);
 
+
+/*
+ *----------------------------------------------------------------------
+ * dbusExact.c
+ *----------------------------------------------------------------------
+ */
+
+int		DbusSigHasVariant(const char *sig, int sigLen);
+Tcl_Obj *	DbusPlainFromExact(const char *sig, int sigLen,
+		    Tcl_Obj *exactObj);
+void		DbusExactSet(DbusExact *exactPtr, Tcl_Obj *plainObj,
+		    Tcl_Obj *exactObj);
+void		DbusExactClear(DbusExact *exactPtr);
+Tcl_Obj *	DbusExactPick(const DbusExact *exactPtr, Tcl_Obj *valuePtr);
 /*
  *----------------------------------------------------------------------
  * dbusConn.c
