@@ -71,7 +71,14 @@ SetTrace(
     if (on == propPtr->traced) {
 	return;
     }
-    if (dataPtr->dying && propPtr->defPtr->interpObj == NULL) {
+    if (dataPtr->dying && propPtr->defPtr->interpObj == NULL
+	    && Tcl_InterpDeleted(dataPtr->interp)) {
+	/*
+	 * The traces go with the interp.  (dbif's records can also be
+	 * freed with the interp alive: by the exit handler, see
+	 * ThreadExitProc in dbusConn.c; then the traces are removed.)
+	 */
+
 	propPtr->traced = 0;
 	return;
     }

@@ -30,7 +30,7 @@ static Tcl_ThreadDataKey dataKey;
  */
 
 TCL_DECLARE_MUTEX(threadCountMutex)
-static int threadCount = 0;
+static int threadCount = 0;	/* threads with initialised data */
 
 static const char *const literalNames[DBUS_LIT_COUNT] = {
     "member", "interface", "path", "sender", "destination", "messagetype",
@@ -41,6 +41,7 @@ static const char *const literalNames[DBUS_LIT_COUNT] = {
 
 static void	ThreadExitProc(ClientData clientData);
 static void	InterpDeleteProc(ClientData clientData, Tcl_Interp *interp);
+static void	InterpRelease(DbusInterpData *dataPtr);
 static void	ConnFree(char *blockPtr);
 static void	ConnClose(DbusConn *connPtr);
 static void	DisconnectData(DbusInterpData *dataPtr, DbusConn *connPtr);
@@ -90,6 +91,20 @@ DbusGetThreadData(void)
  *	Tcl's "exit" runs exit handlers but, unless full finalization was
  *	asked for, no thread exit handlers.
  *
+ *	Ordering (issue 7 item 8a).  Depending on the exit path these run
+ *	before or after the deletion of the thread's interps: Tcl_Finalize
+ *	(TCL_FINALIZE_ON_EXIT=1, an embedding program) runs the exit
+ *	handlers first and deletes tclsh's main interp after them, or never
+ *	deletes an embedder's interp; a thread of the Thread package deletes
+ *	its interp first.  So the exit handler first lets every interp of
+ *	the thread that still exists go (dbif first, then handlers and
+ *	connections: what interp deletion would do, InterpRelease) and marks
+ *	it detached; a later interp deletion then finds nothing of ours to
+ *	walk.  No script frame resumes after an exit handler (exit never
+ *	returns), so records are freed at once even when a frame that called
+ *	"exit" from inside a handler still preserves them, and every libdbus
+ *	object we hold is gone before dbus_shutdown().
+ *
  *----------------------------------------------------------------------
  */
 
@@ -119,11 +134,21 @@ ThreadExitProc(
     if (!tsdPtr->initialized) {
 	return;
     }
+    tsdPtr->exiting = 1;
+    while (tsdPtr->firstInterp != NULL) {
+	DbusInterpData *dataPtr = tsdPtr->firstInterp;
+
+	tsdPtr->firstInterp = dataPtr->nextPtr;
+	dataPtr->nextPtr = dataPtr->prevPtr = NULL;
+	dataPtr->detached = 1;
+	InterpRelease(dataPtr);
+    }
     while (tsdPtr->firstConn != NULL) {
 	ConnClose(tsdPtr->firstConn);
     }
     DbusEventFinalize(tsdPtr);
     Tcl_DeleteHashTable(&tsdPtr->handles);
+    tsdPtr->exiting = 0;
     tsdPtr->initialized = 0;
     Tcl_MutexLock(&threadCountMutex);
     threadCount--;
@@ -152,15 +177,21 @@ DbusGetInterpData(
 {
     DbusInterpData *dataPtr = (DbusInterpData *)
 	    Tcl_GetAssocData(interp, ASSOC_KEY, NULL);
+    DbusThreadData *tsdPtr;
     int i;
 
     if (dataPtr != NULL) {
 	return dataPtr;
     }
-    (void) DbusGetThreadData();
+    tsdPtr = DbusGetThreadData();
     dataPtr = (DbusInterpData *) ckalloc(sizeof(DbusInterpData));
     memset(dataPtr, 0, sizeof(DbusInterpData));
     dataPtr->interp = interp;
+    dataPtr->nextPtr = tsdPtr->firstInterp;
+    if (tsdPtr->firstInterp != NULL) {
+	tsdPtr->firstInterp->prevPtr = dataPtr;
+    }
+    tsdPtr->firstInterp = dataPtr;
     Tcl_InitHashTable(&dataPtr->conns, TCL_STRING_KEYS);
     for (i = 0; i < DBUS_LIT_COUNT; i++) {
 	dataPtr->literals[i] = Tcl_NewStringObj(literalNames[i], -1);
@@ -176,7 +207,9 @@ DbusGetInterpData(
  * InterpDeleteProc --
  *
  *	The interp goes away: drop its handlers and its use of every
- *	connection (closing those it was the last user of).
+ *	connection (closing those it was the last user of), unless the
+ *	thread's exit handler did so already (detached), then free the
+ *	record.
  *
  *----------------------------------------------------------------------
  */
@@ -187,17 +220,28 @@ InterpDeleteProc(
     Tcl_Interp *interp)
 {
     DbusInterpData *dataPtr = (DbusInterpData *) clientData;
-    Tcl_HashEntry *hPtr;
-    Tcl_HashSearch search;
     int i;
 
-    if (dataPtr->dbifFree != NULL) {
-	dataPtr->dbifFree(dataPtr->dbifData);
-	dataPtr->dbifData = NULL;
-    }
     (void) interp;
-    while ((hPtr = Tcl_FirstHashEntry(&dataPtr->conns, &search)) != NULL) {
-	DisconnectData(dataPtr, (DbusConn *) Tcl_GetHashValue(hPtr));
+    if (!dataPtr->detached) {
+	DbusThreadData *tsdPtr = DbusGetThreadData();
+
+	if (dataPtr->prevPtr != NULL) {
+	    dataPtr->prevPtr->nextPtr = dataPtr->nextPtr;
+	} else if (tsdPtr->firstInterp == dataPtr) {
+	    tsdPtr->firstInterp = dataPtr->nextPtr;
+	}
+	if (dataPtr->nextPtr != NULL) {
+	    dataPtr->nextPtr->prevPtr = dataPtr->prevPtr;
+	}
+	InterpRelease(dataPtr);
+    } else if (dataPtr->dbifFree != NULL) {
+	/*
+	 * dbif state made again after the exit handler (a script run by
+	 * the deletion itself): it holds no connection.
+	 */
+
+	InterpRelease(dataPtr);
     }
     Tcl_DeleteHashTable(&dataPtr->conns);
     for (i = 0; i < DBUS_LIT_COUNT; i++) {
@@ -209,6 +253,40 @@ InterpDeleteProc(
 	}
     }
     ckfree((char *) dataPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * InterpRelease --
+ *
+ *	Let go of everything an interp holds through us: dbif's records
+ *	first (they refer to connections), then the interp's handlers and
+ *	its use of each connection.  The record itself stays.
+ *
+ * Side effects:
+ *	Connections whose last user this was are closed.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+InterpRelease(
+    DbusInterpData *dataPtr)
+{
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
+
+    if (dataPtr->dbifFree != NULL) {
+	void (*freeProc)(ClientData) = dataPtr->dbifFree;
+
+	dataPtr->dbifFree = NULL;
+	freeProc(dataPtr->dbifData);
+	dataPtr->dbifData = NULL;
+    }
+    while ((hPtr = Tcl_FirstHashEntry(&dataPtr->conns, &search)) != NULL) {
+	DisconnectData(dataPtr, (DbusConn *) Tcl_GetHashValue(hPtr));
+    }
 }
 
 /*
@@ -542,6 +620,15 @@ DbusConnect(
     Tcl_HashEntry *hPtr;
     char buf[32];
 
+    if (DbusGetInterpData(interp)->detached) {
+	/*
+	 * A script run by the deletion of an interp after the exit
+	 * handlers: libdbus may be shut down already.
+	 */
+
+	return DbusError(interp, DBUS_EC_CLOSED, name, NULL,
+		"D-Bus is shut down: the process or thread is exiting");
+    }
     if (strcmp(name, "session") == 0) {
 	busType = DBUS_BUS_SESSION;
     } else if (strcmp(name, "system") == 0) {
@@ -756,7 +843,16 @@ ConnClose(
     dbus_connection_close(connPtr->conn);
     DbusPathsFree(connPtr);
     DbusConnForgetEvents(connPtr);
-    Tcl_EventuallyFree(connPtr, ConnFree);
+    if (tsdPtr->exiting) {
+	/*
+	 * Exit handler: a frame that preserves the record (a handler that
+	 * called "exit") never resumes.
+	 */
+
+	ConnFree((char *) connPtr);
+    } else {
+	Tcl_EventuallyFree(connPtr, ConnFree);
+    }
 }
 
 /*

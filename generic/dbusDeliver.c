@@ -436,6 +436,8 @@ ResolveInterface(
  *----------------------------------------------------------------------
  */
 
+static void	ProcessMessage(DbusConn *connPtr, DBusMessage *msg,
+		    int inWait);
 static void	ServeWith(DbusConn *connPtr, DBusMessage *msg,
 		    DbusHandler *handlerPtr);
 
@@ -654,7 +656,10 @@ RunMonitors(
  *
  *	Process one incoming message.  In a synchronous wait (inWait) only
  *	replies to waiting calls and method calls are processed; anything
- *	else is held, in order, for the event loop.
+ *	else is held, in order, for the event loop.  The caller holds a
+ *	reference to msg and drops it afterwards; while the message is
+ *	processed it is listed in the thread's inFlight list (see
+ *	DbusInFlight in dbusInt.h).
  *
  * Side effects:
  *	Runs handler scripts; sends replies.
@@ -664,6 +669,22 @@ RunMonitors(
 
 void
 DbusProcessMessage(
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    int inWait)
+{
+    DbusThreadData *tsdPtr = connPtr->tsdPtr;
+    DbusInFlight flight;
+
+    flight.msg = msg;
+    flight.nextPtr = tsdPtr->inFlight;
+    tsdPtr->inFlight = &flight;
+    ProcessMessage(connPtr, msg, inWait);
+    tsdPtr->inFlight = flight.nextPtr;
+}
+
+static void
+ProcessMessage(
     DbusConn *connPtr,
     DBusMessage *msg,
     int inWait)

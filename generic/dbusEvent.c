@@ -51,6 +51,18 @@ DbusEventFinalize(
     DbusThreadData *tsdPtr)
 {
     Tcl_DeleteEventSource(SetupProc, CheckProc, tsdPtr);
+
+    /*
+     * Called by the thread's exit handler: a handler that ran "exit"
+     * left frames that never resume; drop the references they hold.
+     */
+
+    while (tsdPtr->inFlight != NULL) {
+	DbusInFlight *flightPtr = tsdPtr->inFlight;
+
+	tsdPtr->inFlight = flightPtr->nextPtr;
+	dbus_message_unref(flightPtr->msg);
+    }
 }
 
 /*

@@ -327,7 +327,29 @@ typedef struct DbusThreadData {
     DbusConn *firstConn;	/* all open connections of the thread */
     Tcl_HashTable handles;	/* handle string -> DbusConn* */
     int handleCounter;		/* for "dbusN" handles */
+    int exiting;		/* ThreadExitProc is closing everything: no
+				 * script frame will resume, records are
+				 * freed at once (dbusConn.c) */
+    struct DbusInterpData *firstInterp;
+				/* interps of this thread with a record, not
+				 * owned (each unlinks itself) */
+    struct DbusInFlight *inFlight;
+				/* messages being processed, innermost first
+				 * (nodes live on the C stack, dbusEvent.c) */
 } DbusThreadData;
+
+/*
+ * A message being processed by DbusProcessMessage, whose caller holds a
+ * reference it drops afterwards.  If a handler ends the process or the
+ * thread ("exit"), that frame never resumes: the exit handler drops the
+ * reference instead (DbusEventFinalize), so that libdbus can shut down
+ * cleanly.
+ */
+
+typedef struct DbusInFlight {
+    DBusMessage *msg;		/* the caller's reference */
+    struct DbusInFlight *nextPtr;
+} DbusInFlight;
 
 /*
  * Indices of DbusInterpData.literals (keys of the message-info dict).
@@ -361,6 +383,13 @@ typedef struct DbusInterpData {
     ClientData dbifData;	/* owned by dbif (dbifCmd.c), may be NULL */
     void (*dbifFree)(ClientData);/* frees dbifData on interp deletion,
 				 * before the connections are let go */
+    int detached;		/* the thread's exit handler has let go of
+				 * everything (connections, handlers, dbif)
+				 * before the interp was deleted: no new
+				 * connections */
+    struct DbusInterpData *nextPtr;
+    struct DbusInterpData *prevPtr;
+				/* DbusThreadData.firstInterp list */
 } DbusInterpData;
 
 
