@@ -16,7 +16,8 @@
 #	says what is being waited for, and errors are shown there too.
 #
 #	Everything lives in namespace ::remote; the widgets are
-#	.players (listbox), .info.title, .info.artist, .info.status (labels),
+#	.players (listbox; ::remote::listed has the bus names of its lines),
+#	.info.title, .info.artist, .info.status (labels),
 #	.buttons.prev, .buttons.play, .buttons.next, .volume.scale and
 #	.message.  The test suite drives them under Xvfb.
 #
@@ -34,6 +35,9 @@ namespace eval ::remote {
     variable timeout 10000	;# ms a player gets to answer a call
     variable owners		;# array: player bus name -> unique name
     array set owners {}
+    variable identity		;# array: player bus name -> its Identity
+    array set identity {}
+    variable listed {}		;# bus names in the order of .players
     variable selected ""	;# bus name of the selected player
     variable rule ""		;# match rule for its PropertiesChanged
     variable pending 0		;# control calls waiting for an answer
@@ -130,9 +134,12 @@ proc ::remote::ownerChanged {info name old new} {
     variable selected
     if {![string match $prefix.* $name]} return
     if {$new eq ""} {
-	unset -nocomplain owners($name)
+	unset -nocomplain owners($name) ::remote::identity($name)
     } else {
 	set owners($name) $new
+	# Its name for people, from org.mpris.MediaPlayer2.Identity.
+	call $name $::remote::props Get ss $prefix Identity \
+		[list ::remote::gotIdentity $name $new]
     }
     showPlayers
     if {$name eq $selected} {
@@ -147,13 +154,33 @@ proc ::remote::ownerChanged {info name old new} {
     }
 }
 
+proc ::remote::gotIdentity {name owner info args} {
+    variable owners
+    if {[dict get $info messagetype] ne "error" &&
+	    [info exists owners($name)] && $owners($name) eq $owner} {
+	set ::remote::identity($name) [lindex $args 0]
+	showPlayers
+    }
+}
+
+# ::remote::showPlayers --
+#
+#	Fill the list: "Identity (name)" for each player, sorted by bus
+#	name; ::remote::listed keeps the bus names in the same order.
+
 proc ::remote::showPlayers {} {
     variable owners
+    variable identity
     variable selected
-    variable prefix
+    variable listed
     .players delete 0 end
-    foreach name [lsort [array names owners]] {
-	.players insert end [string range $name [string length $prefix.] end]
+    set listed [lsort [array names owners]]
+    foreach name $listed {
+	set text [shortName $name]
+	if {[info exists identity($name)]} {
+	    set text "$identity($name) ($text)"
+	}
+	.players insert end $text
 	if {$name eq $selected} {
 	    .players selection set end
 	}
@@ -332,7 +359,7 @@ proc ::remote::window {} {
     bind .players <<ListboxSelect>> {
 	set i [.players curselection]
 	if {$i ne ""} {
-	    ::remote::select $::remote::prefix.[.players get $i]
+	    ::remote::select [lindex $::remote::listed $i]
 	}
     }
     ttk::frame .info
