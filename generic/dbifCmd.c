@@ -112,6 +112,7 @@ DataFree(
     while ((hPtr = Tcl_FirstHashEntry(&dataPtr->signals, &search))) {
 	DbifSignalFree(dataPtr, (DbifSignal *) Tcl_GetHashValue(hPtr));
     }
+    DbifManagersFree(dataPtr);
     for (hPtr = Tcl_FirstHashEntry(&dataPtr->buses, &search); hPtr;
 	    hPtr = Tcl_NextHashEntry(&search)) {
 	Tcl_DecrRefCount((Tcl_Obj *) Tcl_GetHashValue(hPtr));
@@ -465,6 +466,7 @@ DbifCreateCommands(
 	{"generate", DbifGenerateCmd, NULL}, {"get", DbifGetCmd, NULL},
 	{"listen", DbifListenCmd, NULL}, {"method", DbifMethodCmd, NULL},
 	{"pave", PaveCmd, NULL}, {"property", DbifPropertyCmd, NULL},
+	{"manager", DbifManagerCmd, NULL},
 	{"proxy", DbifProxyCmd, DbifProxyNRCmd},
 	{"return", DbifReturnCmd, NULL}, {"signal", DbifSignalCmd, NULL},
 	{NULL, NULL, NULL}

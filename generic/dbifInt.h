@@ -220,6 +220,8 @@ typedef struct DbifData {
     DbifNode *firstDirty;	/* nodes with pending property changes */
     int idleScheduled;		/* DbifFlushIdle queued */
     Tcl_Obj *applyObj;		/* "::apply"; held */
+    struct DbifManager *managers;/* object managers (dbifManager.c);
+				 * owned list */
 } DbifData;
 
 /*
@@ -310,6 +312,7 @@ void		DbifPropFree(DbifProp *propPtr);
 void		DbifPropTraceAll(DbifData *dataPtr, int on);
 int		DbifFlushNode(DbifData *dataPtr, DbifNode *nodePtr);
 void		DbifCancelIdle(DbifData *dataPtr);
+void		DbifScheduleIdle(DbifData *dataPtr);
 DbusMessageProc	DbifPropertiesGet;
 DbusMessageProc	DbifPropertiesSet;
 DbusMessageProc	DbifPropertiesGetAll;
@@ -335,7 +338,13 @@ int		DbifIntrospectXml(DbifData *dataPtr, const char *handle,
  *----------------------------------------------------------------------
  */
 
-Tcl_ObjCmdProc	DbifProxyCmd, DbifProxyNRCmd;
+Tcl_ObjCmdProc	DbifProxyCmd, DbifProxyNRCmd, DbifManagerCmd;
+int		DbifIsManager(DbifData *dataPtr, const char *handle,
+		    const char *path);
+void		DbifManagerNodeEvent(DbifData *dataPtr, DbifNode *nodePtr,
+		    int added);
+void		DbifManagerFlush(DbifData *dataPtr);
+void		DbifManagersFree(DbifData *dataPtr);
 
 /*
  * Shared option parsing (dbifCmd.c).

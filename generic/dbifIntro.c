@@ -21,6 +21,21 @@ static const char xmlHeader[] =
     " \"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
     "<node>\n";
 
+static const char managerXml[] =
+    "  <interface name=\"org.freedesktop.DBus.ObjectManager\">\n"
+    "    <method name=\"GetManagedObjects\">\n"
+    "      <arg name=\"objects\" type=\"a{oa{sa{sv}}}\" direction=\"out\"/>\n"
+    "    </method>\n"
+    "    <signal name=\"InterfacesAdded\">\n"
+    "      <arg name=\"object\" type=\"o\"/>\n"
+    "      <arg name=\"interfaces\" type=\"a{sa{sv}}\"/>\n"
+    "    </signal>\n"
+    "    <signal name=\"InterfacesRemoved\">\n"
+    "      <arg name=\"object\" type=\"o\"/>\n"
+    "      <arg name=\"interfaces\" type=\"as\"/>\n"
+    "    </signal>\n"
+    "  </interface>\n";
+
 static const char standardXml[] =
     "  <interface name=\"org.freedesktop.DBus.Peer\">\n"
     "    <method name=\"Ping\"/>\n"
@@ -316,7 +331,7 @@ DbifIntrospectXml(
     Tcl_HashSearch search;
     Tcl_HashTable children;
     size_t pathLen = strlen(path), handleLen = strlen(handle);
-    int nHere = 0, nChildren, i, isNew;
+    int nHere = 0, nChildren, i, isNew, isManager;
     const char **names;
 
     Tcl_InitHashTable(&children, TCL_STRING_KEYS);
@@ -360,7 +375,8 @@ DbifIntrospectXml(
 	}
     }
     nChildren = children.numEntries;
-    if (nHere == 0 && nChildren == 0) {
+    isManager = DbifIsManager(dataPtr, handle, path);
+    if (nHere == 0 && nChildren == 0 && !isManager) {
 	Tcl_DeleteHashTable(&children);
 	return 0;
     }
@@ -388,6 +404,9 @@ DbifIntrospectXml(
 	}
     }
     Tcl_DStringAppend(dsPtr, standardXml, -1);
+    if (isManager) {
+	Tcl_DStringAppend(dsPtr, managerXml, -1);
+    }
 
     names = (const char **) ckalloc(sizeof(char *) * (nChildren + 1));
     i = 0;

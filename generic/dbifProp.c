@@ -301,11 +301,29 @@ PropTrace(
 	nodePtr->nextDirty = dataPtr->firstDirty;
 	dataPtr->firstDirty = nodePtr;
     }
+    DbifScheduleIdle(dataPtr);
+    return NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifScheduleIdle --
+ *
+ *	Make sure the idle flush (ObjectManager signals, then
+ *	PropertiesChanged) is queued.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifScheduleIdle(
+    DbifData *dataPtr)
+{
     if (!dataPtr->idleScheduled) {
 	dataPtr->idleScheduled = 1;
 	Tcl_DoWhenIdle(FlushIdle, dataPtr);
     }
-    return NULL;
 }
 
 void
@@ -323,8 +341,9 @@ DbifCancelIdle(
  *
  * FlushIdle --
  *
- *	The idle point: one PropertiesChanged per dirty node; failures go
- *	to bgerror (DECISIONS rules 12 and 17).
+ *	The idle point: the ObjectManager signals first (an object is
+ *	announced before changes to it), then one PropertiesChanged per
+ *	dirty node; failures go to bgerror (DECISIONS rules 12 and 17).
  *
  *----------------------------------------------------------------------
  */
@@ -338,6 +357,7 @@ FlushIdle(
 
     dataPtr->idleScheduled = 0;
     Tcl_Preserve(interp);
+    DbifManagerFlush(dataPtr);
     while (dataPtr->firstDirty != NULL) {
 	if (DbifFlushNode(dataPtr, dataPtr->firstDirty) != TCL_OK) {
 	    Tcl_BackgroundException(interp, TCL_ERROR);

@@ -174,6 +174,7 @@ DbifGetNode(
     if (connPtr != NULL) {
 	DbifEnsureStandard(dataPtr, connPtr);
     }
+    DbifManagerNodeEvent(dataPtr, nodePtr, 1);
     return nodePtr;
 }
 
@@ -257,6 +258,7 @@ DbifNodeFree(
     DbifNode **npp;
     DbifProp *propPtr;
 
+    DbifManagerNodeEvent(dataPtr, nodePtr, 0);
     while ((hPtr = Tcl_FirstHashEntry(&nodePtr->methods, &search))) {
 	DbifRemoveMethod(dataPtr, nodePtr, hPtr);
     }

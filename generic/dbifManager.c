@@ -1,0 +1,633 @@
+/*
+ * dbifManager.c --
+ *
+ *	The server side of org.freedesktop.DBus.ObjectManager
+ *	(EXTENSIONS.md E5): "dbif manager path" makes path an object
+ *	manager.  GetManagedObjects lists every dbif object below it with
+ *	its interfaces and their readable properties; InterfacesAdded and
+ *	InterfacesRemoved follow the dbif definitions that create and
+ *	delete (path, interface) pairs below it, batched at the idle point
+ *	together with PropertiesChanged and before it (dbifProp.c calls
+ *	DbifManagerFlush first), so a client always hears of an object
+ *	before it hears of changes to its properties.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbifInt.h"
+#include <stdlib.h>
+
+#define OM_INTERFACE	"org.freedesktop.DBus.ObjectManager"
+
+/*
+ * A change waiting for the idle point.
+ */
+
+typedef struct OmEvent {
+    int added;			/* 1: InterfacesAdded, 0: ...Removed */
+    Tcl_Obj *path;		/* held */
+    Tcl_Obj *intf;		/* held */
+    struct OmEvent *nextPtr;	/* manager's list, in order; owned */
+} OmEvent;
+
+/*
+ * One object manager.
+ */
+
+typedef struct DbifManager {
+    Tcl_Obj *handle;		/* bus handle; held */
+    Tcl_Obj *path;		/* the manager's path; held */
+    OmEvent *first;		/* pending events, oldest first */
+    OmEvent *last;
+    struct DbifManager *nextPtr;/* DbifData.managers, owned */
+} DbifManager;
+
+static DbusMessageProc GetManagedObjects;
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Below --
+ *
+ *	Is path strictly below the manager path mpath?
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+Below(
+    const char *mpath,
+    const char *path)
+{
+    size_t len = strlen(mpath);
+
+    if (path[0] != '/') {
+	return 0;		/* universal nodes ("") are not objects */
+    }
+    if (len == 1) {
+	return path[1] != '\0';
+    }
+    return strncmp(mpath, path, len) == 0 && path[len] == '/';
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifManagerCmd --
+ *
+ *	dbif manager ?-bus busId? path
+ *
+ * Results:
+ *	The empty string.
+ *
+ * Side effects:
+ *	path serves org.freedesktop.DBus.ObjectManager from now on.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifManagerCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const DbifOption opts[] = {{"-bus", 1}, {NULL, 0}};
+    DbifData *dataPtr = DbifGetData(interp);
+    Tcl_Obj *values[1] = {NULL}, *handle;
+    DbusConn *connPtr;
+    DbifManager *mgrPtr;
+    int i = 1;
+
+    (void) clientData;
+    if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (objc - i != 1) {
+	return DbifWrongArgs(interp, "manager ?-bus busId? path");
+    }
+    if (DbifCheckPath(interp, objv[i], 0) != TCL_OK
+	    || DbifResolveBus(interp, dataPtr, values[0], &handle, &connPtr)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    for (mgrPtr = dataPtr->managers; mgrPtr; mgrPtr = mgrPtr->nextPtr) {
+	if (strcmp(Tcl_GetString(mgrPtr->handle), Tcl_GetString(handle)) == 0
+		&& strcmp(Tcl_GetString(mgrPtr->path),
+		    Tcl_GetString(objv[i])) == 0) {
+	    return TCL_OK;
+	}
+    }
+    if (DbifInstallHandler(dataPtr, connPtr, Tcl_GetString(objv[i]),
+	    OM_INTERFACE ".GetManagedObjects", GetManagedObjects) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    DbifEnsureStandard(dataPtr, connPtr);
+    mgrPtr = (DbifManager *) ckalloc(sizeof(DbifManager));
+    memset(mgrPtr, 0, sizeof(DbifManager));
+    mgrPtr->handle = handle;
+    Tcl_IncrRefCount(handle);
+    mgrPtr->path = Tcl_NewStringObj(Tcl_GetString(objv[i]), -1);
+    Tcl_IncrRefCount(mgrPtr->path);
+    mgrPtr->nextPtr = dataPtr->managers;
+    dataPtr->managers = mgrPtr;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifIsManager --
+ *
+ *	Is (handle, path) an object manager?  For introspection.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifIsManager(
+    DbifData *dataPtr,
+    const char *handle,
+    const char *path)
+{
+    DbifManager *mgrPtr;
+
+    for (mgrPtr = dataPtr->managers; mgrPtr; mgrPtr = mgrPtr->nextPtr) {
+	if (strcmp(Tcl_GetString(mgrPtr->handle), handle) == 0
+		&& strcmp(Tcl_GetString(mgrPtr->path), path) == 0) {
+	    return 1;
+	}
+    }
+    return 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifManagerNodeEvent --
+ *
+ *	A node was created or is being freed: queue InterfacesAdded or
+ *	InterfacesRemoved for every manager above it.  A removal cancels
+ *	an addition still waiting (nothing was announced).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Schedules the idle flush.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifManagerNodeEvent(
+    DbifData *dataPtr,
+    DbifNode *nodePtr,
+    int added)
+{
+    DbifManager *mgrPtr;
+    const char *path = Tcl_GetString(nodePtr->path);
+    int queued = 0;
+
+    if (dataPtr->dying) {
+	return;
+    }
+    for (mgrPtr = dataPtr->managers; mgrPtr; mgrPtr = mgrPtr->nextPtr) {
+	OmEvent *evPtr, **evpp;
+
+	if (strcmp(Tcl_GetString(mgrPtr->handle),
+		Tcl_GetString(nodePtr->handle)) != 0
+		|| !Below(Tcl_GetString(mgrPtr->path), path)) {
+	    continue;
+	}
+	if (!added) {
+	    OmEvent *prevPtr = NULL;
+
+	    for (evpp = &mgrPtr->first; (evPtr = *evpp) != NULL;
+		    evpp = &evPtr->nextPtr) {
+		if (evPtr->added && strcmp(Tcl_GetString(evPtr->path), path)
+			== 0 && strcmp(Tcl_GetString(evPtr->intf),
+			Tcl_GetString(nodePtr->intf)) == 0) {
+		    break;
+		}
+		prevPtr = evPtr;
+	    }
+	    if (evPtr != NULL) {
+		*evpp = evPtr->nextPtr;
+		if (mgrPtr->last == evPtr) {
+		    mgrPtr->last = prevPtr;
+		}
+		Tcl_DecrRefCount(evPtr->path);
+		Tcl_DecrRefCount(evPtr->intf);
+		ckfree((char *) evPtr);
+		continue;
+	    }
+	}
+	evPtr = (OmEvent *) ckalloc(sizeof(OmEvent));
+	evPtr->added = added;
+	evPtr->path = nodePtr->path;
+	Tcl_IncrRefCount(evPtr->path);
+	evPtr->intf = nodePtr->intf;
+	Tcl_IncrRefCount(evPtr->intf);
+	evPtr->nextPtr = NULL;
+	if (mgrPtr->last != NULL) {
+	    mgrPtr->last->nextPtr = evPtr;
+	} else {
+	    mgrPtr->first = evPtr;
+	}
+	mgrPtr->last = evPtr;
+	queued = 1;
+    }
+    if (queued) {
+	DbifScheduleIdle(dataPtr);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AppendProps, AppendInterfaces --
+ *
+ *	AppendProps: the a{sv} of a node's readable properties (a value
+ *	that cannot be sent is left out and reported to bgerror, naming
+ *	the path, interface and property).  AppendInterfaces: the
+ *	a{sa{sv}} of a list of nodes of one path.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR when out of memory.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+AppendProps(
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    DBusMessageIter *iterPtr,
+    DbifNode *nodePtr)
+{
+    DBusMessageIter array, entry;
+    DbifProp *propPtr;
+    Tcl_Interp *interp = dataPtr->interp;
+
+    if (!dbus_message_iter_open_container(iterPtr, DBUS_TYPE_ARRAY, "{sv}",
+	    &array)) {
+	return TCL_ERROR;
+    }
+    for (propPtr = nodePtr->firstProp; propPtr; propPtr = propPtr->nextPtr) {
+	const char *name = Tcl_GetString(propPtr->name);
+	Tcl_Obj *value;
+	int code;
+
+	if (!(propPtr->access & DBIF_READ)
+		|| !DbifGetPropValue(propPtr, &value)) {
+	    continue;
+	}
+	if (!dbus_message_iter_open_container(&array, DBUS_TYPE_DICT_ENTRY,
+		NULL, &entry)) {
+	    Tcl_DecrRefCount(value);
+	    dbus_message_iter_abandon_container(iterPtr, &array);
+	    return TCL_ERROR;
+	}
+	code = dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &name)
+		? DbifAppendVariant(interp, connPtr, &entry, propPtr->sig,
+		    value) : TCL_ERROR;
+	Tcl_DecrRefCount(value);
+	if (code != TCL_OK) {
+	    dbus_message_iter_abandon_container(&array, &entry);
+	    Tcl_AppendObjToErrorInfo(interp, Tcl_ObjPrintf("\n    (property "
+		    "%s of %s at %s left out of an ObjectManager reply)",
+		    name, Tcl_GetString(nodePtr->intf),
+		    Tcl_GetString(nodePtr->path)));
+	    Tcl_BackgroundException(interp, TCL_ERROR);
+	    Tcl_ResetResult(interp);
+	    continue;
+	}
+	dbus_message_iter_close_container(&array, &entry);
+    }
+    dbus_message_iter_close_container(iterPtr, &array);
+    return TCL_OK;
+}
+
+static int
+AppendInterfaces(
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    DBusMessageIter *iterPtr,
+    DbifNode **nodes,
+    int n)
+{
+    DBusMessageIter array, entry;
+    int i;
+
+    if (!dbus_message_iter_open_container(iterPtr, DBUS_TYPE_ARRAY,
+	    "{sa{sv}}", &array)) {
+	return TCL_ERROR;
+    }
+    for (i = 0; i < n; i++) {
+	const char *intf = Tcl_GetString(nodes[i]->intf);
+
+	if (!dbus_message_iter_open_container(&array, DBUS_TYPE_DICT_ENTRY,
+		NULL, &entry)
+		|| !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING,
+		    &intf)
+		|| AppendProps(dataPtr, connPtr, &entry, nodes[i]) != TCL_OK
+		|| !dbus_message_iter_close_container(&array, &entry)) {
+	    dbus_message_iter_abandon_container(iterPtr, &array);
+	    return TCL_ERROR;
+	}
+    }
+    return dbus_message_iter_close_container(iterPtr, &array)
+	    ? TCL_OK : TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CompareNodes --
+ *
+ *	qsort order of nodes: by path, then interface.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CompareNodes(
+    const void *a,
+    const void *b)
+{
+    DbifNode *na = *(DbifNode *const *) a, *nb = *(DbifNode *const *) b;
+    int c = strcmp(Tcl_GetString(na->path), Tcl_GetString(nb->path));
+
+    return c ? c : strcmp(Tcl_GetString(na->intf), Tcl_GetString(nb->intf));
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * GetManagedObjects --
+ *
+ *	org.freedesktop.DBus.ObjectManager.GetManagedObjects() ->
+ *	a{oa{sa{sv}}}, objects in path order.
+ *
+ * Results:
+ *	TCL_OK (the reply is sent here), TCL_ERROR when out of memory.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+GetManagedObjects(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    DbifData *dataPtr = (DbifData *) clientData;
+    const char *mpath = dbus_message_get_path(msg);
+    const char *handle = Tcl_GetString(connPtr->handleObj);
+    DbifNode **nodes;
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
+    DBusMessage *reply;
+    DBusMessageIter iter, array, entry;
+    int n = 0, i, j, code = TCL_OK;
+
+    if (!DbifIsManager(dataPtr, handle, mpath)) {
+	return DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
+		"No object manager at %s", mpath);
+    }
+    nodes = (DbifNode **) ckalloc(sizeof(DbifNode *)
+	    * (dataPtr->nodes.numEntries + 1));
+    for (hPtr = Tcl_FirstHashEntry(&dataPtr->nodes, &search); hPtr;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	DbifNode *nodePtr = (DbifNode *) Tcl_GetHashValue(hPtr);
+
+	if (strcmp(Tcl_GetString(nodePtr->handle), handle) == 0
+		&& Below(mpath, Tcl_GetString(nodePtr->path))) {
+	    nodes[n++] = nodePtr;
+	}
+    }
+    qsort(nodes, (size_t) n, sizeof(DbifNode *), CompareNodes);
+    reply = dbus_message_new_method_return(msg);
+    if (reply == NULL) {
+	ckfree((char *) nodes);
+	return DbusNoMemory(interp);
+    }
+    dbus_message_iter_init_append(reply, &iter);
+    if (!dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY,
+	    "{oa{sa{sv}}}", &array)) {
+	code = TCL_ERROR;
+    }
+    for (i = 0; code == TCL_OK && i < n; i = j) {
+	const char *path = Tcl_GetString(nodes[i]->path);
+
+	for (j = i + 1; j < n && strcmp(Tcl_GetString(nodes[j]->path),
+		path) == 0; j++) {
+	    /* same object */
+	}
+	if (!dbus_message_iter_open_container(&array, DBUS_TYPE_DICT_ENTRY,
+		NULL, &entry)
+		|| !dbus_message_iter_append_basic(&entry,
+		    DBUS_TYPE_OBJECT_PATH, &path)
+		|| AppendInterfaces(dataPtr, connPtr, &entry, nodes + i, j - i)
+		    != TCL_OK
+		|| !dbus_message_iter_close_container(&array, &entry)) {
+	    code = TCL_ERROR;
+	}
+    }
+    ckfree((char *) nodes);
+    if (code != TCL_OK
+	    || !dbus_message_iter_close_container(&iter, &array)) {
+	dbus_message_unref(reply);
+	return DbusNoMemory(interp);
+    }
+    if (!dbus_message_get_no_reply(msg)) {
+	code = DbusSend(interp, connPtr, reply, NULL);
+    }
+    dbus_message_unref(reply);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * EmitGroup --
+ *
+ *	Emit one InterfacesAdded (o, a{sa{sv}}) or InterfacesRemoved (o,
+ *	as) for the events evPtr..endPtr (same kind, same path).
+ *
+ * Results:
+ *	TCL_OK or TCL_ERROR (message in interp).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+EmitGroup(
+    DbifData *dataPtr,
+    DbifManager *mgrPtr,
+    DbusConn *connPtr,
+    OmEvent *evPtr,
+    OmEvent *endPtr)
+{
+    DBusMessage *sig;
+    DBusMessageIter iter, array;
+    const char *path = Tcl_GetString(evPtr->path);
+    DbifNode *stackNodes[16], **nodes = stackNodes;
+    OmEvent *p;
+    int n = 0, code = TCL_OK;
+
+    sig = dbus_message_new_signal(Tcl_GetString(mgrPtr->path), OM_INTERFACE,
+	    evPtr->added ? "InterfacesAdded" : "InterfacesRemoved");
+    if (sig == NULL) {
+	return DbusNoMemory(dataPtr->interp);
+    }
+    dbus_message_iter_init_append(sig, &iter);
+    dbus_message_iter_append_basic(&iter, DBUS_TYPE_OBJECT_PATH, &path);
+    if (evPtr->added) {
+	for (p = evPtr; p != endPtr; p = p->nextPtr) {
+	    n++;
+	}
+	if (n > 16) {
+	    nodes = (DbifNode **) ckalloc(sizeof(DbifNode *) * n);
+	}
+	n = 0;
+	for (p = evPtr; p != endPtr; p = p->nextPtr) {
+	    DbifNode *nodePtr = DbifFindNode(dataPtr,
+		    Tcl_GetString(mgrPtr->handle), path,
+		    Tcl_GetString(p->intf));
+
+	    if (nodePtr != NULL) {
+		nodes[n++] = nodePtr;
+	    }
+	}
+	if (n > 0) {
+	    code = AppendInterfaces(dataPtr, connPtr, &iter, nodes, n);
+	}
+	if (nodes != stackNodes) {
+	    ckfree((char *) nodes);
+	}
+    } else {
+	if (!dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY, "s",
+		&array)) {
+	    code = TCL_ERROR;
+	}
+	for (p = evPtr; code == TCL_OK && p != endPtr; p = p->nextPtr) {
+	    const char *intf = Tcl_GetString(p->intf);
+
+	    dbus_message_iter_append_basic(&array, DBUS_TYPE_STRING, &intf);
+	    n++;
+	}
+	if (code == TCL_OK) {
+	    dbus_message_iter_close_container(&iter, &array);
+	}
+    }
+    if (code == TCL_OK && n > 0) {
+	code = DbusSend(dataPtr->interp, connPtr, sig, NULL);
+    } else if (code != TCL_OK) {
+	DbusNoMemory(dataPtr->interp);
+    }
+    dbus_message_unref(sig);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifManagerFlush --
+ *
+ *	The idle point: emit the waiting InterfacesAdded/Removed signals,
+ *	one per run of events of the same kind on the same object, in the
+ *	order the changes were made.  Called by dbifProp.c before the
+ *	PropertiesChanged signals.
+ *
+ * Results:
+ *	None; failures go to bgerror.
+ *
+ * Side effects:
+ *	Signals sent; the event lists emptied.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifManagerFlush(
+    DbifData *dataPtr)
+{
+    DbifManager *mgrPtr;
+
+    for (mgrPtr = dataPtr->managers; mgrPtr; mgrPtr = mgrPtr->nextPtr) {
+	DbusConn *connPtr = DbifConnOfHandle(dataPtr, mgrPtr->handle);
+	OmEvent *evPtr, *endPtr;
+
+	while ((evPtr = mgrPtr->first) != NULL) {
+	    for (endPtr = evPtr->nextPtr; endPtr != NULL
+		    && endPtr->added == evPtr->added
+		    && strcmp(Tcl_GetString(endPtr->path),
+			Tcl_GetString(evPtr->path)) == 0;
+		    endPtr = endPtr->nextPtr) {
+		/* same object, same kind */
+	    }
+	    if (connPtr != NULL && EmitGroup(dataPtr, mgrPtr, connPtr, evPtr,
+		    endPtr) != TCL_OK) {
+		Tcl_AddErrorInfo(dataPtr->interp, "\n    (sending an "
+			"ObjectManager signal)");
+		Tcl_BackgroundException(dataPtr->interp, TCL_ERROR);
+	    }
+	    while (mgrPtr->first != endPtr) {
+		evPtr = mgrPtr->first;
+		mgrPtr->first = evPtr->nextPtr;
+		Tcl_DecrRefCount(evPtr->path);
+		Tcl_DecrRefCount(evPtr->intf);
+		ckfree((char *) evPtr);
+	    }
+	}
+	mgrPtr->last = NULL;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifManagersFree --
+ *
+ *	Forget every manager (interp deletion).
+ *
+ * Results:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifManagersFree(
+    DbifData *dataPtr)
+{
+    DbifManager *mgrPtr;
+
+    while ((mgrPtr = dataPtr->managers) != NULL) {
+	OmEvent *evPtr;
+
+	dataPtr->managers = mgrPtr->nextPtr;
+	while ((evPtr = mgrPtr->first) != NULL) {
+	    mgrPtr->first = evPtr->nextPtr;
+	    Tcl_DecrRefCount(evPtr->path);
+	    Tcl_DecrRefCount(evPtr->intf);
+	    ckfree((char *) evPtr);
+	}
+	Tcl_DecrRefCount(mgrPtr->handle);
+	Tcl_DecrRefCount(mgrPtr->path);
+	ckfree((char *) mgrPtr);
+    }
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */
