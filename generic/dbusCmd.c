@@ -1279,7 +1279,10 @@ DbusCreateCommands(
 	{"listen", DbusListenCmd, NULL}, {"method", DbusMethodCmd, NULL},
 	{"monitor", DbusMonitorCmd, NULL}, {"name", NameCmd, NULL},
 	{"release", ReleaseCmd, NULL}, {"return", ReturnCmd, NULL},
-	{"signal", SignalCmd, NULL}, {"unknown", DbusUnknownCmd, NULL},
+	{"signal", SignalCmd, NULL},
+	{"subscribe", DbusSubscribeCmd, NULL},
+	{"unknown", DbusUnknownCmd, NULL},
+	{"unsubscribe", DbusUnsubscribeCmd, NULL},
 	{"validate", ValidateCmd, NULL}, {NULL, NULL, NULL}
     };
 

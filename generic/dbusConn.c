@@ -779,6 +779,7 @@ DisconnectData(
 	}
     }
     DbusHandlersForget(connPtr, interp);
+    DbusSubscriptionsForget(connPtr, interp);
     if (connPtr->nInterps <= 0) {
 	ConnClose(connPtr);
     }
@@ -842,6 +843,7 @@ ConnClose(
 	    NULL);
     dbus_connection_close(connPtr->conn);
     DbusPathsFree(connPtr);
+    DbusSubscriptionsFree(connPtr);
     DbusConnForgetEvents(connPtr);
     if (tsdPtr->exiting) {
 	/*

@@ -765,6 +765,10 @@ ProcessMessage(
 	    DbusBusSignal(connPtr, msg);
 	}
 	DeliverSignal(connPtr, msg);
+	if (connPtr->subData != NULL
+		&& !(connPtr->flags & DBUS_CONN_CLOSED)) {
+	    DbusSubscriptionsDeliver(connPtr, msg);
+	}
 	break;
     default:
 	break;

@@ -20,6 +20,8 @@
  *	  dbusBus.c	   what a bus offers beyond messages: name requests,
  *			   the match-rule registry, name-owner tracking,
  *			   small accessors for dbif and other layers
+ *	  dbusMatch.c	   match rules parsed once, matched locally
+ *	  dbusSubscribe.c  signal subscriptions (dbus subscribe/unsubscribe)
  *	  dbusMarshal.c    Tcl_Obj <-> DBusMessageIter, both directions
  *	  dbusExact.c	   received values sent back with their exact types
  *	  dbusSignature.c  signature grammar, the cached "dbus.signature" type
@@ -113,7 +115,7 @@ typedef int Tcl_Size;
  *   {DBUS INVALID kind value}	a name, path, signature, serial... is
  *				malformed (kind: PATH INTERFACE MEMBER
  *				BUSNAME ERRORNAME SIGNATURE SERIAL TIMEOUT
- *				DESTINATION MATCH)
+ *				DESTINATION MATCH SUBSCRIPTION)
  *   {DBUS VALUE code value}	a value does not fit D-Bus type "code"
  *   {DBUS ARGS detail}		argument count does not match a signature
  *				(detail: MISSING or EXTRA)
@@ -170,6 +172,7 @@ typedef enum DbusNameKind {
 
 #define DBUS_FLAG_DETAILS	(1<<0)	/* variants come back {sig value} */
 #define DBUS_FLAG_ASYNC		(1<<1)	/* method handler replies itself */
+#define DBUS_SUB_NOMATCH	(1<<2)	/* subscription: no rule to the bus */
 
 struct DbusConn;
 struct DbusInterpData;
@@ -302,6 +305,9 @@ typedef struct DbusConn {
 				 * arrival order (owned, message refs held) */
     struct DbusHeld *lastHeld;
     ClientData watchData;	/* owned by unix/dbusUnixWatch.c */
+    struct DbusSubTable *subData;/* owned by dbusSubscribe.c: signal
+				 * subscriptions; NULL until first used;
+				 * freed by DbusSubscriptionsFree */
     struct DbusBusData *busData;/* owned by dbusBus.c: match rules, owner
 				 * table; NULL until first used; freed by
 				 * DbusBusFree in ConnClose */
@@ -773,6 +779,39 @@ Tcl_Obj *	DbusBusNameOwner(DbusConn *connPtr, const char *name);
 
 void		DbusBusSignal(DbusConn *connPtr, DBusMessage *msg);
 void		DbusBusFree(DbusConn *connPtr);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusSubscribe.c -- signal subscriptions (E1).  A subscription runs a
+ * script ({*}script info ?arg ...?) or a C procedure for each signal
+ * its rule matches locally, in creation order.  DbusSubscribe takes
+ * ownership of the rule, sets its type to signal, and unless
+ * DBUS_SUB_NOMATCH adds it to the bus (waiting; errors in interp).  A
+ * well-known sender matches its tracked unique owner.  Subscriptions
+ * end with DbusUnsubscribe (safe inside any callback), dbus close of
+ * their interp, the interp's deletion and the connection's end; a C
+ * holder that outlives its interp's connection use must not call
+ * DbusUnsubscribe after that (DbusSubscriptionFind tells).
+ *----------------------------------------------------------------------
+ */
+
+typedef struct DbusSubscription DbusSubscription;	/* opaque */
+
+DbusSubscription *DbusSubscribe(Tcl_Interp *interp, DbusConn *connPtr,
+		    DbusMatchRule *rulePtr, int flags, Tcl_Obj *script,
+		    DbusMessageProc *proc, ClientData clientData);
+void		DbusUnsubscribe(DbusSubscription *subPtr);
+Tcl_WideInt	DbusSubscriptionId(DbusSubscription *subPtr);
+DbusSubscription *DbusSubscriptionFind(DbusConn *connPtr,
+		    Tcl_Interp *interp, Tcl_WideInt id);
+void		DbusSubscriptionsForget(DbusConn *connPtr,
+		    Tcl_Interp *interp);
+void		DbusSubscriptionsFree(DbusConn *connPtr);
+void		DbusSubscriptionsDeliver(DbusConn *connPtr, DBusMessage *msg);
+int		DbusMatchFromOptions(Tcl_Interp *interp,
+		    DbusMatchRule *rulePtr, Tcl_Obj *const objv[],
+		    int *idxPtr, int stopAt);
+Tcl_ObjCmdProc	DbusSubscribeCmd, DbusUnsubscribeCmd;
 
 /*
  *----------------------------------------------------------------------
