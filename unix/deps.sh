@@ -16,8 +16,9 @@
 #
 #	Each list entry is package:proof, where proof is an absolute path
 #	that exists once the package is installed, a command on PATH, or
-#	py=module, a python3 module that imports.  Add build dependencies
-#	to "build", anything only tests or CI use to "test".
+#	py=module, a module that /usr/bin/python3 (the one apt-get serves,
+#	and the one the tests run) imports.  Add build dependencies to
+#	"build", anything only tests or CI use to "test".
 
 set -e
 
@@ -67,7 +68,7 @@ for item in $need; do
     what=${item#*:}
     case "$what" in
 	/*) [ -e "$what" ] && continue ;;
-	py=*) python3 -c "import ${what#py=}" >/dev/null 2>&1 && continue ;;
+	py=*) /usr/bin/python3 -c "import ${what#py=}" >/dev/null 2>&1 && continue ;;
 	*) command -v "$what" >/dev/null 2>&1 && continue ;;
     esac
     missing="$missing $pkg"
