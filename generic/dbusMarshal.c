@@ -53,6 +53,7 @@ static const Tcl_ObjType *bignumTypePtr;
 #define MAX_TOTAL_DEPTH	(DBUS_MAX_ARRAY_DEPTH + DBUS_MAX_STRUCT_DEPTH)
 
 #define STATIC_FIXED_BYTES 1024	/* fixed arrays gathered on the stack */
+#define TEXT_BYTES	(-1)	/* an 'ay' list that is text after all */
 #define IS_LIST_SPACE(c) ((c) == ' ' || ((c) >= '\t' && (c) <= '\r'))
 
 /*
@@ -714,7 +715,7 @@ CloseContainer(
 /*
  *----------------------------------------------------------------------
  *
- * MayBeIntList, GetBytes --
+ * MayBeIntList, GetBytes, GetTextBytes, AllIntegers --
  *
  *	The value of an 'ay' (E7): a byte array, a list of integers, or a
  *	string whose characters are all below U+0100 (one byte each),
@@ -727,19 +728,44 @@ CloseContainer(
  *	3. else a string of characters below U+0100: its characters.
  *	MayBeIntList is a cheap look at the characters a list of
  *	integers can have, so that text and binary data are not made
- *	lists for nothing.
+ *	lists for nothing; the list is then converted in one pass by
+ *	MarshalFixedArray, which falls back to the text (GetTextBytes)
+ *	when the value is no list or AllIntegers says an element is no
+ *	integer.
  *
  * Results:
- *	GetBytes: 1 with *bufPtr and *nPtr set (*allocPtr set when the bytes
- *	were decoded into memory the caller must ckfree), 0 when the
- *	value is to be taken as a list of integers, -1 with
- *	`expected bytes ... but got "..."` {DBUS VALUE ay value}.
+ *	GetBytes, GetTextBytes: 1 with *bufPtr and *nPtr set (*allocPtr
+ *	set when the bytes were decoded into memory the caller must
+ *	ckfree), 0 (GetBytes) when the value is to be tried as a list of
+ *	integers, -1 with `expected bytes ... but got "..."`
+ *	{DBUS VALUE ay value}.  AllIntegers: 1 if elements from..n-1 are
+ *	all integers (of any size).
  *
  * Side effects:
  *	May convert valuePtr to a list and its elements to integers.
  *
  *----------------------------------------------------------------------
  */
+
+static int	GetTextBytes(MarshalCtx *ctx, Tcl_Obj *valuePtr,
+		    void *stackBuf, const void **bufPtr, Tcl_Size *nPtr,
+		    void **allocPtr);
+
+static int
+AllIntegers(
+    Tcl_Obj *const *elems,
+    Tcl_Size from,
+    Tcl_Size n)
+{
+    Tcl_WideInt w;
+
+    for (; from < n; from++) {
+	if (Tcl_GetWideIntFromObj(NULL, elems[from], &w) != TCL_OK) {
+	    return 0;
+	}
+    }
+    return 1;
+}
 
 static int
 MayBeIntList(
@@ -774,12 +800,7 @@ GetBytes(
     Tcl_Size *nPtr,		/* out */
     void **allocPtr)		/* out: memory to free, or unchanged */
 {
-    Tcl_Obj **elems;
-    Tcl_Size len, n, k;
-    Tcl_WideInt w;
-    const char *str, *p, *end;
-    unsigned char *out;
-    Tcl_UniChar ch;
+    Tcl_Size k;
 
     if (byteArrayTypePtr != NULL && valuePtr->typePtr == byteArrayTypePtr) {
 	if (valuePtr->bytes != NULL) {
@@ -794,17 +815,26 @@ GetBytes(
 	    return 1;
 	}
     }
-    if (MayBeIntList(valuePtr)
-	    && Tcl_ListObjGetElements(NULL, valuePtr, &n, &elems) == TCL_OK) {
-	for (k = 0; k < n; k++) {
-	    if (GetSigned64(elems[k], &w) != TCL_OK) {
-		break;
-	    }
-	}
-	if (k == n) {
-	    return 0;
-	}
+    if (MayBeIntList(valuePtr)) {
+	return 0;
     }
+    return GetTextBytes(ctx, valuePtr, stackBuf, bufPtr, nPtr, allocPtr);
+}
+
+static int
+GetTextBytes(
+    MarshalCtx *ctx,
+    Tcl_Obj *valuePtr,		/* borrowed */
+    void *stackBuf,		/* STATIC_FIXED_BYTES bytes */
+    const void **bufPtr,	/* out */
+    Tcl_Size *nPtr,		/* out */
+    void **allocPtr)		/* out: memory to free, or unchanged */
+{
+    Tcl_Size len, n;
+    const char *str, *p, *end;
+    unsigned char *out;
+    Tcl_UniChar ch;
+
     str = Tcl_GetStringFromObj(valuePtr, &len);
     out = stackBuf;
     if (len > STATIC_FIXED_BYTES) {
@@ -889,6 +919,12 @@ MarshalFixedArray(
 	if (k < 0) {
 	    return TCL_ERROR;
 	}
+    } else if (code == 'y'
+	    && Tcl_ListObjGetElements(NULL, valuePtr, &n, &elems) != TCL_OK) {
+	if (GetTextBytes(ctx, valuePtr, stackBuf, &buf, &n, &allocPtr)
+		< 0) {
+	    return TCL_ERROR;
+	}
     } else if (Tcl_ListObjGetElements(ctx->errInterp, valuePtr, &n, &elems)
 	    != TCL_OK) {
 	char asig[2];
@@ -914,6 +950,10 @@ MarshalFixedArray(
 	    if (rangePtr != NULL) {		/* the hot path, inline */
 		if (GetSigned64(elems[k], &w) != TCL_OK
 			|| w < rangePtr->min || w > rangePtr->max) {
+		    if (code == 'y' && !AllIntegers(elems, k, n)) {
+			result = TEXT_BYTES;	/* not a list of integers */
+			break;
+		    }
 		    result = ValueError(ctx->errInterp, code, elems[k],
 			    rangePtr->name);
 		    break;
@@ -933,6 +973,21 @@ MarshalFixedArray(
 	    }
 	}
 	buf = p;
+	if (result == TEXT_BYTES) {
+	    if (allocPtr != NULL) {
+		ckfree(allocPtr);
+		allocPtr = NULL;
+	    }
+	    if (GetTextBytes(ctx, valuePtr, stackBuf, &buf, &n, &allocPtr)
+		    < 0) {
+		return TCL_ERROR;
+	    }
+	    if (n > DBUS_MAX_ARRAY_BYTES) {
+		ckfree(allocPtr);
+		return CtxLimit(ctx, "ARRAY");
+	    }
+	    result = TCL_OK;
+	}
     }
     ctx->pos = ALIGN_POS(ALIGN_POS(ctx->pos, 4) + 4, size)
 	    + (Tcl_WideInt) n * size;
