@@ -22,7 +22,8 @@
  *			   small accessors for dbif and other layers
  *	  dbusMatch.c	   match rules parsed once, matched locally
  *	  dbusSubscribe.c  signal subscriptions (dbus subscribe/unsubscribe)
- *	  dbusMarshal.c    Tcl_Obj <-> DBusMessageIter, both directions
+ *	  dbusMarshal.c    Tcl_Obj -> DBusMessageIter (the encoder)
+ *	  dbusUnmarshal.c  DBusMessageIter -> Tcl_Obj (the decoder)
  *	  dbusExact.c	   received values sent back with their exact types
  *	  dbusSignature.c  signature grammar, the cached "dbus.signature" type
  *	  dbusValidate.c   bus/interface/member/path/error-name checks
@@ -519,7 +520,7 @@ int		DbusSignatureValid(const char *sig, int len);
 
 /*
  *----------------------------------------------------------------------
- * dbusMarshal.c
+ * dbusMarshal.c, dbusUnmarshal.c
  *----------------------------------------------------------------------
  */
 
