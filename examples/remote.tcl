@@ -39,7 +39,7 @@ namespace eval ::remote {
     array set identity {}
     variable listed {}		;# bus names in the order of .players
     variable selected ""	;# bus name of the selected player
-    variable rule ""		;# match rule for its PropertiesChanged
+    variable subscription ""	;# dbus subscribe id: its PropertiesChanged
     variable pending 0		;# control calls waiting for an answer
     variable volumeSent ""	;# Volume value of a Set in flight
     variable volumeWanted ""	;# latest slider value not yet sent
@@ -90,16 +90,14 @@ proc ::remote::failed {info what reply} {
 #
 #	Hear about every player that appears or goes (the bus daemon's
 #	NameOwnerChanged for names below org.mpris.MediaPlayer2), then ask
-#	for the players already there.  The match rule comes first, so no
+#	for the players already there.  The subscription comes first, so no
 #	player can appear unnoticed in between.
 
 proc ::remote::watchNames {} {
     variable prefix
-    dbus filter add -type signal -sender org.freedesktop.DBus \
-	    -path /org/freedesktop/DBus -interface org.freedesktop.DBus \
-	    -member NameOwnerChanged -arg0namespace $prefix
-    dbus listen /org/freedesktop/DBus org.freedesktop.DBus.NameOwnerChanged \
-	    ::remote::ownerChanged
+    dbus subscribe -sender org.freedesktop.DBus -path /org/freedesktop/DBus \
+	    -interface org.freedesktop.DBus -member NameOwnerChanged \
+	    -arg0namespace $prefix ::remote::ownerChanged
     dbus call -dest org.freedesktop.DBus -handler ::remote::gotNames \
 	    /org/freedesktop/DBus org.freedesktop.DBus ListNames
 }
@@ -191,22 +189,23 @@ proc ::remote::showPlayers {} {
 
 # ::remote::select --
 #
-#	Show the player name ("" for none): listen to its PropertiesChanged
-#	signals (a match rule with the well-known name as sender: the bus
-#	applies it to whoever owns the name) and read its properties.
+#	Show the player name ("" for none): subscribe to its
+#	PropertiesChanged signals (with the well-known name as -sender, the
+#	subscription follows whichever process owns the name) and read its
+#	properties.
 
 proc ::remote::select {name} {
     variable selected
-    variable rule
+    variable subscription
     variable path
     variable props
     variable player
     variable title
     variable artist
     variable status
-    if {$rule ne ""} {
-	catch {dbus filter remove {*}$rule}
-	set rule ""
+    if {$subscription ne ""} {
+	dbus unsubscribe $subscription
+	set subscription ""
     }
     set selected $name
     set title ""
@@ -218,9 +217,9 @@ proc ::remote::select {name} {
 	.buttons.play configure -text Play
 	return
     }
-    set rule [list -type signal -sender $name -path $path \
-	    -interface $props -member PropertiesChanged -arg0 $player]
-    dbus filter add {*}$rule
+    set subscription [dbus subscribe -sender $name -path $path \
+	    -interface $props -member PropertiesChanged -arg0 $player \
+	    [list ::remote::propertiesChanged $name]]
     set status "asking..."
     call $name $props GetAll s $player [list ::remote::gotAll $name]
 }
@@ -237,18 +236,15 @@ proc ::remote::gotAll {name info args} {
 
 # ::remote::propertiesChanged --
 #
-#	PropertiesChanged from some object at our path: taken only from the
-#	selected player's current owner.
+#	PropertiesChanged of the player's org.mpris.MediaPlayer2.Player,
+#	from the player the subscription was made for.
 
-proc ::remote::propertiesChanged {info interface changed invalidated} {
+proc ::remote::propertiesChanged {name info interface changed invalidated} {
     variable selected
-    variable owners
     variable player
     variable props
-    if {$selected eq "" || $interface ne $player ||
-	    ![info exists owners($selected)] ||
-	    [dict get $info sender] ne $owners($selected)} {
-	return
+    if {$name ne $selected} {
+	return			;# queued before the user chose another
     }
     show $changed
     if {[llength $invalidated]} {
@@ -393,9 +389,6 @@ proc ::remote::window {} {
 proc ::remote::main {} {
     window
     dbus connect
-    dbus listen /org/mpris/MediaPlayer2 \
-	    org.freedesktop.DBus.Properties.PropertiesChanged \
-	    ::remote::propertiesChanged
     select ""
     watchNames
 }
