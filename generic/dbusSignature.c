@@ -65,7 +65,7 @@ static const Tcl_ObjType signatureType = {
  *
  *	Walk one complete type of sig that starts at offset pos.  The walk
  *	never looks at sig[len] or beyond.  arrayDepth and structDepth are
- *	the numbers of arrays and structures (dict entries included) that
+ *	the numbers of arrays and structures (not dict entries) that
  *	enclose the type.
  *
  * Results:
@@ -85,7 +85,7 @@ ParseType(
     int len,			/* bytes of sig that may be looked at */
     int pos,			/* offset of the type to walk */
     int arrayDepth,		/* enclosing arrays */
-    int structDepth)		/* enclosing structs and dict entries */
+    int structDepth)		/* enclosing structs */
 {
     if (pos >= len) {
 	return -1;
@@ -103,11 +103,12 @@ ParseType(
 	if (pos < len && sig[pos] == '{') {
 	    /*
 	     * Dict entry: exactly a basic key and one complete value type.
+	     * Its depth is not counted against the 32 structs: the
+	     * specification counts "open parentheses" only, and libdbus
+	     * counts dict entries on their own (each one sits in an array,
+	     * so the array limit bounds them too).
 	     */
 
-	    if (++structDepth > DBUS_MAX_STRUCT_DEPTH) {
-		return -1;
-	    }
 	    pos++;
 	    if (pos >= len || !IS_BASIC_CODE(sig[pos])) {
 		return -1;
