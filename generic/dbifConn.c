@@ -126,18 +126,11 @@ FindConn(
     Tcl_Obj *handle,
     DbusConn **connPtrPtr)
 {
-    Tcl_HashEntry *hPtr;
-
     if (dataPtr->dying) {
 	return 0;
     }
-    hPtr = Tcl_FindHashEntry(&dataPtr->coreData->conns,
-	    Tcl_GetString(handle));
-    if (hPtr == NULL) {
-	return 0;
-    }
-    *connPtrPtr = (DbusConn *) Tcl_GetHashValue(hPtr);
-    return 1;
+    *connPtrPtr = DbusInterpConn(dataPtr->coreData, Tcl_GetString(handle));
+    return *connPtrPtr != NULL;
 }
 
 /*
@@ -180,7 +173,7 @@ DbifResolveBus(
 	return DbusError(interp, DBUS_EC_NOTCONN, spec, NULL,
 		"not connected");
     }
-    *handlePtr = connPtr->handleObj;
+    *handlePtr = DbusConnHandle(connPtr);
     if (connPtrPtr != NULL) {
 	*connPtrPtr = connPtr;
     }
@@ -205,7 +198,7 @@ DbifConnOfHandle(
     DbusConn *connPtr;
 
     if (!FindConn(dataPtr, handle, &connPtr)
-	    || (connPtr->flags & DBUS_CONN_CLOSED)) {
+	    || (DbusConnFlags(connPtr) & DBUS_CONN_CLOSED)) {
 	return NULL;
     }
     return connPtr;
@@ -274,7 +267,7 @@ DbifConnectCmd(
 
     hPtr = Tcl_FindHashEntry(&dataPtr->buses, Tcl_GetString(busObj));
     if (hPtr == NULL || !FindConn(dataPtr, (Tcl_Obj *) Tcl_GetHashValue(hPtr),
-	    &connPtr) || (connPtr->flags & DBUS_CONN_LOST)) {
+	    &connPtr) || (DbusConnFlags(connPtr) & DBUS_CONN_LOST)) {
 	if (DbusConnect(interp, busObj, &connPtr) != TCL_OK) {
 	    Tcl_DecrRefCount(busObj);
 	    return TCL_ERROR;
@@ -285,8 +278,8 @@ DbifConnectCmd(
     if (!isNew) {
 	Tcl_DecrRefCount((Tcl_Obj *) Tcl_GetHashValue(hPtr));
     }
-    Tcl_SetHashValue(hPtr, connPtr->handleObj);
-    Tcl_IncrRefCount(connPtr->handleObj);
+    Tcl_SetHashValue(hPtr, DbusConnHandle(connPtr));
+    Tcl_IncrRefCount(DbusConnHandle(connPtr));
     Tcl_DecrRefCount(busObj);
     DbifEnsureStandard(dataPtr, connPtr);
 
@@ -312,7 +305,7 @@ DbifConnectCmd(
 		dataPtr->defaultIntf = objv[k];
 		Tcl_IncrRefCount(dataPtr->defaultIntf);
 		Tcl_DecrRefCount(dataPtr->defaultBus);
-		dataPtr->defaultBus = connPtr->handleObj;
+		dataPtr->defaultBus = DbusConnHandle(connPtr);
 		Tcl_IncrRefCount(dataPtr->defaultBus);
 	    }
 	}
@@ -324,7 +317,7 @@ DbifConnectCmd(
     Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-level", 6));
     Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewIntObj(0));
     Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-bus", 4));
-    Tcl_ListObjAppendElement(NULL, optsPtr, connPtr->handleObj);
+    Tcl_ListObjAppendElement(NULL, optsPtr, DbusConnHandle(connPtr));
     Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-names", 6));
     Tcl_ListObjAppendElement(NULL, optsPtr, namesPtr);
     Tcl_IncrRefCount(optsPtr);

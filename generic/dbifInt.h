@@ -241,8 +241,6 @@ void		DbifMsgFree(DbifMsg *msgPtr);
 int		DbifRunBody(DbifData *dataPtr, DbifDef *defPtr,
 		    Tcl_Obj *idObj, int objc, Tcl_Obj *const objv[],
 		    Tcl_Interp **targetPtr);
-int		DbifSendError(DbusConn *connPtr, DBusMessage *msg,
-		    const char *name, const char *format, ...);
 DbifDef *	DbifDefNew(void);
 int		DbifParseArgList(Tcl_Interp *interp, Tcl_Obj *listObj,
 		    int allowOptional, Tcl_Obj *namesPtr, Tcl_Obj *sigsPtr,
@@ -319,8 +317,6 @@ DbusMessageProc	DbifPropertiesGetAll;
 int		DbifPropValueToSend(Tcl_Interp *interp, DbifProp *propPtr,
 		    Tcl_Obj **valuePtrPtr);
 int		DbifGetPropValue(DbifProp *propPtr, Tcl_Obj **valuePtrPtr);
-int		DbifAppendVariant(Tcl_Interp *interp, DbusConn *connPtr,
-		    DBusMessageIter *iterPtr, Tcl_Obj *sig, Tcl_Obj *value);
 
 /*
  *----------------------------------------------------------------------

@@ -444,48 +444,34 @@ DbifIntrospect(
     DBusMessage *msg)
 {
     DbifData *dataPtr = (DbifData *) clientData;
-    const char *path = dbus_message_get_path(msg), *xml;
-    DBusMessage *reply;
+    const char *path = DbusMessageField(msg, DBUS_FIELD_PATH);
+    const char *sig = DbusMessageField(msg, DBUS_FIELD_SIGNATURE);
     Tcl_DString ds;
+    Tcl_Obj *xmlObj;
     int code = TCL_OK;
 
-    if (*dbus_message_get_signature(msg) != '\0') {
-	return DbifSendError(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
+    if (*sig != '\0') {
+	return DbusSendErrorf(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
 		"Invalid arguments for method 'Introspect': expected "
-		"signature '', got '%s'", dbus_message_get_signature(msg));
+		"signature '', got '%s'", sig);
     }
     Tcl_DStringInit(&ds);
-    if (!DbifIntrospectXml(dataPtr, Tcl_GetString(connPtr->handleObj),
+    if (!DbifIntrospectXml(dataPtr, Tcl_GetString(DbusConnHandle(connPtr)),
 	    path, &ds)) {
 	Tcl_DStringFree(&ds);
-	return DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_OBJECT,
+	return DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_OBJECT,
 		"No such object path '%s'", path);
     }
-    if (!dbus_message_get_no_reply(msg)) {
-	reply = dbus_message_new_method_return(msg);
-	xml = Tcl_DStringValue(&ds);
-	if (!dbus_validate_utf8(xml, NULL)) {
-	    Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
-	    Tcl_DString ext;
+    if (DbusMessageWantsReply(msg)) {
+	/*
+	 * The marshaller sends the Tcl string as UTF-8.
+	 */
 
-	    Tcl_UtfToExternalDString(utf8, xml, Tcl_DStringLength(&ds),
-		    &ext);
-	    Tcl_FreeEncoding(utf8);
-	    Tcl_DStringFree(&ds);
-	    Tcl_DStringInit(&ds);
-	    Tcl_DStringAppend(&ds, Tcl_DStringValue(&ext), -1);
-	    Tcl_DStringFree(&ext);
-	    xml = Tcl_DStringValue(&ds);
-	}
-	if (reply == NULL || !dbus_message_append_args(reply,
-		DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID)) {
-	    code = DbusNoMemory(interp);
-	} else {
-	    code = DbusSend(interp, connPtr, reply, NULL);
-	}
-	if (reply != NULL) {
-	    dbus_message_unref(reply);
-	}
+	xmlObj = Tcl_NewStringObj(Tcl_DStringValue(&ds),
+		Tcl_DStringLength(&ds));
+	Tcl_IncrRefCount(xmlObj);
+	code = DbusSendReturn(interp, connPtr, msg, NULL, 1, &xmlObj);
+	Tcl_DecrRefCount(xmlObj);
     }
     Tcl_DStringFree(&ds);
     return code;

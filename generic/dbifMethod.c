@@ -47,7 +47,7 @@ DbifMsgNew(
     msgPtr->dataPtr = dataPtr;
     msgPtr->id = Tcl_NewStringObj(buf, n);
     Tcl_IncrRefCount(msgPtr->id);
-    msgPtr->msg = dbus_message_ref(msg);
+    msgPtr->msg = DbusMessageRetain(msg);
     msgPtr->connPtr = connPtr;
     Tcl_Preserve(connPtr);
     msgPtr->defPtr = defPtr;
@@ -70,7 +70,7 @@ DbifMsgFree(
     }
     Tcl_DeleteHashEntry(msgPtr->hPtr);
     Tcl_DecrRefCount(msgPtr->id);
-    dbus_message_unref(msgPtr->msg);
+    DbusMessageRelease(msgPtr->msg);
     Tcl_Release(msgPtr->connPtr);
     DbifDefRelease(msgPtr->defPtr);
     DbusExactClear(&msgPtr->args);
@@ -94,56 +94,6 @@ NoMessage(
 {
     return DbusError(interp, DBIF_EC_MESSAGEID, id, NULL,
 	    "Message ID %s does not exist", id);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbifSendError --
- *
- *	Answer a call with a formatted error (nothing if no reply wanted).
- *
- *----------------------------------------------------------------------
- */
-
-int
-DbifSendError(
-    DbusConn *connPtr,
-    DBusMessage *msg,
-    const char *name,
-    const char *format,
-    ...)
-{
-    Tcl_Obj *textPtr;
-    va_list ap;
-
-    va_start(ap, format);
-    textPtr = DbusFormatV(format, ap);
-    va_end(ap);
-    Tcl_IncrRefCount(textPtr);
-    DbusSendErrorReply(connPtr, msg, name, Tcl_GetString(textPtr));
-    Tcl_DecrRefCount(textPtr);
-    return TCL_OK;
-}
-
-/*
- * Error reply from a Tcl string (converted to UTF-8).
- */
-
-static void
-ErrorFromObj(
-    DbusConn *connPtr,
-    DBusMessage *msg,
-    const char *name,
-    Tcl_Obj *textObj)
-{
-    Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
-    Tcl_DString ds;
-
-    Tcl_UtfToExternalDString(utf8, Tcl_GetString(textObj), -1, &ds);
-    DbusSendErrorReply(connPtr, msg, name, Tcl_DStringValue(&ds));
-    Tcl_DStringFree(&ds);
-    Tcl_FreeEncoding(utf8);
 }
 
 /*
@@ -174,7 +124,7 @@ ExactOutputs(
     Tcl_Obj ***objvPtr,		/* in/out */
     Tcl_Obj **holdPtr)		/* out: new list or unchanged */
 {
-    const char *inSig = dbus_message_get_signature(call), *outSig;
+    const char *inSig = DbusMessageField(call, DBUS_FIELD_SIGNATURE), *outSig;
     Tcl_Obj **plain, **exact, **outSigs, *listPtr = NULL, *pick;
     Tcl_Size nIn, nExact, nSigs, i, j;
     DbusExact one;
@@ -230,12 +180,11 @@ SendReturn(
     Tcl_Obj *valuePtr,
     const DbusExact *argsPtr)	/* the call's arguments, or NULL */
 {
-    DBusMessage *reply;
     Tcl_Size nOut = 0, objc = 0;
     Tcl_Obj **objv = NULL, *holdPtr = NULL;
     int code;
 
-    if (dbus_message_get_no_reply(call)) {
+    if (!DbusMessageWantsReply(call)) {
 	return TCL_OK;
     }
     if (defPtr != NULL) {
@@ -255,23 +204,11 @@ SendReturn(
     if (argsPtr != NULL && objc > 0) {
 	ExactOutputs(call, defPtr, argsPtr, objc, &objv, &holdPtr);
     }
-    reply = dbus_message_new_method_return(call);
-    if (reply == NULL) {
-	if (holdPtr != NULL) {
-	    Tcl_DecrRefCount(holdPtr);
-	}
-	Tcl_DecrRefCount(valuePtr);
-	return DbusNoMemory(interp);
-    }
-    code = DbusMarshalArgs(interp, connPtr, reply,
+    code = DbusSendReturn(interp, connPtr, call,
 	    nOut ? defPtr->outSig : NULL, objc, objv);
     if (holdPtr != NULL) {
 	Tcl_DecrRefCount(holdPtr);
     }
-    if (code == TCL_OK) {
-	code = DbusSend(interp, connPtr, reply, NULL);
-    }
-    dbus_message_unref(reply);
     Tcl_DecrRefCount(valuePtr);
     return code;
 }
@@ -377,11 +314,11 @@ DbifMethodProc(
     DBusMessage *msg)
 {
     DbifData *dataPtr = (DbifData *) clientData;
-    const char *path = dbus_message_get_path(msg);
-    const char *intf = dbus_message_get_interface(msg);
-    const char *member = dbus_message_get_member(msg);
-    const char *sig = dbus_message_get_signature(msg);
-    const char *handle = Tcl_GetString(connPtr->handleObj);
+    const char *path = DbusMessageField(msg, DBUS_FIELD_PATH);
+    const char *intf = DbusMessageField(msg, DBUS_FIELD_INTERFACE);
+    const char *member = DbusMessageField(msg, DBUS_FIELD_MEMBER);
+    const char *sig = DbusMessageField(msg, DBUS_FIELD_SIGNATURE);
+    const char *handle = Tcl_GetString(DbusConnHandle(connPtr));
     DbifNode *nodePtr, *uniPtr;
     DbifProto *protoPtr, *here, *any;
     DbifDef *defPtr;
@@ -392,13 +329,13 @@ DbifMethodProc(
     int code, async;
 
     if (intf == NULL || path == NULL || member == NULL) {
-	return DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
+	return DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
 		"No such method '%s' (no interface given)",
 		member ? member : "");
     }
     nodePtr = DbifFindNode(dataPtr, handle, path, intf);
     if (nodePtr == NULL) {
-	return DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_INTERFACE,
+	return DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_INTERFACE,
 		"No such interface '%s' at object path '%s'", intf, path);
     }
     uniPtr = DbifFindNode(dataPtr, handle, "", intf);
@@ -412,14 +349,14 @@ DbifMethodProc(
 	Tcl_DString ds;
 
 	if (here == NULL && any == NULL) {
-	    return DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
+	    return DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
 		    "No such method '%s' in interface '%s' at object path "
 		    "'%s' (signature '%s')", member, intf, path, sig);
 	}
 	Tcl_DStringInit(&ds);
 	AppendSigs(&ds, here);
 	AppendSigs(&ds, any);
-	DbifSendError(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
+	DbusSendErrorf(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
 		"Invalid arguments for method '%s' in interface '%s' at "
 		"object path '%s': expected signature '%s', got '%s'",
 		member, intf, path, Tcl_DStringValue(&ds), sig);
@@ -466,26 +403,14 @@ DbifMethodProc(
     Tcl_DecrRefCount(idPtr);
     if (msgPtr != NULL) {
 	if (code == TCL_ERROR) {
-	    ErrorFromObj(connPtr, msg, DBUS_ERROR_FAILED,
+	    DbusSendErrorObj(connPtr, msg, DBUS_ERROR_FAILED,
 		    Tcl_GetObjResult(target));
 	    DbifMsgFree(msgPtr);
 	} else {
-	    async = (defPtr->flags & DBIF_ASYNC) != 0;
-	    if (!async && (code == TCL_OK || code == TCL_RETURN)) {
-		Tcl_Obj *optsPtr = Tcl_GetReturnOptions(target, code);
-		Tcl_Obj *valPtr = NULL;
-		DbusInterpData *idPtr2 = DbusGetInterpData(dataPtr->interp);
-
-		Tcl_IncrRefCount(optsPtr);
-		if (Tcl_DictObjGet(NULL, optsPtr,
-			idPtr2->literals[DBUS_LIT_ASYNC], &valPtr) == TCL_OK
-			&& valPtr != NULL) {
-		    Tcl_GetBooleanFromObj(NULL, valPtr, &async);
-		}
-		Tcl_DecrRefCount(optsPtr);
-	    }
+	    async = (defPtr->flags & DBIF_ASYNC) != 0
+		    || DbusResultIsAsync(target, code, dataPtr->coreData);
 	    if (async) {
-		if (dbus_message_get_no_reply(msg)) {
+		if (!DbusMessageWantsReply(msg)) {
 		    DbifMsgFree(msgPtr);
 		} else {
 		    msgPtr->timer = Tcl_CreateTimerHandler(DBIF_MSG_LIFETIME,
@@ -497,7 +422,7 @@ DbifMethodProc(
 		Tcl_IncrRefCount(resPtr);
 		if (SendReturn(target, connPtr, msg, defPtr, resPtr,
 			&msgPtr->args) != TCL_OK) {
-		    ErrorFromObj(connPtr, msg, DBUS_ERROR_FAILED,
+		    DbusSendErrorObj(connPtr, msg, DBUS_ERROR_FAILED,
 			    Tcl_GetObjResult(target));
 		}
 		Tcl_DecrRefCount(resPtr);
@@ -603,11 +528,11 @@ TakeCall(
 {
     DbifMsg *msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(idObj));
 
-    if (msgPtr == NULL || dbus_message_get_type(msgPtr->msg)
+    if (msgPtr == NULL || DbusMessageType(msgPtr->msg)
 	    != DBUS_MESSAGE_TYPE_METHOD_CALL) {
 	return NoMessage(interp, Tcl_GetString(idObj));
     }
-    *callPtr = dbus_message_ref(msgPtr->msg);
+    *callPtr = DbusMessageRetain(msgPtr->msg);
     *connPtrPtr = msgPtr->connPtr;
     Tcl_Preserve(msgPtr->connPtr);
     if (defPtrPtr != NULL) {
@@ -631,7 +556,7 @@ CallDone(
     DbusConn *connPtr,		/* released */
     int code)
 {
-    dbus_message_unref(call);
+    DbusMessageRelease(call);
     Tcl_Release(connPtr);
     if (code == TCL_OK) {
 	Tcl_ResetResult(interp);
@@ -661,9 +586,6 @@ DbifErrorCmd(
     const char *name = DBUS_ERROR_FAILED;
     DBusMessage *call;
     DbusConn *connPtr;
-    DBusMessage *reply;
-    Tcl_Encoding utf8;
-    Tcl_DString ds;
     int code = TCL_OK;
 
     (void) clientData;
@@ -681,17 +603,11 @@ DbifErrorCmd(
 	    NULL, NULL) != TCL_OK) {
 	return TCL_ERROR;
     }
-    if (!dbus_message_get_no_reply(call)) {
-	utf8 = Tcl_GetEncoding(NULL, "utf-8");
-	Tcl_UtfToExternalDString(utf8, Tcl_GetString(objv[2]), -1, &ds);
-	Tcl_FreeEncoding(utf8);
-	reply = dbus_message_new_error(call, name, Tcl_DStringValue(&ds));
-	Tcl_DStringFree(&ds);
-	if (reply == NULL) {
+    if (DbusMessageWantsReply(call)) {
+	code = DbusConnCheckOpen(interp, connPtr);
+	if (code == TCL_OK && DbusSendErrorObj(connPtr, call, name, objv[2])
+		!= TCL_OK) {
 	    code = DbusNoMemory(interp);
-	} else {
-	    code = DbusSend(interp, connPtr, reply, NULL);
-	    dbus_message_unref(reply);
 	}
     }
     return CallDone(interp, call, connPtr, code);
@@ -769,7 +685,7 @@ DbifGetCmd(
 	return TCL_ERROR;
     }
     if (index == 1) {
-	Tcl_SetObjResult(interp, msgPtr->connPtr->handleObj);
+	Tcl_SetObjResult(interp, DbusConnHandle(msgPtr->connPtr));
 	return TCL_OK;
     }
     infoPtr = DbusMessageInfo(DbusGetInterpData(interp), msgPtr->msg);

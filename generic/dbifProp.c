@@ -406,43 +406,31 @@ DbifGetPropValue(
 /*
  *----------------------------------------------------------------------
  *
- * DbifAppendVariant --
+ * TypedValue --
  *
- *	Append value as a variant of signature sig.
+ *	A property value in the marshaller's explicit variant form
+ *	{signature value}: sent with the declared type, never a guessed
+ *	one (the value was checked against it by DbifPropValueToSend).
  *
  * Results:
- *	TCL_OK or TCL_ERROR (value does not fit), no container left open.
+ *	New list object, refcount 0.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
 
-int
-DbifAppendVariant(
-    Tcl_Interp *interp,
-    DbusConn *connPtr,
-    DBusMessageIter *iterPtr,
-    Tcl_Obj *sig,
-    Tcl_Obj *value)
+static Tcl_Obj *
+TypedValue(
+    DbifProp *propPtr,
+    Tcl_Obj *value)		/* borrowed */
 {
-    DBusMessageIter sub;
-    Tcl_Size len;
-    char buf[DBUS_MAX_SIG_LEN + 1];
-    const char *s = Tcl_GetStringFromObj(sig, &len);
+    Tcl_Obj *pair[2];
 
-    memcpy(buf, s, (size_t) len + 1);
-    if (!dbus_message_iter_open_container(iterPtr, DBUS_TYPE_VARIANT, buf,
-	    &sub)) {
-	return DbusNoMemory(interp);
-    }
-    if (DbusMarshalValue(interp, connPtr, &sub, buf, (int) len, value)
-	    != TCL_OK) {
-	dbus_message_iter_abandon_container(iterPtr, &sub);
-	return TCL_ERROR;
-    }
-    if (!dbus_message_iter_close_container(iterPtr, &sub)) {
-	return DbusNoMemory(interp);
-    }
-    return TCL_OK;
+    pair[0] = propPtr->sig;
+    pair[1] = value;
+    return Tcl_NewListObj(2, pair);
 }
 
 /*
@@ -508,71 +496,29 @@ DbifPropValueToSend(
 /*
  *----------------------------------------------------------------------
  *
- * AppendEntry --
+ * TakePending --
  *
- *	Append one {name variant} entry to an a{sv} being built.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-AppendEntry(
-    Tcl_Interp *interp,
-    DbusConn *connPtr,
-    DBusMessageIter *arrayPtr,
-    DbifProp *propPtr,
-    Tcl_Obj *value)
-{
-    DBusMessageIter entry;
-    const char *name = Tcl_GetString(propPtr->name);
-
-    if (!dbus_message_iter_open_container(arrayPtr, DBUS_TYPE_DICT_ENTRY,
-	    NULL, &entry)) {
-	return DbusNoMemory(interp);
-    }
-    if (!dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &name)
-	    || DbifAppendVariant(interp, connPtr, &entry, propPtr->sig, value)
-	    != TCL_OK) {
-	dbus_message_iter_abandon_container(arrayPtr, &entry);
-	return TCL_ERROR;
-    }
-    if (!dbus_message_iter_close_container(arrayPtr, &entry)) {
-	return DbusNoMemory(interp);
-    }
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbifFlushNode --
- *
- *	Emit the pending changes of a node as one PropertiesChanged signal
- *	(last values; invalidated names apart) and clear them.
+ *	Take a node off the interp's dirty list and take its pending
+ *	changes.
  *
  * Results:
- *	TCL_OK, or TCL_ERROR with "failed to generate the PropertiesChanged
- *	dbus signal ..." in dataPtr->interp.
+ *	The pending properties in the order of their first change (the
+ *	node's list is newest first), linked by nextPending; NULL if none.
+ *
+ * Side effects:
+ *	The node is clean and has no pending list any more; the caller
+ *	resets each property's pending state (ClearPending).
  *
  *----------------------------------------------------------------------
  */
 
-int
-DbifFlushNode(
+static DbifProp *
+TakePending(
     DbifData *dataPtr,
     DbifNode *nodePtr)
 {
-    Tcl_Interp *interp = dataPtr->interp;
     DbifNode **npp;
-    DbifProp *propPtr, *list;
-    DBusMessage *msg = NULL;
-    DBusMessageIter iter, array;
-    DbusConn *connPtr;
-    Tcl_Obj *invalid;
-    const char *intf = Tcl_GetString(nodePtr->intf);
-    Tcl_Size n, i;
-    Tcl_Obj **names;
-    int code = TCL_OK, open = 0;
+    DbifProp *list = nodePtr->firstPending, *rev = NULL, *propPtr;
 
     if (nodePtr->dirty) {
 	for (npp = &dataPtr->firstDirty; *npp; npp = &(*npp)->nextDirty) {
@@ -583,48 +529,91 @@ DbifFlushNode(
 	}
 	nodePtr->dirty = 0;
     }
-    list = nodePtr->firstPending;
+    nodePtr->firstPending = NULL;
+    while (list) {
+	propPtr = list;
+	list = propPtr->nextPending;
+	propPtr->nextPending = rev;
+	rev = propPtr;
+    }
+    return rev;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ClearPending --
+ *
+ *	Reset the pending state of a list made by TakePending.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Unlinks the list.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ClearPending(
+    DbifProp *list)
+{
+    while (list) {
+	DbifProp *propPtr = list;
+
+	list = propPtr->nextPending;
+	propPtr->pending = DBIF_CHANGE_NONE;
+	propPtr->nextPending = NULL;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifFlushNode --
+ *
+ *	Emit the pending changes of a node as one PropertiesChanged signal
+ *	(last values; invalidated names apart) and clear them.  The body
+ *	(s interface, a{sv} changed, as invalidated) is built as Tcl
+ *	values and marshalled by the core; a value that does not fit its
+ *	type is reported as invalidated instead, with a background error.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with "failed to generate the PropertiesChanged
+ *	dbus signal ..." in dataPtr->interp.
+ *
+ * Side effects:
+ *	Sends the signal; clears the node's pending changes.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifFlushNode(
+    DbifData *dataPtr,
+    DbifNode *nodePtr)
+{
+    Tcl_Interp *interp = dataPtr->interp;
+    DbifProp *propPtr, *list = TakePending(dataPtr, nodePtr);
+    DbusConn *connPtr;
+    Tcl_Obj *args[3], *sigObj;
+    const char *intf = Tcl_GetString(nodePtr->intf);
+    int code;
+
     if (list == NULL) {
 	return TCL_OK;
     }
-    nodePtr->firstPending = NULL;
-    invalid = Tcl_NewListObj(0, NULL);
-    Tcl_IncrRefCount(invalid);
     if (DbusGetConn(interp, nodePtr->handle, &connPtr) != TCL_OK) {
-	code = TCL_ERROR;
-	goto clear;
+	ClearPending(list);
+	FlushError(interp, intf, nodePtr->path);
+	return TCL_ERROR;
     }
-    msg = dbus_message_new_signal(Tcl_GetString(nodePtr->path),
-	    PROPERTIES_INTERFACE, "PropertiesChanged");
-    if (msg == NULL) {
-	code = DbusNoMemory(interp);
-	goto clear;
-    }
-    dbus_message_iter_init_append(msg, &iter);
-    if (!dbus_message_iter_append_basic(&iter, DBUS_TYPE_STRING, &intf)
-	    || !dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY,
-	    "{sv}", &array)) {
-	code = DbusNoMemory(interp);
-	goto clear;
-    }
-    open = 1;
-
-    /*
-     * The list is newest first; reverse it so entries follow the order
-     * of the first change.
-     */
-
-    {
-	DbifProp *rev = NULL;
-
-	while (list) {
-	    propPtr = list;
-	    list = propPtr->nextPending;
-	    propPtr->nextPending = rev;
-	    rev = propPtr;
-	}
-	list = rev;
-    }
+    args[0] = nodePtr->intf;
+    args[1] = Tcl_NewDictObj();
+    args[2] = Tcl_NewListObj(0, NULL);
+    Tcl_IncrRefCount(args[1]);
+    Tcl_IncrRefCount(args[2]);
     for (propPtr = list; propPtr; propPtr = propPtr->nextPending) {
 	Tcl_Obj *value;
 	int have = 0;
@@ -633,11 +622,9 @@ DbifFlushNode(
 	    have = DbifPropValueToSend(interp, propPtr, &value);
 	}
 	if (have > 0) {
-	    code = AppendEntry(interp, connPtr, &array, propPtr, value);
+	    Tcl_DictObjPut(NULL, args[1], propPtr->name,
+		    TypedValue(propPtr, value));
 	    Tcl_DecrRefCount(value);
-	    if (code != TCL_OK) {
-		goto clear;
-	    }
 	    continue;
 	}
 	if (have < 0) {
@@ -651,38 +638,16 @@ DbifFlushNode(
 	    Tcl_BackgroundException(interp, TCL_ERROR);
 	    Tcl_ResetResult(interp);
 	}
-	Tcl_ListObjAppendElement(NULL, invalid, propPtr->name);
+	Tcl_ListObjAppendElement(NULL, args[2], propPtr->name);
     }
-    open = 0;
-    if (!dbus_message_iter_close_container(&iter, &array)
-	    || !dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY, "s",
-	    &array)) {
-	code = DbusNoMemory(interp);
-	goto clear;
-    }
-    Tcl_ListObjGetElements(NULL, invalid, &n, &names);
-    for (i = 0; i < n; i++) {
-	const char *s = Tcl_GetString(names[i]);
-
-	dbus_message_iter_append_basic(&array, DBUS_TYPE_STRING, &s);
-    }
-    dbus_message_iter_close_container(&iter, &array);
-    code = DbusSend(interp, connPtr, msg, NULL);
-
-  clear:
-    if (open) {
-	dbus_message_iter_abandon_container(&iter, &array);
-    }
-    while (list) {
-	propPtr = list;
-	list = propPtr->nextPending;
-	propPtr->pending = DBIF_CHANGE_NONE;
-	propPtr->nextPending = NULL;
-    }
-    if (msg != NULL) {
-	dbus_message_unref(msg);
-    }
-    Tcl_DecrRefCount(invalid);
+    ClearPending(list);
+    sigObj = Tcl_NewStringObj("sa{sv}as", -1);
+    Tcl_IncrRefCount(sigObj);
+    code = DbusSendSignal(interp, connPtr, Tcl_GetString(nodePtr->path),
+	    PROPERTIES_INTERFACE, "PropertiesChanged", sigObj, 3, args, NULL);
+    Tcl_DecrRefCount(sigObj);
+    Tcl_DecrRefCount(args[1]);
+    Tcl_DecrRefCount(args[2]);
     if (code != TCL_OK) {
 	FlushError(interp, intf, nodePtr->path);
     }
@@ -947,13 +912,13 @@ LookupProp(
     const char *name,
     DbifProp **propPtrPtr)
 {
-    const char *path = dbus_message_get_path(msg);
+    const char *path = DbusMessageField(msg, DBUS_FIELD_PATH);
     DbifNode *nodePtr = DbifFindNode(dataPtr,
-	    Tcl_GetString(connPtr->handleObj), path, intf);
+	    Tcl_GetString(DbusConnHandle(connPtr)), path, intf);
     Tcl_HashEntry *hPtr;
 
     if (nodePtr == NULL) {
-	DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_INTERFACE,
+	DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_INTERFACE,
 		"No such interface '%s' at object path '%s'", intf, path);
 	return NULL;
     }
@@ -962,7 +927,7 @@ LookupProp(
     }
     hPtr = Tcl_FindHashEntry(&nodePtr->props, name);
     if (hPtr == NULL) {
-	DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_PROPERTY,
+	DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_PROPERTY,
 		"No such property '%s' in interface '%s' at object path '%s'",
 		name, intf, path);
 	return NULL;
@@ -972,8 +937,21 @@ LookupProp(
 }
 
 /*
- * Read the leading string arguments of a Properties call whose
- * signature must be "want"; sends InvalidArgs otherwise.
+ *----------------------------------------------------------------------
+ *
+ * GetStringArgs --
+ *
+ *	Read the leading string arguments of a Properties call whose
+ *	signature must be "want" ("s", "ss" or "ssv").
+ *
+ * Results:
+ *	1 with s1 (and s2 unless NULL) pointing into msg, or 0 when an
+ *	InvalidArgs reply was sent instead.
+ *
+ * Side effects:
+ *	May send an error reply.
+ *
+ *----------------------------------------------------------------------
  */
 
 static int
@@ -982,57 +960,24 @@ GetStringArgs(
     DBusMessage *msg,
     const char *want,
     const char **s1,
-    const char **s2,
-    DBusMessageIter *iterPtr)
+    const char **s2)
 {
-    const char *sig = dbus_message_get_signature(msg);
+    const char *sig = DbusMessageField(msg, DBUS_FIELD_SIGNATURE);
+    const char *argv[2];
 
     if (strcmp(sig, want) != 0) {
-	DbifSendError(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
+	DbusSendErrorf(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
 		"Invalid arguments for method '%s': expected signature '%s', "
-		"got '%s'", dbus_message_get_member(msg), want, sig);
+		"got '%s'", DbusMessageField(msg, DBUS_FIELD_MEMBER), want,
+		sig);
 	return 0;
     }
-    dbus_message_iter_init(msg, iterPtr);
-    dbus_message_iter_get_basic(iterPtr, s1);
+    DbusMessageStringArgs(msg, s2 ? 2 : 1, argv);
+    *s1 = argv[0];
     if (s2 != NULL) {
-	dbus_message_iter_next(iterPtr);
-	dbus_message_iter_get_basic(iterPtr, s2);
+	*s2 = argv[1];
     }
-    dbus_message_iter_next(iterPtr);
     return 1;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * SendReply --
- *
- *	Send the reply of a Properties call that code says is complete,
- *	unless the caller asked for none.
- *
- * Results:
- *	code, or the error of sending.
- *
- * Side effects:
- *	Releases the reference to reply.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-SendReply(
-    Tcl_Interp *interp,
-    DbusConn *connPtr,
-    DBusMessage *msg,		/* the call */
-    DBusMessage *reply,		/* reference released */
-    int code)
-{
-    if (code == TCL_OK && !dbus_message_get_no_reply(msg)) {
-	code = DbusSend(interp, connPtr, reply, NULL);
-    }
-    dbus_message_unref(reply);
-    return code;
 }
 
 /*
@@ -1045,10 +990,13 @@ SendReply(
  *	must allow.
  *
  * Results:
- *	The property, with *intfPtr, *namePtr (pointing into msg) and
- *	*iterPtr (at the value of Set) filled in; NULL when an error reply
- *	was sent instead (InvalidArgs, UnknownInterface, UnknownProperty,
- *	AccessViolation for reading, PropertyReadOnly for writing).
+ *	The property, with *intfPtr, *namePtr (pointing into msg) filled
+ *	in; NULL when an error reply was sent instead (InvalidArgs,
+ *	UnknownInterface, UnknownProperty, AccessViolation for reading,
+ *	PropertyReadOnly for writing).
+ *
+ * Side effects:
+ *	May send an error reply.
  *
  *----------------------------------------------------------------------
  */
@@ -1060,25 +1008,25 @@ AccessProp(
     DBusMessage *msg,
     int access,			/* DBIF_READ or DBIF_WRITE */
     const char **intfPtr,
-    const char **namePtr,
-    DBusMessageIter *iterPtr)
+    const char **namePtr)
 {
     int reading = (access == DBIF_READ);
     DbifProp *propPtr;
 
     if (!GetStringArgs(connPtr, msg, reading ? "ss" : "ssv", intfPtr,
-	    namePtr, iterPtr)
+	    namePtr)
 	    || !LookupProp(dataPtr, connPtr, msg, *intfPtr, *namePtr,
 	    &propPtr)) {
 	return NULL;
     }
     if (!(propPtr->access & access)) {
-	DbifSendError(connPtr, msg, reading
+	DbusSendErrorf(connPtr, msg, reading
 		? "org.freedesktop.DBus.Error.AccessViolation"
 		: DBUS_ERROR_PROPERTY_READ_ONLY,
 		"Property '%s' in interface '%s' at object path '%s' does not "
 		"allow %s access", *namePtr, *intfPtr,
-		dbus_message_get_path(msg), reading ? "read" : "write");
+		DbusMessageField(msg, DBUS_FIELD_PATH),
+		reading ? "read" : "write");
 	return NULL;
     }
     return propPtr;
@@ -1102,35 +1050,32 @@ DbifPropertiesGet(
     DBusMessage *msg)
 {
     DbifData *dataPtr = (DbifData *) clientData;
-    const char *intf, *name, *path = dbus_message_get_path(msg);
-    DBusMessageIter iter;
-    DBusMessage *reply;
+    const char *intf, *name, *path = DbusMessageField(msg, DBUS_FIELD_PATH);
     DbifProp *propPtr;
-    Tcl_Obj *value;
+    Tcl_Obj *value, *typed, *sigObj;
     int code;
 
-    propPtr = AccessProp(dataPtr, connPtr, msg, DBIF_READ, &intf, &name,
-	    &iter);
+    propPtr = AccessProp(dataPtr, connPtr, msg, DBIF_READ, &intf, &name);
     if (propPtr == NULL) {
 	return TCL_OK;
     }
     switch (DbifPropValueToSend(interp, propPtr, &value)) {
     case 0:
-	return DbifSendError(connPtr, msg, DBUS_ERROR_FAILED,
+	return DbusSendErrorf(connPtr, msg, DBUS_ERROR_FAILED,
 		"Property '%s' in interface '%s' at object path '%s' has "
 		"currently no value", name, intf, path);
     case -1:
 	return TCL_ERROR;		/* Failed, with the reason */
     }
-    reply = dbus_message_new_method_return(msg);
-    if (reply == NULL) {
-	Tcl_DecrRefCount(value);
-	return DbusNoMemory(interp);
-    }
-    dbus_message_iter_init_append(reply, &iter);
-    code = DbifAppendVariant(interp, connPtr, &iter, propPtr->sig, value);
+    sigObj = Tcl_NewStringObj("v", 1);
+    Tcl_IncrRefCount(sigObj);
+    typed = TypedValue(propPtr, value);
+    Tcl_IncrRefCount(typed);
     Tcl_DecrRefCount(value);
-    return SendReply(interp, connPtr, msg, reply, code);
+    code = DbusSendReturn(interp, connPtr, msg, sigObj, 1, &typed);
+    Tcl_DecrRefCount(typed);
+    Tcl_DecrRefCount(sigObj);
+    return code;
 }
 
 /*
@@ -1153,27 +1098,18 @@ DbifPropertiesGetAll(
 {
     DbifData *dataPtr = (DbifData *) clientData;
     const char *intf;
-    DBusMessageIter iter, array;
-    DBusMessage *reply;
     DbifNode *nodePtr;
     DbifProp *propPtr;
-    int code = TCL_OK;
+    Tcl_Obj *all, *sigObj;
+    int code;
 
-    if (!GetStringArgs(connPtr, msg, "s", &intf, NULL, &iter)
+    if (!GetStringArgs(connPtr, msg, "s", &intf, NULL)
 	    || !(nodePtr = LookupProp(dataPtr, connPtr, msg, intf, NULL,
 	    NULL))) {
 	return TCL_OK;
     }
-    reply = dbus_message_new_method_return(msg);
-    if (reply == NULL) {
-	return DbusNoMemory(interp);
-    }
-    dbus_message_iter_init_append(reply, &iter);
-    if (!dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY, "{sv}",
-	    &array)) {
-	dbus_message_unref(reply);
-	return DbusNoMemory(interp);
-    }
+    all = Tcl_NewDictObj();
+    Tcl_IncrRefCount(all);
     for (propPtr = nodePtr->firstProp; propPtr; propPtr = propPtr->nextPtr) {
 	Tcl_Obj *value;
 
@@ -1193,16 +1129,88 @@ DbifPropertiesGetAll(
 	    Tcl_ResetResult(interp);
 	    continue;
 	}
-	code = AppendEntry(interp, connPtr, &array, propPtr, value);
+	Tcl_DictObjPut(NULL, all, propPtr->name, TypedValue(propPtr, value));
 	Tcl_DecrRefCount(value);
-	if (code != TCL_OK) {
-	    dbus_message_iter_abandon_container(&iter, &array);
-	    dbus_message_unref(reply);
-	    return TCL_ERROR;
-	}
     }
-    dbus_message_iter_close_container(&iter, &array);
-    return SendReply(interp, connPtr, msg, reply, TCL_OK);
+    sigObj = Tcl_NewStringObj("a{sv}", -1);
+    Tcl_IncrRefCount(sigObj);
+    code = DbusSendReturn(interp, connPtr, msg, sigObj, 1, &all);
+    Tcl_DecrRefCount(sigObj);
+    Tcl_DecrRefCount(all);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ReadSetValue --
+ *
+ *	The value argument of a Set call, checked against the property's
+ *	type.  A property whose type holds a variant keeps the value's
+ *	exact form too (E7); a property of type v takes any value, also
+ *	one sent bare rather than in a variant (python-dbus, busctl), and
+ *	keeps it as that variant.
+ *
+ * Results:
+ *	TCL_OK with *valuePtr (the value the script gets) and *exactPtr
+ *	(its exact form, or NULL), both with a reference for the caller;
+ *	TCL_BREAK when an InvalidArgs reply was sent instead; TCL_ERROR
+ *	with the error in interp.
+ *
+ * Side effects:
+ *	May send an error reply.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ReadSetValue(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg,		/* the Set call; borrowed */
+    DbifProp *propPtr,
+    Tcl_Obj **valuePtr,		/* out: reference held */
+    Tcl_Obj **exactPtr)		/* out: reference held, or NULL */
+{
+    Tcl_Size plen;
+    const char *psig = Tcl_GetStringFromObj(propPtr->sig, &plen);
+    int details = DbusSigHasVariant(psig, (int) plen);
+    Tcl_DString sig;
+    Tcl_Obj *got, *exact = NULL, *pair[2];
+
+    Tcl_DStringInit(&sig);
+    got = DbusMessageVariantArg(interp, msg, 2,
+	    details ? DBUS_FLAG_DETAILS : 0, &sig);
+    if (got == NULL) {
+	Tcl_DStringFree(&sig);
+	return TCL_ERROR;
+    }
+    if (strcmp(psig, "v") == 0 && strcmp(Tcl_DStringValue(&sig), "v")) {
+	pair[0] = Tcl_NewStringObj(Tcl_DStringValue(&sig), -1);
+	pair[1] = got;
+	exact = Tcl_NewListObj(2, pair);
+    } else if (strcmp(Tcl_DStringValue(&sig), psig) != 0) {
+	DbusSendErrorf(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
+		"Signature '%s' does not match for property '%s' in interface "
+		"'%s' at object path '%s' (expected '%s')",
+		Tcl_DStringValue(&sig), Tcl_GetString(propPtr->name),
+		Tcl_GetString(propPtr->nodePtr->intf),
+		DbusMessageField(msg, DBUS_FIELD_PATH), psig);
+	Tcl_DStringFree(&sig);
+	Tcl_DecrRefCount(got);
+	return TCL_BREAK;
+    } else if (details) {
+	exact = got;
+    }
+    Tcl_DStringFree(&sig);
+    if (exact != NULL) {
+	Tcl_IncrRefCount(exact);
+	got = DbusPlainFromExact(psig, (int) plen, exact);
+    }
+    Tcl_IncrRefCount(got);
+    *valuePtr = got;
+    *exactPtr = exact;
+    return TCL_OK;
 }
 
 /*
@@ -1224,72 +1232,21 @@ DbifPropertiesSet(
     DBusMessage *msg)
 {
     DbifData *dataPtr = (DbifData *) clientData;
-    const char *intf, *name, *path = dbus_message_get_path(msg);
-    DBusMessageIter iter, sub;
-    DBusMessage *reply;
+    const char *intf, *name, *path = DbusMessageField(msg, DBUS_FIELD_PATH);
     DbifProp *propPtr;
     DbifDef *defPtr;
     Tcl_Obj *value, *varName, *exact;
     Tcl_Interp *target;
-    char *sig;
-    int code = TCL_OK, anyType;
+    int code = TCL_OK;
 
-    propPtr = AccessProp(dataPtr, connPtr, msg, DBIF_WRITE, &intf, &name,
-	    &iter);
+    propPtr = AccessProp(dataPtr, connPtr, msg, DBIF_WRITE, &intf, &name);
     if (propPtr == NULL) {
 	return TCL_OK;
     }
-    dbus_message_iter_recurse(&iter, &sub);
-    sig = dbus_message_iter_get_signature(&sub);
-    if (sig == NULL) {
-	return DbusNoMemory(interp);
+    code = ReadSetValue(interp, connPtr, msg, propPtr, &value, &exact);
+    if (code != TCL_OK) {
+	return (code == TCL_BREAK) ? TCL_OK : TCL_ERROR;
     }
-    anyType = (strcmp(Tcl_GetString(propPtr->sig), "v") == 0
-	    && strcmp(sig, "v") != 0);
-    if (anyType) {
-	/*
-	 * A property of type v holds any value: a client may send the
-	 * value itself (python-dbus, busctl with its type) rather than a
-	 * variant holding it; it is kept as that variant.
-	 */
-
-	Tcl_Obj *pair[2];
-
-	pair[0] = Tcl_NewStringObj(sig, -1);
-	dbus_free(sig);
-	pair[1] = DbusUnmarshalValue(interp, &sub, DBUS_FLAG_DETAILS);
-	if (pair[1] == NULL) {
-	    Tcl_DecrRefCount(pair[0]);
-	    return TCL_ERROR;
-	}
-	exact = Tcl_NewListObj(2, pair);
-	Tcl_IncrRefCount(exact);
-	value = DbusPlainFromExact("v", 1, exact);
-	goto gotValue;
-    }
-    if (strcmp(sig, Tcl_GetString(propPtr->sig)) != 0) {
-	DbifSendError(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
-		"Signature '%s' does not match for property '%s' in interface "
-		"'%s' at object path '%s' (expected '%s')", sig, name, intf,
-		path, Tcl_GetString(propPtr->sig));
-	dbus_free(sig);
-	return TCL_OK;
-    }
-    dbus_free(sig);
-    exact = NULL;
-    if (DbusSigHasVariant(Tcl_GetString(propPtr->sig), -1)) {
-	exact = DbusUnmarshalValue(interp, &sub, DBUS_FLAG_DETAILS);
-	if (exact == NULL) {
-	    return TCL_ERROR;
-	}
-	Tcl_IncrRefCount(exact);
-	value = DbusPlainFromExact(Tcl_GetString(propPtr->sig),
-		(int) strlen(Tcl_GetString(propPtr->sig)), exact);
-    } else if ((value = DbusUnmarshalValue(interp, &sub, 0)) == NULL) {
-	return TCL_ERROR;
-    }
-  gotValue:
-    Tcl_IncrRefCount(value);
     defPtr = propPtr->defPtr;
     defPtr->refCount++;
     varName = propPtr->varName;
@@ -1342,7 +1299,7 @@ DbifPropertiesSet(
 	 */
 
 	DbifNode *nodePtr = DbifFindNode(dataPtr,
-		Tcl_GetString(connPtr->handleObj), path, intf);
+		Tcl_GetString(DbusConnHandle(connPtr)), path, intf);
 	Tcl_HashEntry *hPtr = nodePtr
 		? Tcl_FindHashEntry(&nodePtr->props, name) : NULL;
 
@@ -1351,15 +1308,7 @@ DbifPropertiesSet(
 	    DbusExactSet(&propPtr->exact, value, exact);
 	}
     }
-    if (!dbus_message_get_no_reply(msg)) {
-	reply = dbus_message_new_method_return(msg);
-	if (reply == NULL) {
-	    code = DbusNoMemory(interp);
-	    goto done;
-	}
-	code = DbusSend(interp, connPtr, reply, NULL);
-	dbus_message_unref(reply);
-    }
+    code = DbusSendReturn(interp, connPtr, msg, NULL, 0, NULL);
 
   done:
     Tcl_DecrRefCount(varName);

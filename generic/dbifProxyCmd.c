@@ -670,29 +670,42 @@ NewSet(
     DbifPxMember *propPtr,
     Tcl_Obj *valuePtr)
 {
-    DBusMessage *msg = DbifPxNewCall(interp, proxyPtr, DBUS_PROPS_INTERFACE,
-	    "Set");
-    DBusMessageIter iter;
+    DBusMessage *msg;
     const char *intf = Tcl_GetString(propPtr->intf);
     const char *name = Tcl_GetString(propPtr->name);
+    Tcl_Obj *args[3], *sigObj;
+    Tcl_Size len;
+    const char *sig = Tcl_GetStringFromObj(propPtr->inSig, &len);
+    int code;
 
+    /*
+     * Checked against the declared type first: the marshaller sends
+     * {type value} with that type only when the value fits it.
+     */
+
+    if (DbusMarshalCheck(interp, connPtr, sig, (int) len, valuePtr)
+	    != TCL_OK) {
+	Reword(interp, Tcl_ObjPrintf("value of property \"%s\" of %s must "
+		"be of type %s: %s", name, intf, sig,
+		Tcl_GetString(Tcl_GetObjResult(interp))));
+	return NULL;
+    }
+    msg = DbifPxNewCall(interp, proxyPtr, DBUS_PROPS_INTERFACE, "Set");
     if (msg == NULL) {
 	return NULL;
     }
-    dbus_message_iter_init_append(msg, &iter);
-    if (!dbus_message_iter_append_basic(&iter, DBUS_TYPE_STRING, &intf)
-	    || !dbus_message_iter_append_basic(&iter, DBUS_TYPE_STRING,
-		&name)) {
-	dbus_message_unref(msg);
-	DbusNoMemory(interp);
-	return NULL;
-    }
-    if (DbifAppendVariant(interp, connPtr, &iter, propPtr->inSig, valuePtr)
-	    != TCL_OK) {
-	Reword(interp, Tcl_ObjPrintf("value of property \"%s\" of %s must "
-		"be of type %s: %s", name, intf, Tcl_GetString(propPtr->inSig),
-		Tcl_GetString(Tcl_GetObjResult(interp))));
-	dbus_message_unref(msg);
+    args[0] = propPtr->intf;
+    args[1] = propPtr->name;
+    args[2] = Tcl_NewListObj(1, &propPtr->inSig);
+    Tcl_ListObjAppendElement(NULL, args[2], valuePtr);
+    sigObj = Tcl_NewStringObj("ssv", 3);
+    Tcl_IncrRefCount(args[2]);
+    Tcl_IncrRefCount(sigObj);
+    code = DbusMarshalArgs(interp, connPtr, msg, sigObj, 3, args);
+    Tcl_DecrRefCount(sigObj);
+    Tcl_DecrRefCount(args[2]);
+    if (code != TCL_OK) {
+	DbusMessageRelease(msg);
 	return NULL;
     }
     return msg;

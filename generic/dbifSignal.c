@@ -69,7 +69,8 @@ DbifSignalProc(
     if (dataPtr == NULL) {
 	return TCL_OK;
     }
-    protoPtr = DbifFindProto(lPtr->protos, dbus_message_get_signature(msg));
+    protoPtr = DbifFindProto(lPtr->protos,
+	    DbusMessageField(msg, DBUS_FIELD_SIGNATURE));
     if (protoPtr == NULL) {
 	return TCL_OK;
     }
@@ -472,21 +473,9 @@ EmitSignal(
     int objc,
     Tcl_Obj *const objv[])
 {
-    DBusMessage *msg;
-    int code;
-
-    msg = dbus_message_new_signal(path,
-	    Tcl_GetString(sigPtr->nodePtr->intf),
-	    Tcl_GetString(sigPtr->name));
-    if (msg == NULL) {
-	return DbusNoMemory(interp);
-    }
-    code = DbusMarshalArgs(interp, connPtr, msg, sigPtr->sig, objc, objv);
-    if (code == TCL_OK) {
-	code = DbusSend(interp, connPtr, msg, NULL);
-    }
-    dbus_message_unref(msg);
-    return code;
+    return DbusSendSignal(interp, connPtr, path,
+	    Tcl_GetString(sigPtr->nodePtr->intf), Tcl_GetString(sigPtr->name),
+	    sigPtr->sig, objc, objv, NULL);
 }
 
 /*

@@ -98,7 +98,6 @@ static const struct {
 };
 
 static DbusBusData *	GetBusData(DbusConn *connPtr, int create);
-static int		CheckOpen(Tcl_Interp *interp, DbusConn *connPtr);
 static void		OwnerQueryProc(ClientData clientData,
 			    DbusConn *connPtr, DBusMessage *reply);
 static void		SetOwner(DbusConn *connPtr, DbusNameOwner *ownerPtr,
@@ -151,7 +150,7 @@ GetBusData(
 /*
  *----------------------------------------------------------------------
  *
- * CheckOpen --
+ * DbusConnCheckOpen --
  *
  *	Refuse a bus request on a connection that is closed or lost.
  *
@@ -165,8 +164,8 @@ GetBusData(
  *----------------------------------------------------------------------
  */
 
-static int
-CheckOpen(
+int
+DbusConnCheckOpen(
     Tcl_Interp *interp,
     DbusConn *connPtr)
 {
@@ -210,7 +209,7 @@ DbusBusRequestName(
     DBusError err;
     int ret, i;
 
-    if (CheckOpen(interp, connPtr) != TCL_OK) {
+    if (DbusConnCheckOpen(interp, connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
     dbus_error_init(&err);
@@ -261,7 +260,7 @@ DbusBusReleaseName(
     DBusError err;
     int ret;
 
-    if (CheckOpen(interp, connPtr) != TCL_OK) {
+    if (DbusConnCheckOpen(interp, connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
     dbus_error_init(&err);
@@ -477,7 +476,7 @@ DbusBusAddMatch(
     DBusError err;
     int isNew;
 
-    if (CheckOpen(interp, connPtr) != TCL_OK) {
+    if (DbusConnCheckOpen(interp, connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
     busPtr = GetBusData(connPtr, 1);
@@ -546,7 +545,7 @@ DbusBusRemoveMatch(
     }
     if (connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED)) {
 	return (flags & DBUS_MATCH_NOWAIT) ? TCL_OK
-		: CheckOpen(interp, connPtr);
+		: DbusConnCheckOpen(interp, connPtr);
     }
     if (flags & DBUS_MATCH_NOWAIT) {
 	dbus_bus_remove_match(connPtr->conn, rule, NULL);
@@ -1312,6 +1311,47 @@ FreeBusData(
     Tcl_DeleteHashTable(&busPtr->rules);
     ckfree((char *) busPtr);
     connPtr->busData = NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusConnHandle, DbusConnFlags, DbusInterpConn --
+ *
+ *	Accessors for the layers above the core (see dbusInt.h).
+ *
+ * Results:
+ *	The handle (borrowed); the DBUS_CONN_* bits; the connection or
+ *	NULL.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *
+DbusConnHandle(
+    DbusConn *connPtr)
+{
+    return connPtr->handleObj;
+}
+
+int
+DbusConnFlags(
+    DbusConn *connPtr)
+{
+    return connPtr->flags;
+}
+
+DbusConn *
+DbusInterpConn(
+    DbusInterpData *dataPtr,
+    const char *handle)
+{
+    Tcl_HashEntry *hPtr = Tcl_FindHashEntry(&dataPtr->conns, handle);
+
+    return hPtr ? (DbusConn *) Tcl_GetHashValue(hPtr) : NULL;
 }
 
 /*

@@ -713,12 +713,9 @@ SendAndReport(
     Tcl_Obj *const objv[])	/* the arguments; borrowed */
 {
     dbus_uint32_t serial = 0;
-    int code = DbusMarshalArgs(interp, connPtr, msg, sigObj, objc, objv);
+    int code = DbusSendArgs(interp, connPtr, msg, sigObj, objc, objv,
+	    &serial);
 
-    if (code == TCL_OK) {
-	code = DbusSend(interp, connPtr, msg, &serial);
-    }
-    dbus_message_unref(msg);
     if (code == TCL_OK) {
 	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
     }
@@ -943,15 +940,13 @@ SignalCmd(
     if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
-    msg = dbus_message_new_signal(Tcl_GetString(objv[i]),
-	    Tcl_GetString(objv[i+1]), Tcl_GetString(objv[i+2]));
+    msg = DbusNewSignal(interp, Tcl_GetString(objv[i]),
+	    Tcl_GetString(objv[i+1]), Tcl_GetString(objv[i+2]),
+	    destObj ? Tcl_GetString(destObj) : NULL);
     if (msg == NULL) {
-	return DbusNoMemory(interp);
+	return TCL_ERROR;
     }
     dbus_message_set_no_reply(msg, TRUE);
-    if (destObj != NULL) {
-	dbus_message_set_destination(msg, Tcl_GetString(destObj));
-    }
     return SendAndReport(interp, connPtr, msg, sigObj, objc - i - 3,
 	    objv + i + 3);
 }

@@ -277,6 +277,108 @@ DbusSendErrorReply(
 /*
  *----------------------------------------------------------------------
  *
+ * DbusSendErrorObj, DbusSendErrorf --
+ *
+ *	DbusSendErrorReply with the text as a Tcl string (converted to
+ *	UTF-8 here), or printf-formatted (DbusFormatV) from UTF-8 strings
+ *	as they come from messages (sent as they are).
+ *
+ * Results:
+ *	DbusSendErrorObj: TCL_OK, or TCL_ERROR when the message could not
+ *	be built.  DbusSendErrorf: TCL_OK always, so that a message proc
+ *	can return it (an error reply that cannot be built is dropped).
+ *
+ * Side effects:
+ *	Sends an error reply unless none is wanted.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusSendErrorObj(
+    DbusConn *connPtr,
+    DBusMessage *call,		/* borrowed */
+    const char *name,		/* a valid error name */
+    Tcl_Obj *textObj)		/* borrowed */
+{
+    Tcl_Encoding utf8;
+    Tcl_DString ds;
+    int code;
+
+    if (dbus_message_get_no_reply(call)) {
+	return TCL_OK;
+    }
+    utf8 = Tcl_GetEncoding(NULL, "utf-8");
+    Tcl_UtfToExternalDString(utf8, Tcl_GetString(textObj), -1, &ds);
+    Tcl_FreeEncoding(utf8);
+    code = DbusSendErrorReply(connPtr, call, name, Tcl_DStringValue(&ds));
+    Tcl_DStringFree(&ds);
+    return code;
+}
+
+int
+DbusSendErrorf(
+    DbusConn *connPtr,
+    DBusMessage *call,		/* borrowed */
+    const char *name,		/* a valid error name */
+    const char *format,
+    ...)
+{
+    Tcl_Obj *textPtr;
+    va_list ap;
+
+    va_start(ap, format);
+    textPtr = DbusFormatV(format, ap);
+    va_end(ap);
+    Tcl_IncrRefCount(textPtr);
+    DbusSendErrorReply(connPtr, call, name, Tcl_GetString(textPtr));
+    Tcl_DecrRefCount(textPtr);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusResultIsAsync --
+ *
+ *	Did a method body end with "return -async true ..." (it answers
+ *	later itself)?
+ *
+ * Results:
+ *	1 or 0 (always 0 unless code is TCL_OK or TCL_RETURN).
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusResultIsAsync(
+    Tcl_Interp *interp,		/* the body's interp */
+    int code,			/* the body's completion code */
+    DbusInterpData *dataPtr)	/* any interp's record: the key literal */
+{
+    Tcl_Obj *optsPtr, *keyPtr, *valPtr = NULL;
+    int async = 0;
+
+    if (code != TCL_OK && code != TCL_RETURN) {
+	return 0;
+    }
+    optsPtr = Tcl_GetReturnOptions(interp, code);
+    keyPtr = dataPtr->literals[DBUS_LIT_ASYNC];
+    Tcl_IncrRefCount(optsPtr);
+    if (Tcl_DictObjGet(NULL, optsPtr, keyPtr, &valPtr) == TCL_OK
+	    && valPtr != NULL) {
+	Tcl_GetBooleanFromObj(NULL, valPtr, &async);
+    }
+    Tcl_DecrRefCount(optsPtr);
+    return async;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusReplyWithResult --
  *
  *	Answer a method call from a script handler's completion: an error
@@ -298,52 +400,24 @@ DbusReplyWithResult(
     int code)
 {
     Tcl_Obj *resultPtr;
-    DBusMessage *reply;
 
     if (dbus_message_get_no_reply(msg)
 	    || (connPtr->flags & (DBUS_CONN_CLOSED | DBUS_CONN_LOST))) {
 	return TCL_OK;
     }
     if (code == TCL_ERROR) {
-	Tcl_Obj *msgPtr = Tcl_GetObjResult(interp);
-	Tcl_Encoding utf8 = Tcl_GetEncoding(NULL, "utf-8");
-	Tcl_DString ds;
-
-	Tcl_UtfToExternalDString(utf8, Tcl_GetString(msgPtr), -1, &ds);
-	DbusSendErrorReply(connPtr, msg, DBUS_ERROR_FAILED,
-		Tcl_DStringValue(&ds));
-	Tcl_DStringFree(&ds);
-	Tcl_FreeEncoding(utf8);
-	return TCL_OK;
+	return DbusSendErrorObj(connPtr, msg, DBUS_ERROR_FAILED,
+		Tcl_GetObjResult(interp));
     }
-    if (code == TCL_OK || code == TCL_RETURN) {
-	Tcl_Obj *optsPtr = Tcl_GetReturnOptions(interp, code);
-	Tcl_Obj *keyPtr = DbusGetInterpData(interp)->literals[DBUS_LIT_ASYNC];
-	Tcl_Obj *valPtr = NULL;
-	int async = 0;
-
-	Tcl_IncrRefCount(optsPtr);
-	if (Tcl_DictObjGet(NULL, optsPtr, keyPtr, &valPtr) == TCL_OK
-		&& valPtr != NULL) {
-	    Tcl_GetBooleanFromObj(NULL, valPtr, &async);
-	}
-	Tcl_DecrRefCount(optsPtr);
-	if (async) {
-	    return TCL_OK;
-	}
+    if (DbusResultIsAsync(interp, code, DbusGetInterpData(interp))) {
+	return TCL_OK;
     }
     resultPtr = Tcl_GetObjResult(interp);
     Tcl_IncrRefCount(resultPtr);
-    reply = dbus_message_new_method_return(msg);
-    if (reply != NULL) {
-	if (DbusMarshalArgs(interp, connPtr, reply, NULL, 1, &resultPtr)
-		== TCL_OK) {
-	    dbus_connection_send(connPtr->conn, reply, NULL);
-	} else {
-	    DbusSendErrorReply(connPtr, msg, DBUS_ERROR_FAILED,
-		    Tcl_GetString(Tcl_GetObjResult(interp)));
-	}
-	dbus_message_unref(reply);
+    if (DbusSendReturn(interp, connPtr, msg, NULL, 1, &resultPtr)
+	    != TCL_OK) {
+	DbusSendErrorObj(connPtr, msg, DBUS_ERROR_FAILED,
+		Tcl_GetObjResult(interp));
     }
     Tcl_DecrRefCount(resultPtr);
     return TCL_OK;

@@ -17,6 +17,9 @@
  *	  dbusDeliver.c	   one message to monitors, method/signal handlers,
  *			   replies; the message-info dict; error replies
  *	  dbusPending.c	   pending calls, deadlines, the synchronous wait
+ *	  dbusMessage.c	   header fields and leading arguments of a message,
+ *			   building and sending returns and signals, for
+ *			   the layers above the core
  *	  dbusBus.c	   what a bus offers beyond messages: name requests,
  *			   the match-rule registry, name-owner tracking,
  *			   small accessors for dbif and other layers
@@ -635,8 +638,53 @@ void		DbusBackgroundError(Tcl_Interp *interp, int code,
 		    const char *what);
 int		DbusReplyWithResult(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessage *msg, int code);
+int		DbusResultIsAsync(Tcl_Interp *interp, int code,
+		    DbusInterpData *dataPtr);
 int		DbusSendErrorReply(DbusConn *connPtr, DBusMessage *call,
 		    const char *name, const char *text);
+int		DbusSendErrorObj(DbusConn *connPtr, DBusMessage *call,
+		    const char *name, Tcl_Obj *textObj);
+int		DbusSendErrorf(DbusConn *connPtr, DBusMessage *call,
+		    const char *name, const char *format, ...);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusMessage.c -- messages for the layers above the core, which never
+ * call libdbus themselves.  Strings returned are owned by the message.
+ * DbusSendArgs, DbusSendReturn, DbusSendSignal marshal with
+ * dbusMarshal.c (sigObj NULL: every argument a string) and send with
+ * DbusSend; DbusSendArgs releases the message it is given.
+ * DbusSendReturn sends nothing when the caller wants no reply.
+ *----------------------------------------------------------------------
+ */
+
+typedef enum DbusField {
+    DBUS_FIELD_PATH, DBUS_FIELD_INTERFACE, DBUS_FIELD_MEMBER,
+    DBUS_FIELD_SIGNATURE, DBUS_FIELD_SENDER, DBUS_FIELD_DESTINATION,
+    DBUS_FIELD_ERRORNAME
+} DbusField;
+
+const char *	DbusMessageField(DBusMessage *msg, DbusField field);
+int		DbusMessageType(DBusMessage *msg);
+int		DbusMessageWantsReply(DBusMessage *msg);
+DBusMessage *	DbusMessageRetain(DBusMessage *msg);
+void		DbusMessageRelease(DBusMessage *msg);
+int		DbusMessageStringArgs(DBusMessage *msg, int n,
+		    const char **argv);
+Tcl_Obj *	DbusMessageVariantArg(Tcl_Interp *interp, DBusMessage *msg,
+		    int index, int flags, Tcl_DString *sigPtr);
+DBusMessage *	DbusNewSignal(Tcl_Interp *interp, const char *path,
+		    const char *intf, const char *member, const char *dest);
+int		DbusSendArgs(Tcl_Interp *interp, DbusConn *connPtr,
+		    DBusMessage *msg, Tcl_Obj *sigObj, Tcl_Size objc,
+		    Tcl_Obj *const objv[], dbus_uint32_t *serialPtr);
+int		DbusSendReturn(Tcl_Interp *interp, DbusConn *connPtr,
+		    DBusMessage *call, Tcl_Obj *sigObj, Tcl_Size objc,
+		    Tcl_Obj *const objv[]);
+int		DbusSendSignal(Tcl_Interp *interp, DbusConn *connPtr,
+		    const char *path, const char *intf, const char *member,
+		    Tcl_Obj *sigObj, Tcl_Size objc, Tcl_Obj *const objv[],
+		    dbus_uint32_t *serialPtr);
 
 /*
  *----------------------------------------------------------------------
@@ -770,6 +818,24 @@ DbusOwnerWatch *DbusBusWatchOwner(DbusConn *connPtr, const char *name,
 		    DbusOwnerProc *proc, ClientData clientData);
 void		DbusBusUnwatchOwner(DbusOwnerWatch *watchPtr);
 Tcl_Obj *	DbusBusNameOwner(DbusConn *connPtr, const char *name);
+
+/*
+ * Small accessors, so that layers above the core read no DbusConn or
+ * DbusInterpData member:
+ *   DbusConnHandle	the connection's handle ("session", "dbus3"...),
+ *			borrowed
+ *   DbusConnFlags	its DBUS_CONN_* state bits
+ *   DbusConnCheckOpen	TCL_OK, or TCL_ERROR "D-Bus connection is closed"
+ *			{DBUS CLOSED busId} when closed or lost
+ *   DbusInterpConn	the connection an interp has under a handle, or
+ *			NULL; takes the interp's record (DbusGetInterpData,
+ *			or one kept from before the interp began dying)
+ */
+
+Tcl_Obj *	DbusConnHandle(DbusConn *connPtr);
+int		DbusConnFlags(DbusConn *connPtr);
+int		DbusConnCheckOpen(Tcl_Interp *interp, DbusConn *connPtr);
+DbusConn *	DbusInterpConn(DbusInterpData *dataPtr, const char *handle);
 
 /*
  * Hooks called by the core itself (dbusDeliver.c, dbusConn.c).
