@@ -292,7 +292,7 @@ AppendProps(
 	    return TCL_ERROR;
 	}
 	code = dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &name)
-		? DbifAppendVariant(interp, connPtr, &entry, propPtr->sig,
+		? DbusAppendVariant(interp, connPtr, &entry, propPtr->sig,
 		    value) : TCL_ERROR;
 	Tcl_DecrRefCount(value);
 	if (code != TCL_OK) {
@@ -396,7 +396,7 @@ GetManagedObjects(
     int n = 0, i, j, code = TCL_OK;
 
     if (!DbifIsManager(dataPtr, handle, mpath)) {
-	return DbifSendError(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
+	return DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
 		"No object manager at %s", mpath);
     }
     nodes = (DbifNode **) ckalloc(sizeof(DbifNode *)
