@@ -954,6 +954,60 @@ SignalCmd(
 /*
  *----------------------------------------------------------------------
  *
+ * RequestWithCallbacks --
+ *
+ *	"dbus name" with -acquired / -lost: the scripts are registered
+ *	before the request (the bus says NameAcquired before it answers).
+ *	Being queued or owning the name already is not an error here: the
+ *	scripts report what happens (owning it already counts as primary
+ *	ownership, without running -acquired).  "Name exists" (-noqueue)
+ *	and other failures are errors as without scripts, and the scripts
+ *	are dropped.
+ *
+ * Results:
+ *	TCL_OK with an empty result, or TCL_ERROR.
+ *
+ * Side effects:
+ *	RequestName; a name registration (dbusNameWatch.c).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+RequestWithCallbacks(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    Tcl_Obj *nameObj,
+    unsigned int flags,
+    Tcl_Obj *acquired,
+    Tcl_Obj *lost)
+{
+    const char *outcome;
+
+    if (DbusNameCallbacks(interp, connPtr, nameObj, acquired, lost)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (DbusBusRequestName(interp, connPtr, nameObj, flags, 0) != TCL_OK) {
+	DbusNameCallbacksRemove(connPtr, interp, Tcl_GetString(nameObj));
+	return TCL_ERROR;
+    }
+    outcome = Tcl_GetString(Tcl_GetObjResult(interp));
+    if (strcmp(outcome, "exists") == 0) {
+	DbusNameCallbacksRemove(connPtr, interp, Tcl_GetString(nameObj));
+	return DbusError(interp, DBUS_EC_NAME, "EXISTS",
+		Tcl_GetString(nameObj), "Name exists");
+    }
+    if (strcmp(outcome, "owner") == 0) {
+	DbusNameCallbacksOwned(connPtr, interp, Tcl_GetString(nameObj));
+    }
+    Tcl_ResetResult(interp);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * NameCmd --
  *
  *	dbus name ?busId? ?-noqueue? ?-replace? ?-yield? name
@@ -969,13 +1023,13 @@ NameCmd(
     Tcl_Obj *const objv[])
 {
     static const char *const options[] = {
-	"-noqueue", "-replace", "-yield", NULL
+	"-acquired", "-lost", "-noqueue", "-replace", "-yield", NULL
     };
     static const unsigned int bits[] = {
-	DBUS_NAME_FLAG_DO_NOT_QUEUE, DBUS_NAME_FLAG_REPLACE_EXISTING,
+	0, 0, DBUS_NAME_FLAG_DO_NOT_QUEUE, DBUS_NAME_FLAG_REPLACE_EXISTING,
 	DBUS_NAME_FLAG_ALLOW_REPLACEMENT
     };
-    Tcl_Obj *busObj;
+    Tcl_Obj *busObj, *scripts[2] = {NULL, NULL};
     int i = 1, index;
     unsigned int flags = 0;
     DbusConn *connPtr;
@@ -987,6 +1041,15 @@ NameCmd(
 		&index) != TCL_OK) {
 	    return TCL_ERROR;
 	}
+	if (index < 2) {
+	    if (++i >= objc - 1) {
+		Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+			"missing value for option \"%s\"", options[index]));
+		Tcl_SetErrorCode(interp, "TCL", "ARGUMENT", "MISSING", NULL);
+		return TCL_ERROR;
+	    }
+	    scripts[index] = DbusIsEmpty(objv[i]) ? NULL : objv[i];
+	}
 	flags |= bits[index];
     }
     if (i != objc - 1) {
@@ -997,8 +1060,12 @@ NameCmd(
 	    != TCL_OK || DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
-    return DbusBusRequestName(interp, connPtr, objv[i], flags,
-	    DBUS_NAME_STRICT);
+    if (scripts[0] == NULL && scripts[1] == NULL) {
+	return DbusBusRequestName(interp, connPtr, objv[i], flags,
+		DBUS_NAME_STRICT);
+    }
+    return RequestWithCallbacks(interp, connPtr, objv[i], flags,
+	    scripts[0], scripts[1]);
 }
 
 /*
@@ -1032,6 +1099,7 @@ ReleaseCmd(
 	    &connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
+    DbusNameCallbacksRemove(connPtr, interp, Tcl_GetString(nameObj));
     return DbusBusReleaseName(interp, connPtr, nameObj);
 }
 
@@ -1278,7 +1346,9 @@ DbusCreateCommands(
 	{"subscribe", DbusSubscribeCmd, NULL},
 	{"unknown", DbusUnknownCmd, NULL},
 	{"unsubscribe", DbusUnsubscribeCmd, NULL},
-	{"validate", ValidateCmd, NULL}, {NULL, NULL, NULL}
+	{"unwatch", DbusUnwatchCmd, NULL},
+	{"validate", ValidateCmd, NULL}, {"watch", DbusWatchCmd, NULL},
+	{NULL, NULL, NULL}
     };
 
     return DbusCreateEnsemble(interp, "::dbus", "::dbus", cmds, "[a-z]*");

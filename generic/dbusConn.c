@@ -779,6 +779,7 @@ DisconnectData(
 	}
     }
     DbusHandlersForget(connPtr, interp);
+    DbusNamesForget(connPtr, interp);
     DbusSubscriptionsForget(connPtr, interp);
     if (connPtr->nInterps <= 0) {
 	ConnClose(connPtr);
@@ -843,6 +844,7 @@ ConnClose(
 	    NULL);
     dbus_connection_close(connPtr->conn);
     DbusPathsFree(connPtr);
+    DbusNamesFree(connPtr);
     DbusSubscriptionsFree(connPtr);
     DbusConnForgetEvents(connPtr);
     if (tsdPtr->exiting) {

@@ -25,6 +25,7 @@
  *			   small accessors for dbif and other layers
  *	  dbusMatch.c	   match rules parsed once, matched locally
  *	  dbusSubscribe.c  signal subscriptions (dbus subscribe/unsubscribe)
+ *	  dbusNameWatch.c  dbus watch/unwatch, -acquired/-lost of names
  *	  dbusMarshal.c    Tcl_Obj -> DBusMessageIter (the encoder)
  *	  dbusUnmarshal.c  DBusMessageIter -> Tcl_Obj (the decoder)
  *	  dbusExact.c	   received values sent back with their exact types
@@ -119,7 +120,7 @@ typedef int Tcl_Size;
  *   {DBUS INVALID kind value}	a name, path, signature, serial... is
  *				malformed (kind: PATH INTERFACE MEMBER
  *				BUSNAME ERRORNAME SIGNATURE SERIAL TIMEOUT
- *				DESTINATION MATCH SUBSCRIPTION)
+ *				DESTINATION MATCH SUBSCRIPTION WATCH)
  *   {DBUS VALUE code value}	a value does not fit D-Bus type "code"
  *   {DBUS ARGS detail}		argument count does not match a signature
  *				(detail: MISSING or EXTRA)
@@ -312,6 +313,9 @@ typedef struct DbusConn {
     struct DbusSubTable *subData;/* owned by dbusSubscribe.c: signal
 				 * subscriptions; NULL until first used;
 				 * freed by DbusSubscriptionsFree */
+    struct DbusNameTable *nameData;/* owned by dbusNameWatch.c: dbus watch
+				 * and -acquired/-lost; NULL until first
+				 * used; freed by DbusNamesFree */
     struct DbusBusData *busData;/* owned by dbusBus.c: match rules, owner
 				 * table; NULL until first used; freed by
 				 * DbusBusFree in ConnClose */
@@ -881,6 +885,28 @@ int		DbusMatchFromOptions(Tcl_Interp *interp,
 		    DbusMatchRule *rulePtr, Tcl_Obj *const objv[],
 		    int *idxPtr, int stopAt);
 Tcl_ObjCmdProc	DbusSubscribeCmd, DbusUnsubscribeCmd;
+
+/*
+ *----------------------------------------------------------------------
+ * dbusNameWatch.c -- dbus watch/unwatch and the -acquired/-lost scripts
+ * of name requests (E2).  DbusNameCallbacks registers interp's scripts
+ * for a name before it is requested (they run when NameAcquired /
+ * NameLost for it reach the connection, lost also when the bus goes);
+ * DbusNameCallbacksRemove forgets them.  DbusNamesForget must run
+ * before DbusSubscriptionsForget, DbusNamesFree before
+ * DbusSubscriptionsFree.
+ *----------------------------------------------------------------------
+ */
+
+int		DbusNameCallbacks(Tcl_Interp *interp, DbusConn *connPtr,
+		    Tcl_Obj *nameObj, Tcl_Obj *acquired, Tcl_Obj *lost);
+void		DbusNameCallbacksRemove(DbusConn *connPtr,
+		    Tcl_Interp *interp, const char *name);
+void		DbusNameCallbacksOwned(DbusConn *connPtr,
+		    Tcl_Interp *interp, const char *name);
+void		DbusNamesForget(DbusConn *connPtr, Tcl_Interp *interp);
+void		DbusNamesFree(DbusConn *connPtr);
+Tcl_ObjCmdProc	DbusWatchCmd, DbusUnwatchCmd;
 
 /*
  *----------------------------------------------------------------------
