@@ -281,8 +281,20 @@ AppendProps(
 	Tcl_Obj *value;
 	int code;
 
-	if (!(propPtr->access & DBIF_READ)
-		|| !DbifGetPropValue(propPtr, &value)) {
+	if (!(propPtr->access & DBIF_READ)) {
+	    continue;
+	}
+	switch (DbifPropValueToSend(interp, propPtr, &value)) {
+	case 0:
+	    continue;
+	case -1:
+	    /*
+	     * Checked before anything is appended (E7): an abandoned entry
+	     * would spoil the whole message.
+	     */
+
+	    Tcl_BackgroundException(interp, TCL_ERROR);
+	    Tcl_ResetResult(interp);
 	    continue;
 	}
 	if (!dbus_message_iter_open_container(&array, DBUS_TYPE_DICT_ENTRY,
