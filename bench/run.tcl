@@ -21,7 +21,7 @@
 #			signals sum dictsum instr idle, the extra rows
 #			dictsum-explicit server-sum server-dictsum, and the
 #			dbif rows dbif-echo dbif-writes dbif-introspect
-#			dbif-getall)
+#			dbif-getall, and "peer" for the peer-to-peer table)
 #	    -side c	run only the C figures (no dbus package needed)
 #	    -cbench F	the cbench program (default: <builddir>/bench/cbench,
 #			<builddir> taken from DBUS_TCL_BUILDDIR or the cwd)
@@ -1079,6 +1079,166 @@ proc bench::dbifReport {} {
     }
 }
 
+# The peer-to-peer rows (issue 11), a table of their own: sync Echo over
+# a peer connection (dbus server / dbus connect -peer, no bus daemon),
+# Tcl client -> Tcl server and C client -> Tcl server, as ratios to C <->
+# C over a peer connection (cpeer, built from cpeer.c next to cbench),
+# measured in the same run; beside them the same pairs over the bus
+# (cbench server / tclserver.tcl through the daemon), for comparison.
+# Rows: key, goal operator and bound ("" "": informational), label.
+
+set bench::peerWorkloads {
+    peer-tcl	>= 0.85	"p2p: sync Echo, Tcl client -> Tcl server"
+    peer-c	>= 0.85	"p2p: sync Echo, C client -> Tcl server"
+    bus-tcl	"" ""	"bus: sync Echo, Tcl client -> Tcl server"
+    bus-c	"" ""	"bus: sync Echo, C client -> Tcl server"
+}
+
+# bench::peerServer --
+#
+#	Start a peer-to-peer server (cpeer or tclpeer.tcl) listening in the
+#	temp dir; returns {channel address} once it said "ready ADDRESS".
+
+proc bench::peerServer {cmd} {
+    variable pin
+    variable tmp
+    set chan [spawn [concat $pin $cmd [list unix:dir=$tmp]]]
+    set l [readLine $chan 30000]
+    if {[lindex $l 0] ne "ready"} {
+	reap $chan 0
+	error "peer server did not become ready: $cmd"
+    }
+    list $chan [lindex $l 1]
+}
+
+# bench::peerMeasure --
+#
+#	The peer-to-peer samples: per repetition C <-> C, Tcl -> Tcl and
+#	C -> Tcl over peer connections, then the same over the bus.
+
+proc bench::peerMeasure {} {
+    variable opt
+    variable sizes
+    variable tclsh
+    variable dir
+    variable cbench
+    variable failed
+
+    if {![tclWanted] || ![wanted peer]} {
+	return
+    }
+    set cpeer [file join [file dirname $cbench] cpeer]
+    set tclpeer [file join $dir tclpeer.tcl]
+    if {![file executable $cpeer]} {
+	lappend failed "peer: $cpeer not built (make bench builds it)"
+	return
+    }
+    if {[catch {peerServer [list $cpeer server]} c]
+	    || [catch {peerServer [list $tclsh $tclpeer server]} t]} {
+	lappend failed "peer servers: [expr {[info exists t] ? $t : $c}]"
+	catch {reap [lindex $c 0] 0}
+	return
+    }
+    lassign $c cChan cAddr
+    lassign $t tChan tAddr
+    set n $sizes(echo)
+    try {
+	for {set r 1} {$r <= $opt(repeat)} {incr r} {
+	    note "peer repetition $r of $opt(repeat)"
+	    record peer-cc p2p {
+		runClient [list $cpeer client-echo $n $cAddr]
+	    }
+	    record peer-tcl p2p {
+		runClient [list $tclsh $tclpeer client-echo $n $tAddr]
+	    }
+	    record peer-c p2p {
+		runClient [list $cpeer client-echo $n $tAddr]
+	    }
+	}
+    } finally {
+	catch {exec $cpeer quit $cAddr 2>@stderr}
+	catch {exec $cpeer quit $tAddr 2>@stderr}
+	reap $cChan 5000
+	reap $tChan 5000
+    }
+
+    serverUp c
+    serverUp tcl
+    try {
+	for {set r 1} {$r <= $opt(repeat)} {incr r} {
+	    note "peer (bus path) repetition $r of $opt(repeat)"
+	    record peer-cc bus {
+		runClient [clientCmd c client-echo $n]
+	    }
+	    record peer-tcl bus {
+		runClient [clientCmd tcl -dest org.tcldbus.TclBench \
+			client-echo $n]
+	    }
+	    record peer-c bus {
+		runClient [list $cbench --dest org.tcldbus.TclBench \
+			client-echo $n]
+	    }
+	}
+    } finally {
+	serverDown tcl
+	serverDown c
+    }
+}
+
+# bench::peerReport --
+#
+#	The table of the peer-to-peer rows, the bus path beside them.
+
+proc bench::peerReport {} {
+    variable peerWorkloads
+    variable samples
+    variable opt
+    if {![tclWanted] || ![wanted peer]} {
+	return
+    }
+    set rows [list [list workload "C <-> C" Tcl ratio goal met?]]
+    foreach {key op bound label} $peerWorkloads {
+	lassign [split $key -] path who
+	set sample [expr {$path eq "peer" ? "p2p" : "bus"}]
+	set k peer-$who
+	set b [expr {[info exists samples(peer-cc,$sample)]
+		? [median $samples(peer-cc,$sample)] : ""}]
+	set t [expr {[info exists samples($k,$sample)]
+		? [median $samples($k,$sample)] : ""}]
+	set ratio -
+	set met -
+	if {$b ne "" && $t ne "" && $b != 0} {
+	    set x [expr {double($t) / $b}]
+	    set ratio [format %.2fx $x]
+	    if {$op ne ""} {
+		set met [expr "\$x $op \$bound" ? "yes" : "NO"]
+	    }
+	}
+	lappend rows [list "$label, calls/s" [cell peer-cc $sample $b] \
+		[cell $k $sample $t] $ratio \
+		[expr {$op eq "" ? "(info)" : "$op ${bound}x"}] $met]
+    }
+    foreach who {cc tcl c} label {
+	"C client -> C server" "Tcl client -> Tcl server"
+	"C client -> Tcl server"
+    } {
+	if {[info exists samples(peer-$who,p2p)]
+		&& [info exists samples(peer-$who,bus)]} {
+	    set p [median $samples(peer-$who,p2p)]
+	    set q [median $samples(peer-$who,bus)]
+	    if {$q != 0} {
+		lappend rows [list "p2p / bus, $label" - - \
+			[format %.2fx [expr {double($p) / $q}]] "(info)" -]
+	    }
+	}
+    }
+    puts ""
+    puts "peer-to-peer (issue 11):"
+    table $rows
+    puts "ratio = Tcl / C <-> C on the same path (medians of $opt(repeat));\
+	    p2p: no daemon, one hop."
+}
+
 # bench::cell --
 #
 #	Table text of a median: the figure, FAILED, or "-" (not run).
@@ -1149,6 +1309,7 @@ proc bench::report {} {
     puts "ratio = Tcl / C (medians of $opt(repeat)); rates: higher is\
 	    better, ms/call and Ir/call: lower is better."
     dbifReport
+    peerReport
     puts ""
     puts "samples:"
     foreach name [lsort [array names samples]] {
@@ -1255,6 +1416,7 @@ proc bench::main {argv} {
     set t0 [clock seconds]
     measure
     dbifMeasure
+    peerMeasure
     report
     if {$opt(profile) && [wanted instr]} {
 	profileReport [expr {[tclWanted] ? {c tcl} : {c}}]

@@ -463,7 +463,7 @@ DbifCreateCommands(
 	{"connect", DbifConnectCmd, NULL},
 	{"default", DbifDefaultCmd, NULL},
 	{"delete", DeleteCmd, NULL}, {"error", DbifErrorCmd, NULL},
-	{"generate", DbifGenerateCmd, NULL}, {"get", DbifGetCmd, NULL},
+	{"generate", DbifGenerateCmd, NULL}, {"get", DbifGetObjCmd, DbifGetCmd},
 	{"listen", DbifListenCmd, NULL}, {"method", DbifMethodCmd, NULL},
 	{"pave", PaveCmd, NULL}, {"property", DbifPropertyCmd, NULL},
 	{"manager", DbifManagerCmd, NULL},

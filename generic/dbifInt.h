@@ -285,7 +285,8 @@ DbifMsg *	DbifMsgLookup(DbifData *dataPtr, const char *id);
 DbifProto *	DbifFindProto(DbifProto *protoPtr, const char *sig);
 void		DbifAddProtos(DbifProto **headPtr, DbifDef *defPtr);
 void		DbifProtosFree(DbifProto *protoPtr);
-Tcl_ObjCmdProc	DbifErrorCmd, DbifReturnCmd, DbifGetCmd, DbifMethodCmd;
+Tcl_ObjCmdProc	DbifErrorCmd, DbifReturnCmd, DbifGetCmd, DbifGetObjCmd,
+		DbifMethodCmd;
 
 /*
  *----------------------------------------------------------------------

@@ -644,12 +644,24 @@ DbifReturnCmd(
 /*
  *----------------------------------------------------------------------
  *
- * DbifGetCmd --
+ * DbifGetCmd, DbifGetObjCmd --
  *
  *	dbif get messageID name
+ *	The NR-enabled DbifGetCmd lets "dbif get msgid credentials" yield
+ *	inside a coroutine while the bus daemon is asked.
  *
  *----------------------------------------------------------------------
  */
+
+int
+DbifGetObjCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    return Tcl_NRCallObjProc(interp, DbifGetCmd, clientData, objc, objv);
+}
 
 int
 DbifGetCmd(
@@ -659,9 +671,9 @@ DbifGetCmd(
     Tcl_Obj *const objv[])
 {
     static const char *const keys[] = {
-	"autostart", "bus", "destination", "errorname", "interface",
-	"member", "messagetype", "noreply", "path", "replyserial", "sender",
-	"serial", "signature", NULL
+	"autostart", "bus", "credentials", "destination", "errorname",
+	"interface", "member", "messagetype", "noreply", "path",
+	"replyserial", "sender", "serial", "signature", NULL
     };
     DbifData *dataPtr = DbifGetData(interp);
     DbifMsg *msgPtr;
@@ -679,14 +691,23 @@ DbifGetCmd(
     if (Tcl_GetIndexFromObj(interp, objv[2], keys, "property", TCL_EXACT,
 	    &index) != TCL_OK) {
 	Tcl_SetObjResult(interp, Tcl_ObjPrintf("Unknown property: \"%s\". "
-		"Must be autostart, bus, destination, errorname, interface, "
-		"member, messagetype, noreply, path, replyserial, sender, "
-		"serial, or signature", Tcl_GetString(objv[2])));
+		"Must be autostart, bus, credentials, destination, errorname, "
+		"interface, member, messagetype, noreply, path, replyserial, "
+		"sender, serial, or signature", Tcl_GetString(objv[2])));
 	return TCL_ERROR;
     }
     if (index == 1) {
 	Tcl_SetObjResult(interp, DbusConnHandle(msgPtr->connPtr));
 	return TCL_OK;
+    }
+    if (index == 2) {
+	/*
+	 * The caller's credentials: from the bus for its sender, from the
+	 * socket on a peer-to-peer connection (no sender).
+	 */
+
+	return DbusCredentialsNR(interp, msgPtr->connPtr,
+		dbus_message_get_sender(msgPtr->msg));
     }
     infoPtr = DbusMessageInfo(DbusGetInterpData(interp), msgPtr->msg);
     Tcl_IncrRefCount(infoPtr);

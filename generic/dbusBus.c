@@ -209,7 +209,8 @@ DbusBusRequestName(
     DBusError err;
     int ret, i;
 
-    if (DbusConnCheckOpen(interp, connPtr) != TCL_OK) {
+    if (DbusConnCheckOpen(interp, connPtr) != TCL_OK
+	    || DbusRequireBus(interp, connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
     dbus_error_init(&err);
@@ -260,7 +261,8 @@ DbusBusReleaseName(
     DBusError err;
     int ret;
 
-    if (DbusConnCheckOpen(interp, connPtr) != TCL_OK) {
+    if (DbusConnCheckOpen(interp, connPtr) != TCL_OK
+	    || DbusRequireBus(interp, connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
     dbus_error_init(&err);
@@ -486,6 +488,13 @@ DbusBusAddMatch(
 	return TCL_OK;
     }
     Tcl_SetHashValue(hPtr, INT2PTR(1));
+    if (connPtr->flags & DBUS_CONN_PEER) {
+	/*
+	 * No bus daemon: a peer sends its signals without being asked.
+	 */
+
+	return TCL_OK;
+    }
     if (flags & DBUS_MATCH_NOWAIT) {
 	dbus_bus_add_match(connPtr->conn, rule, NULL);
 	return TCL_OK;
@@ -546,6 +555,9 @@ DbusBusRemoveMatch(
     if (connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED)) {
 	return (flags & DBUS_MATCH_NOWAIT) ? TCL_OK
 		: DbusConnCheckOpen(interp, connPtr);
+    }
+    if (connPtr->flags & DBUS_CONN_PEER) {
+	return TCL_OK;
     }
     if (flags & DBUS_MATCH_NOWAIT) {
 	dbus_bus_remove_match(connPtr->conn, rule, NULL);

@@ -600,11 +600,15 @@ CloseCmd(
     Tcl_Obj *const objv[])
 {
     DbusConn *connPtr;
+    int code;
 
     (void) clientData;
     if (objc > 2) {
 	Tcl_WrongNumArgs(interp, 1, objv, "?busId?");
 	return TCL_ERROR;
+    }
+    if (objc == 2 && DbusServerSubcommand(interp, objv[1], NULL, &code)) {
+	return code;
     }
     if (DbusGetConn(interp, objc == 2 ? objv[1] : NULL, &connPtr)
 	    == TCL_OK) {
@@ -620,6 +624,7 @@ CloseCmd(
  * ConnectCmd --
  *
  *	dbus connect ?busId-or-address?
+ *	dbus connect -peer address
  *
  *----------------------------------------------------------------------
  */
@@ -632,14 +637,19 @@ ConnectCmd(
     Tcl_Obj *const objv[])
 {
     DbusConn *connPtr;
+    int code;
 
     (void) clientData;
-    if (objc > 2) {
-	Tcl_WrongNumArgs(interp, 1, objv, "?busId?");
+    if (objc == 3 && strcmp(Tcl_GetString(objv[1]), "-peer") == 0) {
+	code = DbusConnectPeer(interp, objv[2], &connPtr);
+    } else if (objc > 2 || (objc == 2
+	    && strcmp(Tcl_GetString(objv[1]), "-peer") == 0)) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?-peer? ?busId?");
 	return TCL_ERROR;
+    } else {
+	code = DbusConnect(interp, objc == 2 ? objv[1] : NULL, &connPtr);
     }
-    if (DbusConnect(interp, objc == 2 ? objv[1] : NULL, &connPtr)
-	    != TCL_OK) {
+    if (code != TCL_OK) {
 	return TCL_ERROR;
     }
     Tcl_SetObjResult(interp, connPtr->handleObj);
@@ -666,8 +676,9 @@ NewReply(
 {
     dbus_uint32_t serial = 0;
     DBusMessage *msg;
+    int noDest = DbusIsEmpty(destObj);	/* a peer's call has no sender */
 
-    if (CheckDest(interp, destObj) != TCL_OK
+    if ((!noDest && CheckDest(interp, destObj) != TCL_OK)
 	    || GetSerial(interp, serialObj, &serial) != TCL_OK) {
 	return NULL;
     }
@@ -676,7 +687,8 @@ NewReply(
 	DbusNoMemory(interp);
 	return NULL;
     }
-    if (!dbus_message_set_destination(msg, Tcl_GetString(destObj))
+    if ((!noDest && !dbus_message_set_destination(msg,
+	    Tcl_GetString(destObj)))
 	    || !dbus_message_set_reply_serial(msg, serial)) {
 	dbus_message_unref(msg);
 	DbusNoMemory(interp);
@@ -1186,13 +1198,16 @@ InfoCmd(
     };
     enum { I_ADDRESS, I_CAPS, I_CONNECTED, I_LOCAL, I_MACHINEID, I_NAME, I_PATH,
 	I_PENDING, I_SERVERID, I_SERVICE, I_VERSION };
-    int index;
+    int index, code;
     DbusConn *connPtr;
 
     (void) clientData;
     if (objc < 2 || objc > 3) {
 	Tcl_WrongNumArgs(interp, 1, objv, "?busId? option");
 	return TCL_ERROR;
+    }
+    if (objc == 3 && DbusServerSubcommand(interp, objv[1], objv[2], &code)) {
+	return code;
     }
     if (Tcl_GetIndexFromObj(interp, objv[objc-1], options, "option", 0,
 	    &index) != TCL_OK) {
@@ -1336,13 +1351,15 @@ DbusCreateCommands(
     static const DbusSubcommand cmds[] = {
 	{"call", CallObjCmd, CallNRCmd}, {"cancel", CancelCmd, NULL},
 	{"close", CloseCmd, NULL},
-	{"connect", ConnectCmd, NULL}, {"error", ErrorCmd, NULL},
+	{"connect", ConnectCmd, NULL},
+	{"credentials", DbusCredentialsCmd, DbusCredentialsNRCmd},
+	{"error", ErrorCmd, NULL},
 	{"filter", FilterCmd, NULL}, {"flush", FlushCmd, NULL},
 	{"info", InfoCmd, NULL},
 	{"listen", DbusListenCmd, NULL}, {"method", DbusMethodCmd, NULL},
 	{"monitor", DbusMonitorCmd, NULL}, {"name", NameCmd, NULL},
 	{"release", ReleaseCmd, NULL}, {"return", ReturnCmd, NULL},
-	{"signal", SignalCmd, NULL},
+	{"server", DbusServerCmd, NULL}, {"signal", SignalCmd, NULL},
 	{"subscribe", DbusSubscribeCmd, NULL},
 	{"unknown", DbusUnknownCmd, NULL},
 	{"unsubscribe", DbusUnsubscribeCmd, NULL},

@@ -45,6 +45,8 @@ static void	InterpRelease(DbusInterpData *dataPtr);
 static void	ConnFree(char *blockPtr);
 static void	ConnClose(DbusConn *connPtr);
 static void	DisconnectData(DbusInterpData *dataPtr, DbusConn *connPtr);
+static void	AttachInterp(Tcl_Interp *interp, DbusConn *connPtr,
+		    const char *handle);
 
 /*
  *----------------------------------------------------------------------
@@ -134,6 +136,7 @@ ThreadExitProc(
     if (!tsdPtr->initialized) {
 	return;
     }
+    DbusServerCloseAll(tsdPtr);
     tsdPtr->exiting = 1;
     while (tsdPtr->firstInterp != NULL) {
 	DbusInterpData *dataPtr = tsdPtr->firstInterp;
@@ -449,6 +452,77 @@ SameAddress(
 /*
  *----------------------------------------------------------------------
  *
+ * InitConn --
+ *
+ *	Wrap an open libdbus connection in a record that is on no list
+ *	and has no handle yet.
+ *
+ * Results:
+ *	The record (ckalloc'ed, freed through Tcl_EventuallyFree in
+ *	ConnClose).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DbusConn *
+InitConn(
+    DbusThreadData *tsdPtr,
+    DBusConnection *conn,	/* ownership passes to the record */
+    int flags)			/* DBUS_CONN_PEER or 0 */
+{
+    DbusConn *connPtr = (DbusConn *) ckalloc(sizeof(DbusConn));
+
+    memset(connPtr, 0, sizeof(DbusConn));
+    connPtr->conn = conn;
+    connPtr->flags = flags;
+    connPtr->tsdPtr = tsdPtr;
+    Tcl_InitHashTable(&connPtr->paths, TCL_STRING_KEYS);
+    Tcl_InitHashTable(&connPtr->pending, TCL_ONE_WORD_KEYS);
+
+    dbus_connection_set_exit_on_disconnect(conn, FALSE);
+    dbus_connection_set_max_message_size(conn, DBUS_MAX_MSG_BYTES);
+    dbus_connection_set_max_received_size(conn, 2 * DBUS_MAX_MSG_BYTES);
+    return connPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ListConn --
+ *
+ *	Give a record its handle, put it on the thread's list and table,
+ *	and start dispatching its messages.
+ *
+ * Side effects:
+ *	Messages already read (NameAcquired, or calls a peer sent right
+ *	after authenticating) would not wake the notifier: a dispatch event
+ *	is queued for them now.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ListConn(
+    DbusConn *connPtr,
+    const char *handle)
+{
+    DbusThreadData *tsdPtr = connPtr->tsdPtr;
+    Tcl_HashEntry *hPtr;
+    int isNew;
+
+    connPtr->handleObj = Tcl_NewStringObj(handle, -1);
+    Tcl_IncrRefCount(connPtr->handleObj);
+    connPtr->nextPtr = tsdPtr->firstConn;
+    tsdPtr->firstConn = connPtr;
+    hPtr = Tcl_CreateHashEntry(&tsdPtr->handles, handle, &isNew);
+    Tcl_SetHashValue(hPtr, connPtr);
+    DbusEventConnInit(connPtr);
+    DbusConnCheckQueue(connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * NewConn --
  *
  *	Wrap an open libdbus connection in a record, hook it into the
@@ -464,42 +538,133 @@ static DbusConn *
 NewConn(
     DbusThreadData *tsdPtr,
     DBusConnection *conn,	/* ownership passes to the record */
-    const char *handle)
+    const char *handle,
+    int flags)			/* DBUS_CONN_PEER or 0 */
 {
-    DbusConn *connPtr = (DbusConn *) ckalloc(sizeof(DbusConn));
-    Tcl_HashEntry *hPtr;
-    int isNew;
-
-    memset(connPtr, 0, sizeof(DbusConn));
-    connPtr->conn = conn;
-    connPtr->handleObj = Tcl_NewStringObj(handle, -1);
-    Tcl_IncrRefCount(connPtr->handleObj);
-    connPtr->tsdPtr = tsdPtr;
-    Tcl_InitHashTable(&connPtr->paths, TCL_STRING_KEYS);
-    Tcl_InitHashTable(&connPtr->pending, TCL_ONE_WORD_KEYS);
-
-    dbus_connection_set_exit_on_disconnect(conn, FALSE);
-    dbus_connection_set_max_message_size(conn, DBUS_MAX_MSG_BYTES);
-    dbus_connection_set_max_received_size(conn, 2 * DBUS_MAX_MSG_BYTES);
-
-    connPtr->nextPtr = tsdPtr->firstConn;
-    tsdPtr->firstConn = connPtr;
-    hPtr = Tcl_CreateHashEntry(&tsdPtr->handles, handle, &isNew);
-    Tcl_SetHashValue(hPtr, connPtr);
+    DbusConn *connPtr = InitConn(tsdPtr, conn, flags);
 
     if (!DbusWatchInit(connPtr)) {
 	ConnClose(connPtr);
 	return NULL;
     }
-
-    /*
-     * Messages already read (NameAcquired...) would not wake the
-     * notifier: note the status and queue them now.
-     */
-
-    DbusEventConnInit(connPtr);
-    DbusConnCheckQueue(connPtr);
+    ListConn(connPtr, handle);
     return connPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusNextHandle --
+ *
+ *	The next free "dbusN" name of the thread (connections and servers
+ *	share the counter, so they never share a name).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusNextHandle(
+    DbusThreadData *tsdPtr,
+    char *buf,			/* at least 32 bytes */
+    size_t size)
+{
+    do {
+	snprintf(buf, size, "dbus%d", ++tsdPtr->handleCounter);
+    } while (Tcl_FindHashEntry(&tsdPtr->handles, buf) != NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusConnAdopt, DbusConnPublish --
+ *
+ *	For "dbus server": DbusConnAdopt wraps a connection a server has
+ *	just accepted and hooks its socket into the notifier so that the
+ *	authentication can proceed, but lists it nowhere: no handle, no
+ *	dispatching (a call sent right after authenticating waits until
+ *	the accept script has registered its handlers).  DbusConnPublish
+ *	then gives it a dbusN handle of the thread and attaches interp.
+ *
+ * Results:
+ *	DbusConnAdopt: the record, or NULL when libdbus ran out of memory
+ *	(the connection is then closed and released).
+ *
+ *----------------------------------------------------------------------
+ */
+
+DbusConn *
+DbusConnAdopt(
+    DbusThreadData *tsdPtr,
+    DBusConnection *conn)	/* a reference passes to the record */
+{
+    DbusConn *connPtr = InitConn(tsdPtr, conn, DBUS_CONN_PEER);
+
+    if (!DbusWatchInit(connPtr)) {
+	ConnClose(connPtr);
+	return NULL;
+    }
+    return connPtr;
+}
+
+void
+DbusConnPublish(
+    Tcl_Interp *interp,
+    DbusConn *connPtr)
+{
+    char buf[32];
+
+    DbusNextHandle(connPtr->tsdPtr, buf, sizeof(buf));
+    ListConn(connPtr, buf);
+    AttachInterp(interp, connPtr, buf);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusConnClose --
+ *
+ *	Close a connection for every interp (an accepted connection the
+ *	accept script refused, or one that never finished authenticating).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusConnClose(
+    DbusConn *connPtr)
+{
+    ConnClose(connPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusRequireBus --
+ *
+ *	Operations that talk to the bus daemon (names, match rules) make no
+ *	sense on a peer-to-peer connection.
+ *
+ * Results:
+ *	TCL_OK on a bus, else TCL_ERROR "... is a peer-to-peer connection"
+ *	with errorcode {DBUS PEER busId}.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusRequireBus(
+    Tcl_Interp *interp,
+    DbusConn *connPtr)
+{
+    const char *handle;
+
+    if (!(connPtr->flags & DBUS_CONN_PEER)) {
+	return TCL_OK;
+    }
+    handle = Tcl_GetString(connPtr->handleObj);
+    return DbusError(interp, DBUS_EC_PEER, handle, NULL,
+	    "\"%s\" is a peer-to-peer connection: there is no bus daemon",
+	    handle);
 }
 
 /*
@@ -708,19 +873,183 @@ DbusConnect(
 	    return DbusLibError(interp, DBUS_EC_CONNECT, "Connection Error",
 		    &err);
 	}
-	do {
-	    snprintf(buf, sizeof(buf), "dbus%d", ++tsdPtr->handleCounter);
-	} while (Tcl_FindHashEntry(&tsdPtr->handles, buf) != NULL);
+	DbusNextHandle(tsdPtr, buf, sizeof(buf));
 	handle = buf;
     }
 
-    connPtr = NewConn(tsdPtr, conn, handle);
+    connPtr = NewConn(tsdPtr, conn, handle, 0);
     if (connPtr == NULL) {
 	return DbusNoMemory(interp);
     }
     connPtr->addressObj = Tcl_NewStringObj(BusAddress(busType, name), -1);
     Tcl_IncrRefCount(connPtr->addressObj);
     AttachInterp(interp, connPtr, handle);
+    *connPtrPtr = connPtr;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * PeerPing --
+ *
+ *	One round trip (org.freedesktop.DBus.Peer.Ping; any answer will do)
+ *	before a peer connection is handed out.  A server that refuses the
+ *	client only once the handshake is over (libdbus checks the uid when
+ *	BEGIN arrives) has closed the connection by then, so the refusal is
+ *	an error of "dbus connect -peer" and not of the first call; and the
+ *	server has left its authentication mode, in which libdbus reads
+ *	without taking file descriptors, so a first message carrying one
+ *	cannot lose it.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR {DBUS CONNECT AUTHFAILED ...} when the
+ *	connection was closed, {DBUS CONNECT TIMEOUT ...} without answer
+ *	before the deadline.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+PeerPing(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    Tcl_WideInt deadline,
+    const char *address)
+{
+    DBusMessage *msg = dbus_message_new_method_call(NULL, "/",
+	    DBUS_INTERFACE_PEER, "Ping");
+    DbusPending *pendPtr;
+    dbus_uint32_t serial;
+    const char *errName = NULL;
+    Tcl_WideInt left = deadline - DbusMonotonicMs();
+    int code = TCL_OK;
+
+    if (msg == NULL || !dbus_connection_send(connPtr->conn, msg, &serial)) {
+	if (msg != NULL) {
+	    dbus_message_unref(msg);
+	}
+	return DbusNoMemory(interp);
+    }
+    dbus_message_unref(msg);
+    pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
+	    NULL, 0, (int) (left < 1 ? 1 : left));
+    DbusWaitReply(pendPtr, 0);
+    if (pendPtr->reply != NULL
+	    && dbus_message_get_type(pendPtr->reply) == DBUS_MESSAGE_TYPE_ERROR) {
+	errName = dbus_message_get_error_name(pendPtr->reply);
+    }
+    if (pendPtr->reply == NULL || (errName != NULL
+	    && strcmp(errName, DBUS_ERROR_DISCONNECTED) == 0)) {
+	code = DbusError(interp, DBUS_EC_CONNECT, "AUTHFAILED",
+		DBUS_ERROR_AUTH_FAILED, "Connection Error: the server at "
+		"\"%s\" closed the connection", address);
+    } else if (errName != NULL && strcmp(errName, DBUS_ERROR_NO_REPLY) == 0) {
+	code = DbusError(interp, DBUS_EC_CONNECT, "TIMEOUT",
+		DBUS_ERROR_TIMEOUT, "Connection Error: no answer from the "
+		"server at \"%s\"", address);
+    }
+    DbusPendingFree(pendPtr);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusConnectPeer --
+ *
+ *	"dbus connect -peer address": a connection to a peer-to-peer server
+ *	(a "dbus server", a GDBusServer, a dbus.server.Server...), without
+ *	Hello and thus without a unique name.  Waits (serving the thread's
+ *	other connections and servers, like a synchronous call) until the
+ *	authentication has finished and the server has answered a Ping
+ *	(PeerPing), so that a refused client gets its error here; not for
+ *	a server of this very thread, which answers only from the event
+ *	loop.
+ *
+ * Results:
+ *	TCL_OK with *connPtrPtr set to a new dbusN connection, or
+ *	TCL_ERROR: {DBUS CONNECT NAME errorName} from libdbus (bad address,
+ *	nobody listening...), {DBUS CONNECT AUTHFAILED
+ *	org.freedesktop.DBus.Error.AuthFailed} when the server closed the
+ *	connection during authentication, {DBUS CONNECT TIMEOUT
+ *	org.freedesktop.DBus.Error.Timeout} after 25 seconds without an
+ *	answer.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusConnectPeer(
+    Tcl_Interp *interp,
+    Tcl_Obj *addrObj,
+    DbusConn **connPtrPtr)
+{
+    DbusThreadData *tsdPtr = DbusGetThreadData();
+    const char *address = Tcl_GetString(addrObj);
+    DBusAddressEntry **entries;
+    DBusConnection *conn;
+    DbusConn *connPtr;
+    DBusError err;
+    Tcl_WideInt deadline;
+    int nEntries, authenticated = 0;
+    char buf[32];
+
+    dbus_error_init(&err);
+    if (!dbus_parse_address(address, &entries, &nEntries, &err)) {
+	return DbusLibError(interp, DBUS_EC_CONNECT, "Connection Error",
+		&err);
+    }
+    dbus_address_entries_free(entries);
+    conn = dbus_connection_open_private(address, &err);
+    if (conn == NULL) {
+	return DbusLibError(interp, DBUS_EC_CONNECT, "Connection Error",
+		&err);
+    }
+    DbusNextHandle(tsdPtr, buf, sizeof(buf));
+    connPtr = NewConn(tsdPtr, conn, buf, DBUS_CONN_PEER);
+    if (connPtr == NULL) {
+	return DbusNoMemory(interp);
+    }
+    connPtr->addressObj = Tcl_NewStringObj(address, -1);
+    Tcl_IncrRefCount(connPtr->addressObj);
+
+    deadline = DbusMonotonicMs() + DBUS_DEFAULT_TIMEOUT;
+    Tcl_Preserve(connPtr);
+    while (!(connPtr->flags & DBUS_CONN_CLOSED)
+	    && dbus_connection_get_is_connected(conn)
+	    && !(authenticated = dbus_connection_get_is_authenticated(conn))) {
+	Tcl_WideInt left = deadline - DbusMonotonicMs();
+
+	if (left <= 0) {
+	    break;
+	}
+	DbusWatchWait(tsdPtr, (int) left);
+    }
+    if (!authenticated || (connPtr->flags & DBUS_CONN_CLOSED)
+	    || !dbus_connection_get_is_connected(conn)) {
+	int timedOut = !(connPtr->flags & DBUS_CONN_CLOSED)
+		&& dbus_connection_get_is_connected(conn);
+
+	ConnClose(connPtr);
+	Tcl_Release(connPtr);
+	if (timedOut) {
+	    return DbusError(interp, DBUS_EC_CONNECT, "TIMEOUT",
+		    DBUS_ERROR_TIMEOUT, "Connection Error: no answer from "
+		    "the server at \"%s\"", address);
+	}
+	return DbusError(interp, DBUS_EC_CONNECT, "AUTHFAILED",
+		DBUS_ERROR_AUTH_FAILED, "Connection Error: the server at "
+		"\"%s\" refused the authentication", address);
+    }
+    if (!DbusServerIsLocal(tsdPtr, conn)
+	    && PeerPing(interp, connPtr, deadline, address) != TCL_OK) {
+	ConnClose(connPtr);
+	Tcl_Release(connPtr);
+	return TCL_ERROR;
+    }
+    Tcl_Release(connPtr);
+    AttachInterp(interp, connPtr, buf);
     *connPtrPtr = connPtr;
     return TCL_OK;
 }
@@ -815,8 +1144,8 @@ ConnClose(
 	    break;
 	}
     }
-    hPtr = Tcl_FindHashEntry(&tsdPtr->handles,
-	    Tcl_GetString(connPtr->handleObj));
+    hPtr = (connPtr->handleObj == NULL) ? NULL : Tcl_FindHashEntry(
+	    &tsdPtr->handles, Tcl_GetString(connPtr->handleObj));
     if (hPtr != NULL && Tcl_GetHashValue(hPtr) == connPtr) {
 	Tcl_DeleteHashEntry(hPtr);
     }
@@ -875,9 +1204,12 @@ ConnFree(
 {
     DbusConn *connPtr = (DbusConn *) blockPtr;
 
+    DbusCredFree(connPtr);
     dbus_connection_unref(connPtr->conn);
     Tcl_DeleteHashTable(&connPtr->pending);
-    Tcl_DecrRefCount(connPtr->handleObj);
+    if (connPtr->handleObj != NULL) {
+	Tcl_DecrRefCount(connPtr->handleObj);
+    }
     if (connPtr->addressObj != NULL) {
 	Tcl_DecrRefCount(connPtr->addressObj);
     }

@@ -32,6 +32,10 @@
  *	  dbusSignature.c  signature grammar, the cached "dbus.signature" type
  *	  dbusValidate.c   bus/interface/member/path/error-name checks
  *	  dbusError.c	   result + errorcode helpers
+ *	  dbusServer.c	   "dbus server": listening sockets, accepted
+ *			   connections
+ *	  dbusCred.c	   "dbus credentials": caller credentials from the
+ *			   bus (cached) or from a peer socket
  *	  dbifCmd.c ...    the dbif ensemble (see dbifInt.h)
  *	  unix/dbusUnixWatch.c  libdbus watches/timeouts on the Tcl notifier
  *
@@ -130,6 +134,10 @@ typedef int Tcl_Size;
  *   {DBUS CLOSED busId}		the connection was lost
  *   {DBUS CONNECT NAME}		libdbus connect failure (last part of the
  *				D-Bus error name, upper-cased)
+ *   {DBUS LISTEN NAME errorName}
+ *				"dbus server" could not listen
+ *   {DBUS PEER what}		a bus-only operation on a peer-to-peer
+ *				connection
  *   {DBUS FILTER NAME}, {DBUS NAME NAME}, {DBUS RELEASE NAME}
  *				likewise for match rules and names
  *   {DBUS DBUS_MESSAGE_TYPE_ERROR errorName}
@@ -149,6 +157,8 @@ typedef int Tcl_Size;
 #define DBUS_EC_NOTCONN		"NOTCONNECTED"
 #define DBUS_EC_CLOSED		"CLOSED"
 #define DBUS_EC_CONNECT		"CONNECT"
+#define DBUS_EC_LISTEN		"LISTEN"
+#define DBUS_EC_PEER		"PEER"
 #define DBUS_EC_FILTER		"FILTER"
 #define DBUS_EC_NAME		"NAME"
 #define DBUS_EC_RELEASE		"RELEASE"
@@ -285,6 +295,9 @@ typedef struct DbusMonitor {
 
 #define DBUS_CONN_CLOSED	(1<<0)	/* closed by us; record going away */
 #define DBUS_CONN_LOST		(1<<1)	/* Disconnected seen */
+#define DBUS_CONN_PEER		(1<<2)	/* peer-to-peer: no bus daemon, no
+					 * unique name (dbus connect -peer,
+					 * dbus server) */
 
 typedef struct DbusConn {
     DBusConnection *conn;	/* owned: private connection, closed and
@@ -319,6 +332,11 @@ typedef struct DbusConn {
     struct DbusBusData *busData;/* owned by dbusBus.c: match rules, owner
 				 * table; NULL until first used; freed by
 				 * DbusBusFree in ConnClose */
+    ClientData acceptData;	/* while a server authenticates it: the
+				 * server's record of it (dbusServer.c);
+				 * NULL for every listed connection */
+    ClientData credData;	/* credentials cache (dbusCred.c) or NULL;
+				 * freed in DbusCredFree */
     struct DbusThreadData *tsdPtr; /* owning thread's data */
     struct DbusConn *nextPtr;	/* thread's list of connections */
 } DbusConn;
@@ -350,6 +368,9 @@ typedef struct DbusThreadData {
     struct DbusInFlight *inFlight;
 				/* messages being processed, innermost first
 				 * (nodes live on the C stack, dbusEvent.c) */
+    ClientData firstWatchSet;	/* every watched connection and server of
+				 * the thread (unix/dbusUnixWatch.c) */
+    struct DbusServer *firstServer; /* listening servers (dbusServer.c) */
 } DbusThreadData;
 
 /*
@@ -572,6 +593,14 @@ int		DbusGetConn(Tcl_Interp *interp, Tcl_Obj *busObj,
 		    DbusConn **connPtrPtr);
 int		DbusConnect(Tcl_Interp *interp, Tcl_Obj *nameObj,
 		    DbusConn **connPtrPtr);
+int		DbusConnectPeer(Tcl_Interp *interp, Tcl_Obj *addrObj,
+		    DbusConn **connPtrPtr);
+DbusConn *	DbusConnAdopt(DbusThreadData *tsdPtr, DBusConnection *conn);
+void		DbusNextHandle(DbusThreadData *tsdPtr, char *buf,
+		    size_t size);
+void		DbusConnPublish(Tcl_Interp *interp, DbusConn *connPtr);
+void		DbusConnClose(DbusConn *connPtr);
+int		DbusRequireBus(Tcl_Interp *interp, DbusConn *connPtr);
 void		DbusDisconnect(Tcl_Interp *interp, DbusConn *connPtr);
 void		DbusConnLost(DbusConn *connPtr);
 void		DbusExitProc(ClientData clientData);
@@ -950,12 +979,34 @@ int		DbifCreateCommands(Tcl_Interp *interp);
 
 /*
  *----------------------------------------------------------------------
+ * dbusServer.c, dbusCred.c
+ *----------------------------------------------------------------------
+ */
+
+Tcl_ObjCmdProc	DbusServerCmd, DbusCredentialsCmd, DbusCredentialsNRCmd;
+int		DbusServerSubcommand(Tcl_Interp *interp, Tcl_Obj *idObj,
+		    Tcl_Obj *optionObj, int *codePtr);
+void		DbusServerCloseAll(DbusThreadData *tsdPtr);
+void		DbusServerConnReady(DbusConn *connPtr);
+int		DbusServerIsLocal(DbusThreadData *tsdPtr,
+		    DBusConnection *conn);
+int		DbusCredentialsNR(Tcl_Interp *interp, DbusConn *connPtr,
+		    const char *name);
+void		DbusCredFree(DbusConn *connPtr);
+
+/*
+ *----------------------------------------------------------------------
  * unix/dbusUnixWatch.c
  *----------------------------------------------------------------------
  */
 
 int		DbusWatchInit(DbusConn *connPtr);
 void		DbusWatchFinalize(DbusConn *connPtr);
+int		DbusServerWatchInit(DbusThreadData *tsdPtr,
+		    DBusServer *server, ClientData serverData,
+		    ClientData *watchDataPtr);
+void		DbusServerWatchFinalize(DBusServer *server,
+		    ClientData *watchDataPtr);
 int		DbusWatchWait(DbusThreadData *tsdPtr, int timeoutMs);
 Tcl_WideInt	DbusMonotonicMs(void);
 

@@ -6,7 +6,8 @@
  *	number of watches on it), libdbus timeouts become Tcl timer
  *	handlers (toggling honoured, re-armed after each firing), and
  *	DbusWatchWait polls the connections of the thread for the
- *	synchronous waits of dbusPending.c.
+ *	synchronous waits of dbusPending.c.  The listening sockets of
+ *	"dbus server" (DBusServer, dbusServer.c) use the same glue.
  *
  *	Nothing here runs a script: the file handler lets libdbus read and
  *	write, then asks dbusEvent.c to queue a Tcl event if messages are
@@ -44,13 +45,21 @@ typedef struct TimeoutEntry {
 } TimeoutEntry;
 
 /*
- * Everything this file keeps per connection (DbusConn.watchData).
+ * Everything this file keeps per connection (DbusConn.watchData) or per
+ * server (the server's watchData).  Every set of a thread is on the
+ * thread's list (DbusThreadData.firstWatchSet) for DbusWatchWait.
  */
 
 #define MAX_WATCHES 8
 
 typedef struct WatchSet {
-    DbusConn *connPtr;		/* borrowed; the set dies with the conn */
+    DbusConn *connPtr;		/* borrowed; the set dies with the conn;
+				 * NULL for a server's set */
+    ClientData serverData;	/* the DbusServer (Tcl_Preserve'd around
+				 * its I/O) for a server's set, else NULL */
+    DbusThreadData *tsdPtr;	/* owning thread */
+    struct WatchSet *prevPtr;	/* thread's list of sets */
+    struct WatchSet *nextPtr;
     int nWatches;
     DBusWatch *watches[MAX_WATCHES]; /* borrowed from libdbus */
     int nFds;
@@ -139,6 +148,15 @@ HandleFd(
 	    dbus_watch_handle(todo[i], flags);
 	}
     }
+
+    /*
+     * A connection a server is authenticating: tell dbusServer.c, which
+     * only queues an event (nothing is freed or run from here).
+     */
+
+    if (setPtr->connPtr != NULL && setPtr->connPtr->acceptData != NULL) {
+	DbusServerConnReady(setPtr->connPtr);
+    }
 }
 
 /*
@@ -163,6 +181,14 @@ FileProc(
     WatchSet *setPtr = entryPtr->setPtr;
     DbusConn *connPtr = setPtr->connPtr;
 
+    if (connPtr == NULL) {
+	ClientData serverData = setPtr->serverData;
+
+	Tcl_Preserve(serverData);
+	HandleFd(setPtr, entryPtr->fd, mask);
+	Tcl_Release(serverData);
+	return;
+    }
     Tcl_Preserve(connPtr);
     HandleFd(setPtr, entryPtr->fd, mask);
     if (!(connPtr->flags & DBUS_CONN_CLOSED)) {
@@ -325,9 +351,10 @@ TimerProc(
     TimeoutEntry *entryPtr = (TimeoutEntry *) clientData, *p;
     WatchSet *setPtr = entryPtr->setPtr;
     DbusConn *connPtr = setPtr->connPtr;
+    ClientData holdPtr = connPtr ? (ClientData) connPtr : setPtr->serverData;
 
     entryPtr->token = NULL;
-    Tcl_Preserve(connPtr);
+    Tcl_Preserve(holdPtr);
     dbus_timeout_handle(entryPtr->timeout);
 
     /*
@@ -343,10 +370,10 @@ TimerProc(
 	    break;
 	}
     }
-    if (!(connPtr->flags & DBUS_CONN_CLOSED)) {
+    if (connPtr != NULL && !(connPtr->flags & DBUS_CONN_CLOSED)) {
 	DbusConnCheckQueue(connPtr);
     }
-    Tcl_Release(connPtr);
+    Tcl_Release(holdPtr);
 }
 
 static dbus_bool_t
@@ -407,6 +434,66 @@ ToggleTimeout(
 /*
  *----------------------------------------------------------------------
  *
+ * NewSet, FreeSet --
+ *
+ *	Make a watch set and put it on its thread's list; take it off the
+ *	list and free it with its file and timer handlers.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static WatchSet *
+NewSet(
+    DbusThreadData *tsdPtr,
+    DbusConn *connPtr,
+    ClientData serverData)
+{
+    WatchSet *setPtr = (WatchSet *) ckalloc(sizeof(WatchSet));
+
+    memset(setPtr, 0, sizeof(WatchSet));
+    setPtr->connPtr = connPtr;
+    setPtr->serverData = serverData;
+    setPtr->tsdPtr = tsdPtr;
+    setPtr->nextPtr = (WatchSet *) tsdPtr->firstWatchSet;
+    if (setPtr->nextPtr != NULL) {
+	setPtr->nextPtr->prevPtr = setPtr;
+    }
+    tsdPtr->firstWatchSet = setPtr;
+    return setPtr;
+}
+
+static void
+FreeSet(
+    WatchSet *setPtr)
+{
+    int i;
+
+    if (setPtr->prevPtr != NULL) {
+	setPtr->prevPtr->nextPtr = setPtr->nextPtr;
+    } else {
+	setPtr->tsdPtr->firstWatchSet = setPtr->nextPtr;
+    }
+    if (setPtr->nextPtr != NULL) {
+	setPtr->nextPtr->prevPtr = setPtr->prevPtr;
+    }
+    for (i = 0; i < setPtr->nFds; i++) {
+	Tcl_DeleteFileHandler(setPtr->fds[i].fd);
+    }
+    while (setPtr->timeouts != NULL) {
+	TimeoutEntry *entryPtr = setPtr->timeouts;
+
+	setPtr->timeouts = entryPtr->nextPtr;
+	if (entryPtr->token != NULL) {
+	    Tcl_DeleteTimerHandler(entryPtr->token);
+	}
+	ckfree((char *) entryPtr);
+    }
+    ckfree((char *) setPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusWatchInit --
  *
  *	Hook a new connection into the Tcl notifier.
@@ -425,10 +512,8 @@ int
 DbusWatchInit(
     DbusConn *connPtr)
 {
-    WatchSet *setPtr = (WatchSet *) ckalloc(sizeof(WatchSet));
+    WatchSet *setPtr = NewSet(connPtr->tsdPtr, connPtr, NULL);
 
-    memset(setPtr, 0, sizeof(WatchSet));
-    setPtr->connPtr = connPtr;
     connPtr->watchData = setPtr;
     if (!dbus_connection_set_watch_functions(connPtr->conn, AddWatch,
 	    RemoveWatch, ToggleWatch, setPtr, NULL)
@@ -456,30 +541,70 @@ void
 DbusWatchFinalize(
     DbusConn *connPtr)
 {
-    WatchSet *setPtr = (WatchSet *) connPtr->watchData;
-    int i;
-
-    if (setPtr == NULL) {
+    if (connPtr->watchData == NULL) {
 	return;
     }
     dbus_connection_set_watch_functions(connPtr->conn, NULL, NULL, NULL,
 	    NULL, NULL);
     dbus_connection_set_timeout_functions(connPtr->conn, NULL, NULL, NULL,
 	    NULL, NULL);
-    for (i = 0; i < setPtr->nFds; i++) {
-	Tcl_DeleteFileHandler(setPtr->fds[i].fd);
-    }
-    while (setPtr->timeouts != NULL) {
-	TimeoutEntry *entryPtr = setPtr->timeouts;
-
-	setPtr->timeouts = entryPtr->nextPtr;
-	if (entryPtr->token != NULL) {
-	    Tcl_DeleteTimerHandler(entryPtr->token);
-	}
-	ckfree((char *) entryPtr);
-    }
-    ckfree((char *) setPtr);
+    FreeSet((WatchSet *) connPtr->watchData);
     connPtr->watchData = NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusServerWatchInit, DbusServerWatchFinalize --
+ *
+ *	The same for the listening socket of a DBusServer: its watches
+ *	become file handlers whose I/O (accepting) runs with serverData
+ *	preserved; libdbus calls the server's new-connection function
+ *	from inside it.
+ *
+ * Results:
+ *	DbusServerWatchInit: 1, or 0 when libdbus ran out of memory (call
+ *	DbusServerWatchFinalize anyway).
+ *
+ * Side effects:
+ *	*watchDataPtr is set to the set (owned here; freed and reset to
+ *	NULL by DbusServerWatchFinalize).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusServerWatchInit(
+    DbusThreadData *tsdPtr,
+    DBusServer *server,
+    ClientData serverData,	/* a Tcl_EventuallyFree'd block */
+    ClientData *watchDataPtr)
+{
+    WatchSet *setPtr = NewSet(tsdPtr, NULL, serverData);
+
+    *watchDataPtr = setPtr;
+    if (!dbus_server_set_watch_functions(server, AddWatch, RemoveWatch,
+	    ToggleWatch, setPtr, NULL)
+	    || !dbus_server_set_timeout_functions(server, AddTimeout,
+	    RemoveTimeout, ToggleTimeout, setPtr, NULL)) {
+	return 0;
+    }
+    return 1;
+}
+
+void
+DbusServerWatchFinalize(
+    DBusServer *server,
+    ClientData *watchDataPtr)
+{
+    if (*watchDataPtr == NULL) {
+	return;
+    }
+    dbus_server_set_watch_functions(server, NULL, NULL, NULL, NULL, NULL);
+    dbus_server_set_timeout_functions(server, NULL, NULL, NULL, NULL,
+	    NULL);
+    FreeSet((WatchSet *) *watchDataPtr);
+    *watchDataPtr = NULL;
 }
 
 /*
@@ -509,19 +634,18 @@ DbusWatchWait(
     struct pollfd stackPfds[64], *pfds = stackPfds;
     FdEntry *stackEntries[64], **entries = stackEntries;
     int n = 0, i, ready, handled = 0;
-    DbusConn *connPtr;
+    WatchSet *setPtr;
 
     /*
-     * Every descriptor of every connection of the thread, however many
-     * the script opened: a call on a connection left out would never
-     * see its reply.
+     * Every descriptor of every connection and server of the thread,
+     * however many the script opened: a call on a connection left out
+     * would never see its reply.
      */
 
-    for (connPtr = tsdPtr->firstConn; connPtr != NULL;
-	    connPtr = connPtr->nextPtr) {
-	WatchSet *setPtr = (WatchSet *) connPtr->watchData;
-
-	if (setPtr != NULL && !(connPtr->flags & DBUS_CONN_CLOSED)) {
+    for (setPtr = (WatchSet *) tsdPtr->firstWatchSet; setPtr != NULL;
+	    setPtr = setPtr->nextPtr) {
+	if (setPtr->connPtr == NULL
+		|| !(setPtr->connPtr->flags & DBUS_CONN_CLOSED)) {
 	    n += setPtr->nFds;
 	}
     }
@@ -530,11 +654,10 @@ DbusWatchWait(
 	entries = (FdEntry **) ckalloc(sizeof(FdEntry *) * n);
     }
     n = 0;
-    for (connPtr = tsdPtr->firstConn; connPtr != NULL;
-	    connPtr = connPtr->nextPtr) {
-	WatchSet *setPtr = (WatchSet *) connPtr->watchData;
-
-	if (setPtr == NULL || (connPtr->flags & DBUS_CONN_CLOSED)) {
+    for (setPtr = (WatchSet *) tsdPtr->firstWatchSet; setPtr != NULL;
+	    setPtr = setPtr->nextPtr) {
+	if (setPtr->connPtr != NULL
+		&& (setPtr->connPtr->flags & DBUS_CONN_CLOSED)) {
 	    continue;
 	}
 	for (i = 0; i < setPtr->nFds; i++) {
@@ -565,7 +688,9 @@ DbusWatchWait(
 
 	/*
 	 * The entry table of a set is rebuilt when watches change, but a
-	 * set is only freed at close, which cannot happen in here.
+	 * set is only freed at close, which cannot happen in here (a
+	 * server accepting adds a set at the head of the list, which is
+	 * not in entries[]).
 	 */
 
 	HandleFd(entries[i]->setPtr, pfds[i].fd, mask);
