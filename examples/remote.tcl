@@ -203,6 +203,8 @@ proc ::remote::select {name} {
     variable title
     variable artist
     variable status
+    variable volumeWanted
+    set volumeWanted ""		;# meant for the player shown before
     if {$subscription ne ""} {
 	dbus unsubscribe $subscription
 	set subscription ""
