@@ -207,11 +207,70 @@ DbifConnOfHandle(
 /*
  *----------------------------------------------------------------------
  *
+ * RequestName --
+ *
+ *	One name of "dbif connect": with -acquired / -lost scripts (empty
+ *	ones count as none) they are registered with the core first
+ *	(dbusNameWatch.c) and kept unless the request failed or the name
+ *	exists; owning it already counts as owned.
+ *
+ * Results:
+ *	As DbusBusRequestName without DBUS_NAME_STRICT: the outcome word
+ *	or the bus's refusal in the interp result.
+ *
+ * Side effects:
+ *	RequestName; may register name scripts.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+RequestName(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    Tcl_Obj *nameObj,
+    unsigned int flags,
+    Tcl_Obj *acquired,		/* script or NULL */
+    Tcl_Obj *lost)		/* script or NULL */
+{
+    const char *name = Tcl_GetString(nameObj), *outcome;
+    int code;
+
+    if (acquired != NULL && DbusIsEmpty(acquired)) {
+	acquired = NULL;
+    }
+    if (lost != NULL && DbusIsEmpty(lost)) {
+	lost = NULL;
+    }
+    if (acquired == NULL && lost == NULL) {
+	return DbusBusRequestName(interp, connPtr, nameObj, flags, 0);
+    }
+    if (DbusNameCallbacks(interp, connPtr, nameObj, acquired, lost)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    code = DbusBusRequestName(interp, connPtr, nameObj, flags, 0);
+    outcome = Tcl_GetString(Tcl_GetObjResult(interp));
+    if (code != TCL_OK || strcmp(outcome, "exists") == 0) {
+	DbusNameCallbacksRemove(connPtr, interp, name);
+    } else if (strcmp(outcome, "owner") == 0) {
+	DbusNameCallbacksOwned(connPtr, interp, name);
+    }
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifConnectCmd --
  *
- *	dbif connect ?-bus bus? ?-noqueue? ?-replace? ?-yield? ?name ...?
+ *	dbif connect ?-bus bus? ?-noqueue? ?-replace? ?-yield?
+ *		?-acquired script? ?-lost script? ?name ...?
  *	Returns the names this connection is primary owner of; return
  *	options -bus (handle) and -names (outcome per name, rule 20).
+ *	-acquired / -lost follow each name as "dbus name" does (E2): the
+ *	scripts are registered before the request and dropped when it
+ *	fails or the name exists.
  *
  *----------------------------------------------------------------------
  */
@@ -225,10 +284,10 @@ DbifConnectCmd(
 {
     static const DbifOption opts[] = {
 	{"-bus", 1}, {"-noqueue", 0}, {"-replace", 0}, {"-yield", 0},
-	{NULL, 0}
+	{"-acquired", 1}, {"-lost", 1}, {NULL, 0}
     };
     DbifData *dataPtr = DbifGetData(interp);
-    Tcl_Obj *values[4] = {NULL, NULL, NULL, NULL};
+    Tcl_Obj *values[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
     Tcl_Obj *busObj, *resultPtr, *namesPtr, *optsPtr;
     Tcl_HashEntry *hPtr;
     DbusConn *connPtr;
@@ -292,7 +351,8 @@ DbifConnectCmd(
 	 * The outcome word, or the bus's refusal, is the interp result.
 	 */
 
-	code = DbusBusRequestName(interp, connPtr, objv[k], flags, 0);
+	code = RequestName(interp, connPtr, objv[k], flags, values[4],
+		values[5]);
 	Tcl_DictObjPut(NULL, namesPtr, objv[k], Tcl_GetObjResult(interp));
 	outcome = Tcl_GetString(Tcl_GetObjResult(interp));
 	if (code == TCL_OK && (strcmp(outcome, "primary") == 0

@@ -173,7 +173,12 @@ typedef struct DbifListen {
     Tcl_Obj *path;		/* "" = any path; held */
     Tcl_Obj *intf;		/* held */
     Tcl_Obj *member;		/* held */
-    Tcl_Obj *rule;		/* match rule added for it; held */
+    Tcl_Obj *rule;		/* match rule added for it; held; NULL for
+				 * a filtered listener (its subscription
+				 * holds the rule) */
+    Tcl_WideInt subId;		/* -sender/-argN listener: its subscription
+				 * on the connection (dbusSubscribe.c), 0
+				 * for a plain handler-table listener */
     DbifProto *protos;		/* owned list */
 } DbifListen;
 

@@ -33,7 +33,9 @@ DbifListenFree(
     Tcl_DecrRefCount(lPtr->path);
     Tcl_DecrRefCount(lPtr->intf);
     Tcl_DecrRefCount(lPtr->member);
-    Tcl_DecrRefCount(lPtr->rule);
+    if (lPtr->rule != NULL) {
+	Tcl_DecrRefCount(lPtr->rule);
+    }
     ckfree((char *) lPtr);
 }
 
@@ -148,9 +150,22 @@ DbifListenRemove(
 	}
     }
     Tcl_DStringFree(&key);
-    if (connPtr != NULL) {
+    if (connPtr != NULL && lPtr->rule != NULL) {
 	DbusBusRemoveMatch(NULL, connPtr, Tcl_GetString(lPtr->rule),
 		DBUS_MATCH_NOWAIT);
+    }
+    if (connPtr != NULL && lPtr->subId != 0) {
+	/*
+	 * The subscription is gone already if the interp closed the
+	 * connection; one with the same id is ours only if it calls us.
+	 */
+
+	DbusSubscription *subPtr = DbusSubscriptionFind(connPtr,
+		dataPtr->interp, lPtr->subId);
+
+	if (subPtr != NULL && DbusSubscriptionClientData(subPtr) == lPtr) {
+	    DbusUnsubscribe(subPtr);
+	}
     }
     DbifProtosFree(lPtr->protos);
     lPtr->protos = NULL;
@@ -196,9 +211,199 @@ DbifSignalFree(
 /*
  *----------------------------------------------------------------------
  *
+ * TakeFilterOptions --
+ *
+ *	Take the -sender, -argN, -argNpath and -arg0namespace options (with
+ *	their values) out of the leading options of "dbif listen" (objv[0]
+ *	is the command) into a match rule; the other words are copied to
+ *	kept[] for DbifParseOptions.
+ *
+ * Results:
+ *	TCL_OK with *keptcPtr words in kept (borrowed) and *rulePtrPtr set
+ *	to a new rule when a filter option was given (else NULL); or
+ *	TCL_ERROR ({DBUS INVALID ...}, {TCL ARGUMENT MISSING}).
+ *
+ * Side effects:
+ *	Allocates the rule (caller frees or hands it on).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+TakeFilterOptions(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    Tcl_Obj **kept,		/* room for objc words */
+    int *keptcPtr,
+    DbusMatchRule **rulePtrPtr)
+{
+    int i, n = 1, options = 1;
+
+    *rulePtrPtr = NULL;
+    kept[0] = objv[0];
+    for (i = 1; i < objc; i++) {
+	const char *w = Tcl_GetString(objv[i]);
+
+	if (options && (strcmp(w, "--") == 0 || w[0] != '-')) {
+	    options = 0;
+	}
+	if (options && (strcmp(w, "-sender") == 0
+		|| strncmp(w, "-arg", 4) == 0)) {
+	    int k = i;
+
+	    if (*rulePtrPtr == NULL) {
+		*rulePtrPtr = DbusMatchNew();
+	    }
+	    if (DbusMatchFromOptions(interp, *rulePtrPtr, objv, &k,
+		    (i + 2 < objc) ? i + 2 : objc) != TCL_OK) {
+		goto error;
+	    }
+	    if (k == i) {
+		Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+			"Unknown or ambiguous option: \"%s\"", w));
+		Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option",
+			w, NULL);
+		goto error;
+	    }
+	    if (i + 1 >= objc) {
+		break;
+	    }
+	    i++;
+	    continue;
+	}
+	kept[n++] = objv[i];
+	if (options && i + 1 < objc) {
+	    kept[n++] = objv[++i];	/* every dbif listen option has a value */
+	}
+    }
+    *keptcPtr = n;
+    return TCL_OK;
+
+  error:
+    DbusMatchFree(*rulePtrPtr);
+    *rulePtrPtr = NULL;
+    return TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ListenInstall --
+ *
+ *	Make the record of a new listener and hook it up: a plain one
+ *	into the core's signal-handler table with its match rule through
+ *	the registry; a filtered one (filterPtr not NULL) as a
+ *	subscription, whose rule (path, interface, member and the filter)
+ *	is applied locally and given to the bus.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR (rule refused, connection closed); hPtr's
+ *	entry is deleted on error.
+ *
+ * Side effects:
+ *	Stores the record in hPtr; takes ownership of filterPtr.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ListenInstall(
+    Tcl_Interp *interp,
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    Tcl_HashEntry *hPtr,	/* new entry of dataPtr->listeners */
+    Tcl_Obj *handle,
+    Tcl_Obj *path,
+    Tcl_Obj *intf,
+    Tcl_Obj *member,
+    DbusMatchRule *filterPtr)	/* owned; NULL for a plain listener */
+{
+    DbifListen *lPtr;
+    Tcl_DString ds;
+
+    lPtr = (DbifListen *) ckalloc(sizeof(DbifListen));
+    memset(lPtr, 0, sizeof(DbifListen));
+    lPtr->refCount = 1;
+    lPtr->dataPtr = dataPtr;
+    lPtr->handle = handle;
+    lPtr->path = path;
+    lPtr->intf = intf;
+    lPtr->member = member;
+    Tcl_IncrRefCount(handle);
+    Tcl_IncrRefCount(path);
+    Tcl_IncrRefCount(intf);
+    Tcl_IncrRefCount(member);
+    Tcl_SetHashValue(hPtr, lPtr);
+
+    if (filterPtr != NULL) {
+	const char *err = NULL;
+	DbusSubscription *subPtr;
+
+	if ((Tcl_GetCharLength(path) > 0 && !DbusMatchSet(filterPtr, "path",
+		4, Tcl_GetString(path), strlen(Tcl_GetString(path)), &err))
+		|| !DbusMatchSet(filterPtr, "interface", 9,
+		Tcl_GetString(intf), strlen(Tcl_GetString(intf)), &err)
+		|| !DbusMatchSet(filterPtr, "member", 6, Tcl_GetString(member),
+		strlen(Tcl_GetString(member)), &err)) {
+	    DbusMatchFree(filterPtr);
+	    DbifListenRemove(dataPtr, hPtr);
+	    return DbusError(interp, DBUS_EC_INVALID, "MATCH",
+		    Tcl_GetString(member), "%s", err);
+	}
+	subPtr = DbusSubscribe(interp, connPtr, filterPtr, 0, NULL,
+		DbifSignalProc, lPtr);
+	if (subPtr == NULL) {
+	    DbifListenRemove(dataPtr, hPtr);
+	    return TCL_ERROR;
+	}
+	lPtr->subId = DbusSubscriptionId(subPtr);
+	return TCL_OK;
+    }
+
+    Tcl_DStringInit(&ds);
+    Tcl_DStringAppend(&ds, "type='signal'", -1);
+    if (Tcl_GetCharLength(path) > 0) {
+	DbusMatchAppend(&ds, "path", Tcl_GetString(path));
+    }
+    DbusMatchAppend(&ds, "interface", Tcl_GetString(intf));
+    DbusMatchAppend(&ds, "member", Tcl_GetString(member));
+    if (DbusBusAddMatch(interp, connPtr, Tcl_DStringValue(&ds), 0)
+	    != TCL_OK) {
+	Tcl_DStringFree(&ds);
+	DbifListenRemove(dataPtr, hPtr);
+	return TCL_ERROR;
+    }
+    lPtr->rule = Tcl_NewStringObj(Tcl_DStringValue(&ds),
+	    Tcl_DStringLength(&ds));
+    Tcl_IncrRefCount(lPtr->rule);
+    Tcl_DStringFree(&ds);
+    Tcl_DStringAppend(&ds, Tcl_GetString(intf), -1);
+    Tcl_DStringAppend(&ds, ".", 1);
+    Tcl_DStringAppend(&ds, Tcl_GetString(member), -1);
+    if (DbusHandlerInstall(interp, connPtr, DBUS_TABLE_SIGNAL,
+	    Tcl_GetString(path), Tcl_DStringValue(&ds),
+	    DbusHandlerNew(interp, NULL, DbifSignalProc, lPtr, 0)) != TCL_OK) {
+	Tcl_DStringFree(&ds);
+	DbifListenRemove(dataPtr, hPtr);
+	return TCL_ERROR;
+    }
+    Tcl_DStringFree(&ds);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifListenCmd --
  *
- *	dbif listen ?-bus b? ?-interface i? path name ?arglist? ?interp? body
+ *	dbif listen ?-bus b? ?-interface i? ?-sender name? ?-argN value?
+ *		?-argNpath path? ?-arg0namespace name?
+ *		path name ?arglist? ?interp? body
+ *
+ *	A listener with -sender or argument options is its own listener
+ *	(keyed by its filter too), matched locally as "dbus subscribe"
+ *	does; without them the reference behaviour holds.
  *
  *----------------------------------------------------------------------
  */
@@ -211,25 +416,38 @@ DbifListenCmd(
     Tcl_Obj *const objv[])
 {
     static const char *usage = "listen ?-bus bustype? "
-	    "?-interface interface? path name ?arglist? ?interp? body";
+	    "?-interface interface? ?-sender name? ?-argN value? "
+	    "path name ?arglist? ?interp? body";
     DbifData *dataPtr = DbifGetData(interp);
     Tcl_Obj *values[2] = {NULL, NULL}, *handle, *intf, *argList = NULL;
-    Tcl_Obj *interpObj = NULL, *bodyObj, *params, *ruleObj;
+    Tcl_Obj *interpObj = NULL, *bodyObj, *params, *keptStatic[16];
+    Tcl_Obj **kept = keptStatic;
     Tcl_HashEntry *hPtr;
     Tcl_DString key;
     DbusConn *connPtr;
     DbifListen *lPtr;
     DbifDef *defPtr;
-    int i = 1, n, isNew;
+    DbusMatchRule *filterPtr = NULL;
+    int i = 1, n, isNew, code = TCL_ERROR;
 
     (void) clientData;
+    if (objc > 16) {
+	kept = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * objc);
+    }
+    if (TakeFilterOptions(interp, objc, objv, kept, &n, &filterPtr)
+	    != TCL_OK) {
+	goto done;
+    }
+    objc = n;
+    objv = kept;
     if (DbifParseOptions(interp, dbifBusIntfOpts, objc, objv, &i, values)
 	    != TCL_OK) {
-	return TCL_ERROR;
+	goto done;
     }
     n = objc - i;
     if (n < 3 || n > 5) {
-	return DbifWrongArgs(interp, usage);
+	DbifWrongArgs(interp, usage);
+	goto done;
     }
     if (n >= 4) {
 	argList = objv[i + 2];
@@ -244,13 +462,20 @@ DbifListenCmd(
 	    || DbifCheckInterface(interp, intf) != TCL_OK
 	    || DbifResolveBus(interp, dataPtr, values[DBIF_O_BUS], &handle,
 	    &connPtr) != TCL_OK) {
-	return TCL_ERROR;
+	goto done;
     }
     Tcl_DStringInit(&key);
     DbifNodeKey(&key, Tcl_GetString(handle), Tcl_GetString(objv[i]),
 	    Tcl_GetString(intf));
     Tcl_DStringAppend(&key, ".", 1);
     Tcl_DStringAppend(&key, Tcl_GetString(objv[i + 1]), -1);
+    if (filterPtr != NULL) {
+	char *text = DbusMatchString(filterPtr);
+
+	Tcl_DStringAppend(&key, "|", 1);
+	Tcl_DStringAppend(&key, text ? text : "", -1);
+	dbus_free(text);
+    }
 
     if (Tcl_GetCharLength(bodyObj) == 0) {
 	hPtr = Tcl_FindHashEntry(&dataPtr->listeners, Tcl_DStringValue(&key));
@@ -258,7 +483,8 @@ DbifListenCmd(
 	if (hPtr != NULL) {
 	    DbifListenRemove(dataPtr, hPtr);
 	}
-	return TCL_OK;
+	code = TCL_OK;
+	goto done;
     }
 
     defPtr = DbifDefNew();
@@ -274,64 +500,28 @@ DbifListenCmd(
     hPtr = Tcl_CreateHashEntry(&dataPtr->listeners, Tcl_DStringValue(&key),
 	    &isNew);
     if (isNew) {
-	Tcl_DString rule;
+	DbusMatchRule *rulePtr = filterPtr;
 
-	Tcl_DStringInit(&rule);
-	Tcl_DStringAppend(&rule, "type='signal'", -1);
-	if (Tcl_GetCharLength(objv[i]) > 0) {
-	    DbusMatchAppend(&rule, "path", Tcl_GetString(objv[i]));
-	}
-	DbusMatchAppend(&rule, "interface", Tcl_GetString(intf));
-	DbusMatchAppend(&rule, "member", Tcl_GetString(objv[i + 1]));
-	ruleObj = Tcl_NewStringObj(Tcl_DStringValue(&rule),
-		Tcl_DStringLength(&rule));
-	Tcl_DStringFree(&rule);
-	Tcl_IncrRefCount(ruleObj);
-	if (DbusBusAddMatch(interp, connPtr, Tcl_GetString(ruleObj), 0)
-		!= TCL_OK) {
-	    Tcl_DecrRefCount(ruleObj);
-	    Tcl_DeleteHashEntry(hPtr);
+	filterPtr = NULL;
+	if (ListenInstall(interp, dataPtr, connPtr, hPtr, handle, objv[i],
+		intf, objv[i + 1], rulePtr) != TCL_OK) {
 	    goto error;
 	}
-	lPtr = (DbifListen *) ckalloc(sizeof(DbifListen));
-	lPtr->refCount = 1;
-	lPtr->dataPtr = dataPtr;
-	lPtr->handle = handle;
-	lPtr->path = objv[i];
-	lPtr->intf = intf;
-	lPtr->member = objv[i + 1];
-	lPtr->rule = ruleObj;
-	lPtr->protos = NULL;
-	Tcl_IncrRefCount(lPtr->handle);
-	Tcl_IncrRefCount(lPtr->path);
-	Tcl_IncrRefCount(lPtr->intf);
-	Tcl_IncrRefCount(lPtr->member);
-	Tcl_SetHashValue(hPtr, lPtr);
-	Tcl_DStringFree(&key);
-	Tcl_DStringAppend(&key, Tcl_GetString(intf), -1);
-	Tcl_DStringAppend(&key, ".", 1);
-	Tcl_DStringAppend(&key, Tcl_GetString(objv[i + 1]), -1);
-	if (DbusHandlerInstall(interp, connPtr, DBUS_TABLE_SIGNAL,
-		Tcl_GetString(objv[i]), Tcl_DStringValue(&key),
-		DbusHandlerNew(interp, NULL, DbifSignalProc, lPtr, 0))
-		!= TCL_OK) {
-	    DbifListenRemove(dataPtr, hPtr);
-	    goto error;
-	}
-    } else {
-	lPtr = (DbifListen *) Tcl_GetHashValue(hPtr);
     }
+    lPtr = (DbifListen *) Tcl_GetHashValue(hPtr);
     DbifAddProtos(&lPtr->protos, defPtr);
-    Tcl_DStringFree(&key);
-    Tcl_DecrRefCount(params);
-    DbifDefRelease(defPtr);
-    return TCL_OK;
+    code = TCL_OK;
 
   error:
     Tcl_DStringFree(&key);
     Tcl_DecrRefCount(params);
     DbifDefRelease(defPtr);
-    return TCL_ERROR;
+  done:
+    DbusMatchFree(filterPtr);
+    if (kept != keptStatic) {
+	ckfree((char *) kept);
+    }
+    return code;
 }
 
 /*

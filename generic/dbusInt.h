@@ -904,6 +904,7 @@ DbusSubscription *DbusSubscribe(Tcl_Interp *interp, DbusConn *connPtr,
 		    DbusMessageProc *proc, ClientData clientData);
 void		DbusUnsubscribe(DbusSubscription *subPtr);
 Tcl_WideInt	DbusSubscriptionId(DbusSubscription *subPtr);
+ClientData	DbusSubscriptionClientData(DbusSubscription *subPtr);
 DbusSubscription *DbusSubscriptionFind(DbusConn *connPtr,
 		    Tcl_Interp *interp, Tcl_WideInt id);
 void		DbusSubscriptionsForget(DbusConn *connPtr,

@@ -432,13 +432,13 @@ DbusUnsubscribe(
 /*
  *----------------------------------------------------------------------
  *
- * DbusSubscriptionId, DbusSubscriptionFind --
+ * DbusSubscriptionId, DbusSubscriptionClientData, DbusSubscriptionFind --
  *
- *	The id of a subscription; the active subscription of interp with
- *	an id on a connection.
+ *	The id of a subscription; the clientData of its C callback; the
+ *	active subscription of interp with an id on a connection.
  *
  * Results:
- *	The id; the subscription or NULL.
+ *	The id; the clientData; the subscription or NULL.
  *
  * Side effects:
  *	None.
@@ -451,6 +451,13 @@ DbusSubscriptionId(
     DbusSubscription *subPtr)
 {
     return subPtr->id;
+}
+
+ClientData
+DbusSubscriptionClientData(
+    DbusSubscription *subPtr)
+{
+    return subPtr->clientData;
 }
 
 DbusSubscription *
