@@ -1239,6 +1239,188 @@ proc bench::peerReport {} {
 	    p2p: no daemon, one hop."
 }
 
+# ----------------------------------------------------------------------
+# Signal subscriptions (issue 9): one "dbus subscribe" against the C
+# subscriber, and the same with 100 other subscriptions (other members of
+# the same interface, rules on the bus) that a Tick must not pay for.
+# Selected with "-only subs"; self-contained (subsMeasure, subsReport).
+
+# bench::subsRun --
+#
+#	One measurement: tclsub.tcl in the given mode (or the C subscriber
+#	for mode "c") against the C emitter; returns signals/s.
+
+proc bench::subsRun {mode n} {
+    variable cbench
+    variable tclsh
+    variable dir
+    variable pin
+    if {$mode eq "c"} {
+	set cmd [list $cbench subscribe]
+    } else {
+	set cmd [list $tclsh [file join $dir tclsub.tcl] $mode]
+    }
+    set chan [startServer $cmd]
+    try {
+	exec {*}$pin $cbench emit $n 2>@stderr
+	set l [readLine $chan 300000]
+	if {$l eq ""} {
+	    error "subscriber ($mode) gave no result"
+	}
+	if {[lindex $l 2] != $n} {
+	    note "$mode subscriber received [lindex $l 2] of $n signals"
+	}
+	return [parseFigure $l]
+    } finally {
+	reap $chan 5000
+    }
+}
+
+# bench::subsMeasure --
+#
+#	Interleaved repetitions of the four subscribers, so that load on
+#	the machine touches them alike.
+
+proc bench::subsMeasure {} {
+    variable opt
+    variable sizes
+    if {![tclWanted] || ![wanted subs]} {
+	return
+    }
+    for {set r 1} {$r <= $opt(repeat)} {incr r} {
+	note "subscription repetition $r of $opt(repeat)"
+	foreach mode {c listen subscribe subscribe100} {
+	    record subs-$mode sub {subsRun $mode $sizes(signals)}
+	}
+    }
+    if {[auto_execok valgrind] ne ""} {
+	note "subscription callgrind runs"
+	foreach mode {c listen subscribe subscribe100} {
+	    record subs-$mode ir {subsInstr $mode}
+	}
+    }
+}
+
+# bench::subsInstrRun --
+#
+#	Instructions of a whole subscriber process (mode as for subsRun)
+#	that receives n signals, under callgrind.
+
+proc bench::subsInstrRun {mode n} {
+    variable cbench
+    variable tclsh
+    variable dir
+    variable pin
+    variable tmp
+    set out [file join $tmp callgrind.subs.$mode.$n]
+    set cmd [list timeout 900 valgrind --tool=callgrind \
+	    --callgrind-out-file=$out]
+    if {$mode eq "c"} {
+	lappend cmd $cbench subscribe
+    } else {
+	lappend cmd $tclsh [file join $dir tclsub.tcl] $mode
+    }
+    set chan [startServer $cmd]
+    try {
+	exec {*}$pin $cbench emit $n 2>@stderr
+	set l [readLine $chan 600000]
+	if {[lindex $l 2] != $n} {
+	    error "$mode subscriber under callgrind received [lindex $l 2]\
+		    of $n signals"
+	}
+    } finally {
+	reap $chan 120000
+    }
+    set f [open $out]
+    set data [read $f]
+    close $f
+    if {![regexp -line {^summary:\s+(\d+)} $data -> ir]
+	    && ![regexp -line {^totals:\s+(\d+)} $data -> ir]} {
+	error "no instruction total in $out"
+    }
+    return $ir
+}
+
+# bench::subsInstr --
+#
+#	Subscriber instructions per signal: difference of two runs.
+
+proc bench::subsInstr {mode} {
+    set a [subsInstrRun $mode 2000]
+    set b [subsInstrRun $mode 6000]
+    return [expr {double($b - $a) / 4000}]
+}
+
+# bench::subsReport --
+#
+#	The subscription table: each Tcl subscriber against the C one, and
+#	the cost of 100 other subscriptions per signal.
+
+proc bench::subsReport {} {
+    variable samples
+    variable opt
+    if {![tclWanted] || ![wanted subs]} {
+	return
+    }
+    foreach mode {c listen subscribe subscribe100} {
+	set m($mode) [expr {[info exists samples(subs-$mode,sub)]
+		? [median $samples(subs-$mode,sub)] : ""}]
+    }
+    set rows [list [list workload signals/s "ratio" goal met?]]
+    lappend rows [list "C libdbus subscriber" [cell subs-c sub $m(c)] - - -]
+    foreach {mode label goal} {
+	listen "one dbus listen handler (+ dbus filter)" ""
+	subscribe "one dbus subscribe" 0.85
+	subscribe100 "dbus subscribe + 100 others on other members" ""
+    } {
+	set ratio -
+	set met -
+	if {$m(c) ne "" && $m($mode) ne "" && $m(c) != 0} {
+	    set x [expr {double($m($mode)) / $m(c)}]
+	    set ratio [format "%.2fx C" $x]
+	    if {$goal ne ""} {
+		set met [expr {$x >= $goal ? "yes" : "NO"}]
+	    }
+	}
+	lappend rows [list $label [cell subs-$mode sub $m($mode)] $ratio \
+		[expr {$goal eq "" ? "(info)" : ">= ${goal}x"}] $met]
+    }
+    if {$m(subscribe) ne "" && $m(subscribe100) ne ""
+	    && $m(subscribe100) != 0} {
+	# Per-signal cost is 1 / rate.
+	set rise [expr {double($m(subscribe)) / $m(subscribe100) - 1}]
+	lappend rows [list "per-signal cost, 100 others vs none" - \
+		[format "%+.1f%%" [expr {100 * $rise}]] "< +10%" \
+		[expr {$rise < 0.10 ? "yes" : "NO"}]]
+    }
+    foreach mode {c listen subscribe subscribe100} {
+	set i($mode) [expr {[info exists samples(subs-$mode,ir)]
+		? [median $samples(subs-$mode,ir)] : ""}]
+    }
+    lappend rows [list "subscriber Ir/signal (callgrind): C" \
+	    [cell subs-c ir $i(c)] - - -]
+    foreach {mode label} {
+	listen "  one dbus listen handler" subscribe "  one dbus subscribe"
+	subscribe100 "  dbus subscribe + 100 others"
+    } {
+	lappend rows [list $label [cell subs-$mode ir $i($mode)] \
+		[expr {$i(c) ne "" && $i($mode) ne "" && $i(c) != 0
+		? [format "%.2fx C" [expr {double($i($mode)) / $i(c)}]] : "-"}] \
+		(info) -]
+    }
+    if {$i(subscribe) ne "" && $i(subscribe100) ne "" && $i(subscribe) != 0} {
+	set rise [expr {double($i(subscribe100)) / $i(subscribe) - 1}]
+	lappend rows [list "Ir per signal, 100 others vs none" - \
+		[format "%+.1f%%" [expr {100 * $rise}]] "< +10%" \
+		[expr {$rise < 0.10 ? "yes" : "NO"}]]
+    }
+    puts ""
+    puts "signal subscriptions (issue 9):"
+    table $rows
+    puts "medians of $opt(repeat), measured interleaved; signals from the\
+	    C emitter, end to end through the bus."
+}
+
 # bench::cell --
 #
 #	Table text of a median: the figure, FAILED, or "-" (not run).
@@ -1417,7 +1599,9 @@ proc bench::main {argv} {
     measure
     dbifMeasure
     peerMeasure
+    subsMeasure
     report
+    subsReport
     if {$opt(profile) && [wanted instr]} {
 	profileReport [expr {[tclWanted] ? {c tcl} : {c}}]
     }

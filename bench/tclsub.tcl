@@ -5,7 +5,12 @@
 #	interface, a "dbus listen" handler counting Tick(u) signals, and one
 #	for Done.  The rate is taken from the first Tick to the last.
 #
-#	Usage:	tclsh tclsub.tcl
+#	Usage:	tclsh tclsub.tcl ?listen|subscribe|subscribe100?
+#
+#	listen (default) as above; subscribe: one "dbus subscribe" for Tick
+#	and one for Done instead (each adds its own rule); subscribe100: the
+#	same plus 100 subscriptions of the same interface on other members
+#	(with their rules on the bus), which a Tick must not pay for.
 #
 #	Prints "ready" once the match rule is in place, then
 #	"<signals/s> signals/s <n> received <n> lost" after Done.
@@ -46,7 +51,7 @@ proc tclsub::Done {info} {
     variable finished 1
 }
 
-proc tclsub::main {} {
+proc tclsub::main {mode} {
     variable path
     variable iface
     variable received
@@ -55,9 +60,28 @@ proc tclsub::main {} {
     variable last
     set ns [namespace current]
     dbus connect
-    dbus listen $path $iface.Tick ${ns}::Tick
-    dbus listen $path $iface.Done ${ns}::Done
-    dbus filter add -type signal -interface $iface
+    switch -- $mode {
+	listen {
+	    dbus listen $path $iface.Tick ${ns}::Tick
+	    dbus listen $path $iface.Done ${ns}::Done
+	    dbus filter add -type signal -interface $iface
+	}
+	subscribe - subscribe100 {
+	    if {$mode eq "subscribe100"} {
+		for {set k 0} {$k < 100} {incr k} {
+		    dbus subscribe -path $path -interface $iface \
+			    -member Other$k ${ns}::Done
+		}
+	    }
+	    dbus subscribe -path $path -interface $iface -member Tick \
+		    ${ns}::Tick
+	    dbus subscribe -path $path -interface $iface -member Done \
+		    ${ns}::Done
+	}
+	default {
+	    error "unknown mode \"$mode\""
+	}
+    }
     puts ready
     flush stdout
     vwait ${ns}::finished
@@ -69,7 +93,7 @@ proc tclsub::main {} {
     dbus close
 }
 
-if {[catch {tclsub::main} msg]} {
+if {[catch {tclsub::main [lindex [concat $argv listen] 0]} msg]} {
     puts stderr "tclsub: $msg"
     exit 1
 }
