@@ -21,8 +21,9 @@
  *			   building and sending returns and signals, for
  *			   the layers above the core
  *	  dbusBus.c	   what a bus offers beyond messages: name requests,
- *			   the match-rule registry, name-owner tracking,
- *			   small accessors for dbif and other layers
+ *			   the match-rule registry, small accessors for dbif
+ *			   and other layers
+ *	  dbusOwner.c	   name-owner tracking with C callbacks
  *	  dbusMatch.c	   match rules parsed once, matched locally
  *	  dbusSubscribe.c  signal subscriptions (dbus subscribe/unsubscribe)
  *	  dbusNameWatch.c  dbus watch/unwatch, -acquired/-lost of names
@@ -329,9 +330,9 @@ typedef struct DbusConn {
     struct DbusNameTable *nameData;/* owned by dbusNameWatch.c: dbus watch
 				 * and -acquired/-lost; NULL until first
 				 * used; freed by DbusNamesFree */
-    struct DbusBusData *busData;/* owned by dbusBus.c: match rules, owner
-				 * table; NULL until first used; freed by
-				 * DbusBusFree in ConnClose */
+    struct DbusBusData *busData;/* owned by dbusBus.c/dbusOwner.c: match
+				 * rules, owner table; NULL until first
+				 * used; freed by DbusBusFree in ConnClose */
     ClientData acceptData;	/* while a server authenticates it: the
 				 * server's record of it (dbusServer.c);
 				 * NULL for every listed connection */
@@ -871,6 +872,33 @@ Tcl_Obj *	DbusConnHandle(DbusConn *connPtr);
 int		DbusConnFlags(DbusConn *connPtr);
 int		DbusConnCheckOpen(Tcl_Interp *interp, DbusConn *connPtr);
 DbusConn *	DbusInterpConn(DbusInterpData *dataPtr, const char *handle);
+
+/*
+ * The per-connection bus record, shared by dbusBus.c (the match-rule
+ * registry) and dbusOwner.c (the owner table); nothing else touches it.
+ */
+
+struct DbusNameOwner;
+
+/*
+ * Per-connection bus state (DbusConn.busData).
+ */
+
+typedef struct DbusBusData {
+    Tcl_HashTable rules;	/* rule text -> use count (INT2PTR) */
+    Tcl_HashTable owners;	/* name -> struct DbusNameOwner* (owned) */
+    DbusOwnerWatch *firstAny;	/* watches of every name (owned list) */
+    DbusOwnerWatch *lastAny;
+    unsigned int generation;	/* counts registrations */
+    int busy;			/* owner notifications running: while
+				 * nonzero nothing is freed, removed watches
+				 * only marked (see EndNotify) */
+    int needSweep;		/* a watch was removed while busy */
+    int closing;		/* DbusBusFree ran while busy: the last
+				 * EndNotify frees the record */
+} DbusBusData;
+
+DbusBusData *	DbusBusGetData(DbusConn *connPtr, int create);
 
 /*
  * Hooks called by the core itself (dbusDeliver.c, dbusConn.c).
