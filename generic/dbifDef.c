@@ -281,8 +281,23 @@ DbifDefNamespace(
 }
 
 /*
- * Set interpObj (NULL for "" or the interp itself) and the lambda of a
- * definition from its parameter list and body.
+ *----------------------------------------------------------------------
+ *
+ * DbifDefSetBody --
+ *
+ *	Set the interp a definition's body runs in (interpObj; NULL or ""
+ *	for the defining interp) and, unless bodyObj is NULL, its lambda
+ *	{params body namespace}, the namespace being the current one of
+ *	that interp.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR 'could not find interpreter "x"' {DBUS INVALID
+ *	INTERP x}.
+ *
+ * Side effects:
+ *	defPtr->interpObj and defPtr->lambda hold references.
+ *
+ *----------------------------------------------------------------------
  */
 
 int
@@ -304,6 +319,9 @@ DbifDefSetBody(
 	}
 	defPtr->interpObj = interpObj;
 	Tcl_IncrRefCount(interpObj);
+    }
+    if (bodyObj == NULL) {
+	return TCL_OK;
     }
     nsObj = DbifDefNamespace(interp, defPtr->interpObj);
     lv[0] = paramsPtr;

@@ -16,8 +16,9 @@
  *	  dbifMethod.c	methods and their dispatch, message ids, return,
  *			error, get
  *	  dbifSignal.c	signals, generate, listeners and match rules
- *	  dbifProp.c	properties: traces, PropertiesChanged batching,
- *			org.freedesktop.DBus.Properties Get/Set/GetAll
+ *	  dbifProp.c	properties: definitions, traces, PropertiesChanged
+ *			batching
+ *	  dbifPropIface.c org.freedesktop.DBus.Properties Get/Set/GetAll
  *	  dbifIntro.c	introspection XML, Introspectable.Introspect
  *
  * Copyright (c) 2026 the tcl-dbus authors.
@@ -323,6 +324,7 @@ DbusMessageProc	DbifPropertiesGetAll;
 int		DbifPropValueToSend(Tcl_Interp *interp, DbifProp *propPtr,
 		    Tcl_Obj **valuePtrPtr);
 int		DbifGetPropValue(DbifProp *propPtr, Tcl_Obj **valuePtrPtr);
+Tcl_Obj *	DbifTypedValue(DbifProp *propPtr, Tcl_Obj *value);
 
 /*
  *----------------------------------------------------------------------

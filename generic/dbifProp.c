@@ -4,8 +4,9 @@
  *	dbif properties (reference 4.12, 4.14, 4.16; DECISIONS rules 14
  *	and 17): "dbif property", the variable traces behind automatic
  *	PropertiesChanged signals, their batching on the idle loop (one
- *	signal per bus/path/interface with the last values), and the
- *	org.freedesktop.DBus.Properties methods Get, Set and GetAll.
+ *	signal per bus/path/interface with the last values).  The
+ *	org.freedesktop.DBus.Properties methods Get, Set and GetAll are in
+ *	dbifPropIface.c.
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
@@ -406,7 +407,7 @@ DbifGetPropValue(
 /*
  *----------------------------------------------------------------------
  *
- * TypedValue --
+ * DbifTypedValue --
  *
  *	A property value in the marshaller's explicit variant form
  *	{signature value}: sent with the declared type, never a guessed
@@ -421,8 +422,8 @@ DbifGetPropValue(
  *----------------------------------------------------------------------
  */
 
-static Tcl_Obj *
-TypedValue(
+Tcl_Obj *
+DbifTypedValue(
     DbifProp *propPtr,
     Tcl_Obj *value)		/* borrowed */
 {
@@ -623,7 +624,7 @@ DbifFlushNode(
 	}
 	if (have > 0) {
 	    Tcl_DictObjPut(NULL, args[1], propPtr->name,
-		    TypedValue(propPtr, value));
+		    DbifTypedValue(propPtr, value));
 	    Tcl_DecrRefCount(value);
 	    continue;
 	}
@@ -676,12 +677,239 @@ FlushError(
 }
 
 /*
+ * What "dbif property" was asked for, once its arguments are checked.
+ */
+
+typedef struct PropSpec {
+    Tcl_Obj *handle;		/* bus handle; borrowed */
+    Tcl_Obj *intf;		/* interface; borrowed */
+    Tcl_Obj *name;		/* property name; reference held */
+    Tcl_Obj *sig;		/* its type; reference held */
+    Tcl_Obj *attrs;		/* attribute dict or NULL; refcount 0 */
+    int access;			/* DBIF_READ ... */
+    int emits;			/* DBIF_EMITS_* */
+} PropSpec;
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ParsePropSpec --
+ *
+ *	Check the options and the path, name?:signature? of "dbif
+ *	property" (objv[i] is the path).
+ *
+ * Results:
+ *	TCL_OK with *specPtr filled in, or TCL_ERROR (nothing to release
+ *	then).
+ *
+ * Side effects:
+ *	specPtr->name and specPtr->sig hold references (PropSpecFree).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+PropSpecFree(
+    PropSpec *specPtr)
+{
+    Tcl_DecrRefCount(specPtr->name);
+    Tcl_DecrRefCount(specPtr->sig);
+    if (specPtr->attrs != NULL) {
+	Tcl_IncrRefCount(specPtr->attrs);
+	Tcl_DecrRefCount(specPtr->attrs);
+    }
+}
+
+static int
+ParsePropSpec(
+    Tcl_Interp *interp,
+    DbifData *dataPtr,
+    Tcl_Obj *const values[],	/* -access -attributes -bus -interface */
+    Tcl_Obj *const objv[],	/* path, name?:signature? */
+    PropSpec *specPtr)		/* out */
+{
+    static const char *const modes[] = {"read", "write", "readwrite", NULL};
+    static const char *const emitsValues[] = {
+	"true", "invalidates", "false", "const", NULL
+    };
+    Tcl_Obj *emitsObj = NULL, *keyObj;
+    const char *spec, *colon, *sig;
+    Tcl_Size len;
+    int idx;
+
+    specPtr->access = DBIF_READWRITE;
+    specPtr->emits = DBIF_EMITS_TRUE;
+    if (values[0] && Tcl_GetIndexFromObj(NULL, values[0], modes, "mode",
+	    TCL_EXACT, &idx) != TCL_OK) {
+	return DbusError(interp, DBUS_EC_INVALID, "ACCESS",
+		Tcl_GetString(values[0]), "Invalid access mode: \"%s\". "
+		"Must be: read, write, or readwrite", Tcl_GetString(values[0]));
+    } else if (values[0]) {
+	specPtr->access = idx + 1;
+    }
+    specPtr->intf = values[3] ? values[3] : dataPtr->defaultIntf;
+    spec = Tcl_GetStringFromObj(objv[1], &len);
+    colon = memchr(spec, ':', (size_t) len);
+    specPtr->name = Tcl_NewStringObj(spec, colon ? colon - spec : len);
+    Tcl_IncrRefCount(specPtr->name);
+    specPtr->sig = Tcl_NewStringObj(colon ? colon + 1 : "s", -1);
+    Tcl_IncrRefCount(specPtr->sig);
+    specPtr->attrs = NULL;
+    sig = Tcl_GetStringFromObj(specPtr->sig, &len);
+    if (DbifCheckPath(interp, objv[0], 0) != TCL_OK
+	    || DbifCheckMember(interp, specPtr->name, "Property") != TCL_OK
+	    || DbifCheckInterface(interp, specPtr->intf) != TCL_OK
+	    || DbifParseAttributes(interp, values[1], &specPtr->attrs)
+	    != TCL_OK
+	    || DbifResolveBus(interp, dataPtr, values[2], &specPtr->handle,
+	    NULL) != TCL_OK) {
+	goto error;
+    }
+    if (!DbusSignatureIsSingle(sig, (int) len)) {
+	DbusError(interp, DBUS_EC_INVALID, "SIGNATURE", sig,
+		DbusSignatureValid(sig, (int) len) < 0
+		? "invalid signature: %s" : "not a single complete type: %s",
+		sig);
+	goto error;
+    }
+    if (specPtr->attrs != NULL) {
+	keyObj = Tcl_NewStringObj("Property.EmitsChangedSignal", -1);
+	Tcl_IncrRefCount(keyObj);
+	Tcl_DictObjGet(NULL, specPtr->attrs, keyObj, &emitsObj);
+	Tcl_DecrRefCount(keyObj);
+	if (emitsObj != NULL && Tcl_GetIndexFromObj(NULL, emitsObj,
+		emitsValues, "value", TCL_EXACT, &specPtr->emits) != TCL_OK) {
+	    DbusError(interp, DBUS_EC_INVALID, "ATTRIBUTES",
+		    Tcl_GetString(emitsObj), "Invalid value for "
+		    "Property.EmitsChangedSignal: \"%s\". Must be: true, "
+		    "invalidates, false, or const", Tcl_GetString(emitsObj));
+	    goto error;
+	}
+    }
+    return TCL_OK;
+
+  error:
+    PropSpecFree(specPtr);
+    return TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * RemoveProp --
+ *
+ *	Remove a property of a node, if it has one of that name.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Unlinks and frees the property (its trace goes with it).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+RemoveProp(
+    DbifNode *nodePtr,
+    const char *name)
+{
+    Tcl_HashEntry *hPtr = Tcl_FindHashEntry(&nodePtr->props, name);
+    DbifProp *oldPtr, *propPtr, **pp;
+
+    if (hPtr == NULL) {
+	return;
+    }
+    oldPtr = (DbifProp *) Tcl_GetHashValue(hPtr);
+    for (pp = &nodePtr->firstProp; *pp; pp = &(*pp)->nextPtr) {
+	if (*pp == oldPtr) {
+	    *pp = oldPtr->nextPtr;
+	    break;
+	}
+    }
+    nodePtr->lastProp = NULL;
+    for (propPtr = nodePtr->firstProp; propPtr; propPtr = propPtr->nextPtr) {
+	nodePtr->lastProp = propPtr;
+    }
+    Tcl_DeleteHashEntry(hPtr);
+    DbifPropFree(oldPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AddProp --
+ *
+ *	Make the property a PropSpec describes, on variable varName, with
+ *	the definition defPtr, at the end of its node's properties.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Takes over the references of specPtr->name, specPtr->sig and
+ *	defPtr; creates the node if needed; traces the variable; notes
+ *	its value as known good when it fits the type.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+AddProp(
+    DbifData *dataPtr,
+    Tcl_Obj *pathObj,
+    PropSpec *specPtr,
+    Tcl_Obj *varName,
+    DbifDef *defPtr)
+{
+    DbifNode *nodePtr = DbifGetNode(dataPtr, specPtr->handle, pathObj,
+	    specPtr->intf);
+    DbifProp *propPtr = (DbifProp *) ckalloc(sizeof(DbifProp));
+    Tcl_HashEntry *hPtr;
+    int isNew;
+
+    memset(propPtr, 0, sizeof(DbifProp));
+    propPtr->nodePtr = nodePtr;
+    propPtr->name = specPtr->name;
+    propPtr->sig = specPtr->sig;
+    propPtr->varName = varName;
+    Tcl_IncrRefCount(varName);
+    propPtr->access = specPtr->access;
+    propPtr->emits = specPtr->emits;
+    propPtr->defPtr = defPtr;
+    hPtr = Tcl_CreateHashEntry(&nodePtr->props,
+	    Tcl_GetString(specPtr->name), &isNew);
+    Tcl_SetHashValue(hPtr, propPtr);
+    if (nodePtr->lastProp) {
+	nodePtr->lastProp->nextPtr = propPtr;
+    } else {
+	nodePtr->firstProp = propPtr;
+    }
+    nodePtr->lastProp = propPtr;
+    SetTrace(propPtr, 1);
+    if (DbifGetPropValue(propPtr, &propPtr->lastGood)
+	    && DbusMarshalCheck(NULL, NULL, Tcl_GetString(propPtr->sig),
+	    (int) Tcl_GetCharLength(propPtr->sig), propPtr->lastGood)
+	    != TCL_OK) {
+	Tcl_DecrRefCount(propPtr->lastGood);
+	propPtr->lastGood = NULL;
+    }
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * DbifPropertyCmd --
  *
  *	dbif property ?-access mode? ?-attributes a? ?-bus b? ?-interface i?
  *		path name?:signature? variable ??interp? body?
+ *	Defines (or, with an empty variable name, removes) a property.
+ *
+ * Results:
+ *	TCL_OK ("" result) or TCL_ERROR.
+ *
+ * Side effects:
+ *	Replaces any property of that name at path and interface.
  *
  *----------------------------------------------------------------------
  */
@@ -697,22 +925,13 @@ DbifPropertyCmd(
 	{"-access", 1}, {"-attributes", 1}, {"-bus", 1}, {"-interface", 1},
 	{NULL, 0}
     };
-    enum { P_ACCESS, P_ATTRS, P_BUS, P_INTF };
-    static const char *const modes[] = {"read", "write", "readwrite", NULL};
-    static const char *const emitsValues[] = {
-	"true", "invalidates", "false", "const", NULL
-    };
     DbifData *dataPtr = DbifGetData(interp);
-    Tcl_Obj *values[4] = {NULL, NULL, NULL, NULL}, *handle, *intf, *attrs;
-    Tcl_Obj *nameObj, *sigObj, *interpObj = NULL, *bodyObj = NULL;
-    Tcl_Obj *emitsObj = NULL, *params, *keyObj;
-    Tcl_HashEntry *hPtr;
+    Tcl_Obj *values[4] = {NULL, NULL, NULL, NULL};
+    Tcl_Obj *interpObj = NULL, *bodyObj = NULL, *params = NULL;
     DbifNode *nodePtr;
-    DbifProp *propPtr, **pp;
     DbifDef *defPtr;
-    const char *spec, *colon;
-    Tcl_Size len;
-    int i = 1, n, access = DBIF_READWRITE, emits = DBIF_EMITS_TRUE, isNew;
+    PropSpec spec;
+    int i = 1, n, code;
 
     (void) clientData;
     if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
@@ -725,599 +944,48 @@ DbifPropertyCmd(
 		"?-interface interface? path name?:signature? variable "
 		"??interp? body?");
     }
-    if (n >= 4) {
+    if (n >= 4 && Tcl_GetCharLength(objv[objc - 1]) > 0) {
 	bodyObj = objv[objc - 1];
     }
     if (n == 5) {
 	interpObj = objv[i + 3];
     }
-    if (values[P_ACCESS]) {
-	int idx;
-
-	if (Tcl_GetIndexFromObj(NULL, values[P_ACCESS], modes, "mode",
-		TCL_EXACT, &idx) != TCL_OK) {
-	    return DbusError(interp, DBUS_EC_INVALID, "ACCESS",
-		    Tcl_GetString(values[P_ACCESS]), "Invalid access mode: "
-		    "\"%s\". Must be: read, write, or readwrite",
-		    Tcl_GetString(values[P_ACCESS]));
-	}
-	access = idx + 1;
-    }
-    intf = values[P_INTF] ? values[P_INTF] : dataPtr->defaultIntf;
-    spec = Tcl_GetStringFromObj(objv[i + 1], &len);
-    colon = memchr(spec, ':', (size_t) len);
-    nameObj = Tcl_NewStringObj(spec, colon ? colon - spec : len);
-    Tcl_IncrRefCount(nameObj);
-    sigObj = Tcl_NewStringObj(colon ? colon + 1 : "s", -1);
-    Tcl_IncrRefCount(sigObj);
-    if (DbifCheckPath(interp, objv[i], 0) != TCL_OK
-	    || DbifCheckMember(interp, nameObj, "Property") != TCL_OK
-	    || DbifCheckInterface(interp, intf) != TCL_OK
-	    || DbifParseAttributes(interp, values[P_ATTRS], &attrs) != TCL_OK
-	    || DbifResolveBus(interp, dataPtr, values[P_BUS], &handle, NULL)
-	    != TCL_OK) {
-	goto error0;
-    }
-    if (!DbusSignatureIsSingle(Tcl_GetString(sigObj),
-	    (int) Tcl_GetCharLength(sigObj))) {
-	DbusError(interp, DBUS_EC_INVALID, "SIGNATURE", Tcl_GetString(sigObj),
-		DbusSignatureValid(Tcl_GetString(sigObj),
-		(int) Tcl_GetCharLength(sigObj)) < 0
-		? "invalid signature: %s" : "not a single complete type: %s",
-		Tcl_GetString(sigObj));
-	goto error1;
-    }
-    if (attrs != NULL) {
-	keyObj = Tcl_NewStringObj("Property.EmitsChangedSignal", -1);
-	Tcl_IncrRefCount(keyObj);
-	Tcl_DictObjGet(NULL, attrs, keyObj, &emitsObj);
-	Tcl_DecrRefCount(keyObj);
-	if (emitsObj != NULL && Tcl_GetIndexFromObj(NULL, emitsObj,
-		emitsValues, "value", TCL_EXACT, &emits) != TCL_OK) {
-	    DbusError(interp, DBUS_EC_INVALID, "ATTRIBUTES",
-		    Tcl_GetString(emitsObj), "Invalid value for "
-		    "Property.EmitsChangedSignal: \"%s\". Must be: true, "
-		    "invalidates, false, or const", Tcl_GetString(emitsObj));
-	    goto error1;
-	}
-    }
-
-    /*
-     * An empty variable name removes the property.
-     */
-
-    nodePtr = DbifFindNode(dataPtr, Tcl_GetString(handle),
-	    Tcl_GetString(objv[i]), Tcl_GetString(intf));
-    if (nodePtr != NULL && (hPtr = Tcl_FindHashEntry(&nodePtr->props,
-	    Tcl_GetString(nameObj))) != NULL) {
-	DbifProp *oldPtr = (DbifProp *) Tcl_GetHashValue(hPtr);
-
-	for (pp = &nodePtr->firstProp; *pp; pp = &(*pp)->nextPtr) {
-	    if (*pp == oldPtr) {
-		*pp = oldPtr->nextPtr;
-		break;
-	    }
-	}
-	nodePtr->lastProp = NULL;
-	for (propPtr = nodePtr->firstProp; propPtr; propPtr = propPtr->nextPtr) {
-	    nodePtr->lastProp = propPtr;
-	}
-	Tcl_DeleteHashEntry(hPtr);
-	DbifPropFree(oldPtr);
-    }
-    if (Tcl_GetCharLength(objv[i + 2]) == 0) {
-	if (attrs) {
-	    Tcl_IncrRefCount(attrs);
-	    Tcl_DecrRefCount(attrs);
-	}
-	Tcl_DecrRefCount(nameObj);
-	Tcl_DecrRefCount(sigObj);
-	return TCL_OK;
-    }
-
-    defPtr = (DbifDef *) ckalloc(sizeof(DbifDef));
-    memset(defPtr, 0, sizeof(DbifDef));
-    defPtr->refCount = 1;
-    defPtr->attrs = attrs;
-    if (attrs) {
-	Tcl_IncrRefCount(attrs);
-    }
-    if (interpObj != NULL && Tcl_GetCharLength(interpObj) > 0) {
-	if (Tcl_GetSlave(interp, Tcl_GetString(interpObj)) == NULL) {
-	    DbusError(interp, DBUS_EC_INVALID, "INTERP",
-		    Tcl_GetString(interpObj),
-		    "could not find interpreter \"%s\"",
-		    Tcl_GetString(interpObj));
-	    DbifDefRelease(defPtr);
-	    goto error1;
-	}
-	defPtr->interpObj = interpObj;
-	Tcl_IncrRefCount(interpObj);
-    }
-    if (bodyObj != NULL && Tcl_GetCharLength(bodyObj) > 0) {
-	Tcl_Obj *lv[3];
-
-	params = Tcl_NewListObj(0, NULL);
-	Tcl_ListObjAppendElement(NULL, params, Tcl_NewStringObj("msgid", 5));
-	Tcl_ListObjAppendElement(NULL, params, nameObj);
-	lv[0] = params;
-	lv[1] = bodyObj;
-	lv[2] = DbifDefNamespace(interp, defPtr->interpObj);
-	defPtr->lambda = Tcl_NewListObj(3, lv);
-	Tcl_IncrRefCount(defPtr->lambda);
-    }
-
-    nodePtr = DbifGetNode(dataPtr, handle, objv[i], intf);
-    propPtr = (DbifProp *) ckalloc(sizeof(DbifProp));
-    memset(propPtr, 0, sizeof(DbifProp));
-    propPtr->nodePtr = nodePtr;
-    propPtr->name = nameObj;
-    propPtr->sig = sigObj;
-    propPtr->varName = objv[i + 2];
-    Tcl_IncrRefCount(propPtr->varName);
-    propPtr->access = access;
-    propPtr->emits = emits;
-    propPtr->defPtr = defPtr;
-    hPtr = Tcl_CreateHashEntry(&nodePtr->props, Tcl_GetString(nameObj),
-	    &isNew);
-    Tcl_SetHashValue(hPtr, propPtr);
-    if (nodePtr->lastProp) {
-	nodePtr->lastProp->nextPtr = propPtr;
-    } else {
-	nodePtr->firstProp = propPtr;
-    }
-    nodePtr->lastProp = propPtr;
-    SetTrace(propPtr, 1);
-    if (DbifGetPropValue(propPtr, &propPtr->lastGood)
-	    && DbusMarshalCheck(NULL, NULL, Tcl_GetString(sigObj),
-	    (int) Tcl_GetCharLength(sigObj), propPtr->lastGood) != TCL_OK) {
-	Tcl_DecrRefCount(propPtr->lastGood);
-	propPtr->lastGood = NULL;
-    }
-    return TCL_OK;
-
-  error1:
-    if (attrs) {
-	Tcl_IncrRefCount(attrs);
-	Tcl_DecrRefCount(attrs);
-    }
-  error0:
-    Tcl_DecrRefCount(nameObj);
-    Tcl_DecrRefCount(sigObj);
-    return TCL_ERROR;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * LookupProp --
- *
- *	Shared lookup of the Properties methods (rule 14): the node of the
- *	call's path and interface, then the property.  Sends the error
- *	reply itself when something is missing.
- *
- * Results:
- *	The node (and *propPtrPtr when name != NULL), or NULL when an error
- *	was sent.
- *
- *----------------------------------------------------------------------
- */
-
-static DbifNode *
-LookupProp(
-    DbifData *dataPtr,
-    DbusConn *connPtr,
-    DBusMessage *msg,
-    const char *intf,
-    const char *name,
-    DbifProp **propPtrPtr)
-{
-    const char *path = DbusMessageField(msg, DBUS_FIELD_PATH);
-    DbifNode *nodePtr = DbifFindNode(dataPtr,
-	    Tcl_GetString(DbusConnHandle(connPtr)), path, intf);
-    Tcl_HashEntry *hPtr;
-
-    if (nodePtr == NULL) {
-	DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_INTERFACE,
-		"No such interface '%s' at object path '%s'", intf, path);
-	return NULL;
-    }
-    if (name == NULL) {
-	return nodePtr;
-    }
-    hPtr = Tcl_FindHashEntry(&nodePtr->props, name);
-    if (hPtr == NULL) {
-	DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_PROPERTY,
-		"No such property '%s' in interface '%s' at object path '%s'",
-		name, intf, path);
-	return NULL;
-    }
-    *propPtrPtr = (DbifProp *) Tcl_GetHashValue(hPtr);
-    return nodePtr;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * GetStringArgs --
- *
- *	Read the leading string arguments of a Properties call whose
- *	signature must be "want" ("s", "ss" or "ssv").
- *
- * Results:
- *	1 with s1 (and s2 unless NULL) pointing into msg, or 0 when an
- *	InvalidArgs reply was sent instead.
- *
- * Side effects:
- *	May send an error reply.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-GetStringArgs(
-    DbusConn *connPtr,
-    DBusMessage *msg,
-    const char *want,
-    const char **s1,
-    const char **s2)
-{
-    const char *sig = DbusMessageField(msg, DBUS_FIELD_SIGNATURE);
-    const char *argv[2];
-
-    if (strcmp(sig, want) != 0) {
-	DbusSendErrorf(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
-		"Invalid arguments for method '%s': expected signature '%s', "
-		"got '%s'", DbusMessageField(msg, DBUS_FIELD_MEMBER), want,
-		sig);
-	return 0;
-    }
-    DbusMessageStringArgs(msg, s2 ? 2 : 1, argv);
-    *s1 = argv[0];
-    if (s2 != NULL) {
-	*s2 = argv[1];
-    }
-    return 1;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * AccessProp --
- *
- *	The common start of Get and Set: the arguments ("ss" for reading,
- *	"ssv" for writing), the property they name, and the access it
- *	must allow.
- *
- * Results:
- *	The property, with *intfPtr, *namePtr (pointing into msg) filled
- *	in; NULL when an error reply was sent instead (InvalidArgs,
- *	UnknownInterface, UnknownProperty, AccessViolation for reading,
- *	PropertyReadOnly for writing).
- *
- * Side effects:
- *	May send an error reply.
- *
- *----------------------------------------------------------------------
- */
-
-static DbifProp *
-AccessProp(
-    DbifData *dataPtr,
-    DbusConn *connPtr,
-    DBusMessage *msg,
-    int access,			/* DBIF_READ or DBIF_WRITE */
-    const char **intfPtr,
-    const char **namePtr)
-{
-    int reading = (access == DBIF_READ);
-    DbifProp *propPtr;
-
-    if (!GetStringArgs(connPtr, msg, reading ? "ss" : "ssv", intfPtr,
-	    namePtr)
-	    || !LookupProp(dataPtr, connPtr, msg, *intfPtr, *namePtr,
-	    &propPtr)) {
-	return NULL;
-    }
-    if (!(propPtr->access & access)) {
-	DbusSendErrorf(connPtr, msg, reading
-		? "org.freedesktop.DBus.Error.AccessViolation"
-		: DBUS_ERROR_PROPERTY_READ_ONLY,
-		"Property '%s' in interface '%s' at object path '%s' does not "
-		"allow %s access", *namePtr, *intfPtr,
-		DbusMessageField(msg, DBUS_FIELD_PATH),
-		reading ? "read" : "write");
-	return NULL;
-    }
-    return propPtr;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbifPropertiesGet --
- *
- *	org.freedesktop.DBus.Properties.Get(s interface, s name) -> v
- *
- *----------------------------------------------------------------------
- */
-
-int
-DbifPropertiesGet(
-    ClientData clientData,
-    Tcl_Interp *interp,
-    DbusConn *connPtr,
-    DBusMessage *msg)
-{
-    DbifData *dataPtr = (DbifData *) clientData;
-    const char *intf, *name, *path = DbusMessageField(msg, DBUS_FIELD_PATH);
-    DbifProp *propPtr;
-    Tcl_Obj *value, *typed, *sigObj;
-    int code;
-
-    propPtr = AccessProp(dataPtr, connPtr, msg, DBIF_READ, &intf, &name);
-    if (propPtr == NULL) {
-	return TCL_OK;
-    }
-    switch (DbifPropValueToSend(interp, propPtr, &value)) {
-    case 0:
-	return DbusSendErrorf(connPtr, msg, DBUS_ERROR_FAILED,
-		"Property '%s' in interface '%s' at object path '%s' has "
-		"currently no value", name, intf, path);
-    case -1:
-	return TCL_ERROR;		/* Failed, with the reason */
-    }
-    sigObj = Tcl_NewStringObj("v", 1);
-    Tcl_IncrRefCount(sigObj);
-    typed = TypedValue(propPtr, value);
-    Tcl_IncrRefCount(typed);
-    Tcl_DecrRefCount(value);
-    code = DbusSendReturn(interp, connPtr, msg, sigObj, 1, &typed);
-    Tcl_DecrRefCount(typed);
-    Tcl_DecrRefCount(sigObj);
-    return code;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbifPropertiesGetAll --
- *
- *	org.freedesktop.DBus.Properties.GetAll(s interface) -> a{sv}: the
- *	readable properties that have a value.
- *
- *----------------------------------------------------------------------
- */
-
-int
-DbifPropertiesGetAll(
-    ClientData clientData,
-    Tcl_Interp *interp,
-    DbusConn *connPtr,
-    DBusMessage *msg)
-{
-    DbifData *dataPtr = (DbifData *) clientData;
-    const char *intf;
-    DbifNode *nodePtr;
-    DbifProp *propPtr;
-    Tcl_Obj *all, *sigObj;
-    int code;
-
-    if (!GetStringArgs(connPtr, msg, "s", &intf, NULL)
-	    || !(nodePtr = LookupProp(dataPtr, connPtr, msg, intf, NULL,
-	    NULL))) {
-	return TCL_OK;
-    }
-    all = Tcl_NewDictObj();
-    Tcl_IncrRefCount(all);
-    for (propPtr = nodePtr->firstProp; propPtr; propPtr = propPtr->nextPtr) {
-	Tcl_Obj *value;
-
-	if (!(propPtr->access & DBIF_READ)) {
-	    continue;
-	}
-	switch (DbifPropValueToSend(interp, propPtr, &value)) {
-	case 0:
-	    continue;
-	case -1:
-	    /*
-	     * Left out, as GDBus does with a property it cannot get; the
-	     * others are still answered.
-	     */
-
-	    Tcl_BackgroundException(interp, TCL_ERROR);
-	    Tcl_ResetResult(interp);
-	    continue;
-	}
-	Tcl_DictObjPut(NULL, all, propPtr->name, TypedValue(propPtr, value));
-	Tcl_DecrRefCount(value);
-    }
-    sigObj = Tcl_NewStringObj("a{sv}", -1);
-    Tcl_IncrRefCount(sigObj);
-    code = DbusSendReturn(interp, connPtr, msg, sigObj, 1, &all);
-    Tcl_DecrRefCount(sigObj);
-    Tcl_DecrRefCount(all);
-    return code;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * ReadSetValue --
- *
- *	The value argument of a Set call, checked against the property's
- *	type.  A property whose type holds a variant keeps the value's
- *	exact form too (E7); a property of type v takes any value, also
- *	one sent bare rather than in a variant (python-dbus, busctl), and
- *	keeps it as that variant.
- *
- * Results:
- *	TCL_OK with *valuePtr (the value the script gets) and *exactPtr
- *	(its exact form, or NULL), both with a reference for the caller;
- *	TCL_BREAK when an InvalidArgs reply was sent instead; TCL_ERROR
- *	with the error in interp.
- *
- * Side effects:
- *	May send an error reply.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-ReadSetValue(
-    Tcl_Interp *interp,
-    DbusConn *connPtr,
-    DBusMessage *msg,		/* the Set call; borrowed */
-    DbifProp *propPtr,
-    Tcl_Obj **valuePtr,		/* out: reference held */
-    Tcl_Obj **exactPtr)		/* out: reference held, or NULL */
-{
-    Tcl_Size plen;
-    const char *psig = Tcl_GetStringFromObj(propPtr->sig, &plen);
-    int details = DbusSigHasVariant(psig, (int) plen);
-    Tcl_DString sig;
-    Tcl_Obj *got, *exact = NULL, *pair[2];
-
-    Tcl_DStringInit(&sig);
-    got = DbusMessageVariantArg(interp, msg, 2,
-	    details ? DBUS_FLAG_DETAILS : 0, &sig);
-    if (got == NULL) {
-	Tcl_DStringFree(&sig);
+    if (ParsePropSpec(interp, dataPtr, values, objv + i, &spec) != TCL_OK) {
 	return TCL_ERROR;
     }
-    if (strcmp(psig, "v") == 0 && strcmp(Tcl_DStringValue(&sig), "v")) {
-	pair[0] = Tcl_NewStringObj(Tcl_DStringValue(&sig), -1);
-	pair[1] = got;
-	exact = Tcl_NewListObj(2, pair);
-    } else if (strcmp(Tcl_DStringValue(&sig), psig) != 0) {
-	DbusSendErrorf(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
-		"Signature '%s' does not match for property '%s' in interface "
-		"'%s' at object path '%s' (expected '%s')",
-		Tcl_DStringValue(&sig), Tcl_GetString(propPtr->name),
-		Tcl_GetString(propPtr->nodePtr->intf),
-		DbusMessageField(msg, DBUS_FIELD_PATH), psig);
-	Tcl_DStringFree(&sig);
-	Tcl_DecrRefCount(got);
-	return TCL_BREAK;
-    } else if (details) {
-	exact = got;
+    nodePtr = DbifFindNode(dataPtr, Tcl_GetString(spec.handle),
+	    Tcl_GetString(objv[i]), Tcl_GetString(spec.intf));
+    if (nodePtr != NULL) {
+	RemoveProp(nodePtr, Tcl_GetString(spec.name));
     }
-    Tcl_DStringFree(&sig);
-    if (exact != NULL) {
-	Tcl_IncrRefCount(exact);
-	got = DbusPlainFromExact(psig, (int) plen, exact);
-    }
-    Tcl_IncrRefCount(got);
-    *valuePtr = got;
-    *exactPtr = exact;
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbifPropertiesSet --
- *
- *	org.freedesktop.DBus.Properties.Set(s interface, s name, v value):
- *	access and type checks, the optional veto body, then the variable.
- *
- *----------------------------------------------------------------------
- */
-
-int
-DbifPropertiesSet(
-    ClientData clientData,
-    Tcl_Interp *interp,
-    DbusConn *connPtr,
-    DBusMessage *msg)
-{
-    DbifData *dataPtr = (DbifData *) clientData;
-    const char *intf, *name, *path = DbusMessageField(msg, DBUS_FIELD_PATH);
-    DbifProp *propPtr;
-    DbifDef *defPtr;
-    Tcl_Obj *value, *varName, *exact;
-    Tcl_Interp *target;
-    int code = TCL_OK;
-
-    propPtr = AccessProp(dataPtr, connPtr, msg, DBIF_WRITE, &intf, &name);
-    if (propPtr == NULL) {
+    if (Tcl_GetCharLength(objv[i + 2]) == 0) {
+	PropSpecFree(&spec);		/* an empty variable name: removed */
 	return TCL_OK;
     }
-    code = ReadSetValue(interp, connPtr, msg, propPtr, &value, &exact);
+
+    defPtr = DbifDefNew();
+    defPtr->attrs = spec.attrs;		/* the definition holds them now */
+    if (spec.attrs) {
+	Tcl_IncrRefCount(spec.attrs);
+	spec.attrs = NULL;
+    }
+    if (bodyObj != NULL) {
+	params = Tcl_NewListObj(0, NULL);
+	Tcl_ListObjAppendElement(NULL, params, Tcl_NewStringObj("msgid", 5));
+	Tcl_ListObjAppendElement(NULL, params, spec.name);
+    }
+    code = DbifDefSetBody(interp, defPtr, interpObj, params, bodyObj);
     if (code != TCL_OK) {
-	return (code == TCL_BREAK) ? TCL_OK : TCL_ERROR;
-    }
-    defPtr = propPtr->defPtr;
-    defPtr->refCount++;
-    varName = propPtr->varName;
-    Tcl_IncrRefCount(varName);
-
-    if (defPtr->lambda != NULL) {
-	DbifMsg *msgPtr = DbifMsgNew(dataPtr, connPtr, msg, NULL);
-	Tcl_Obj *idPtr = msgPtr->id;
-	Tcl_HashEntry *hPtr;
-
-	Tcl_IncrRefCount(idPtr);
-	code = DbifRunBody(dataPtr, defPtr, idPtr, 1, &value, &target);
-	hPtr = Tcl_FindHashEntry(&dataPtr->messages, Tcl_GetString(idPtr));
-	if (hPtr != NULL) {
-	    DbifMsgFree((DbifMsg *) Tcl_GetHashValue(hPtr));
+	if (params != NULL) {
+	    Tcl_IncrRefCount(params);
+	    Tcl_DecrRefCount(params);
 	}
-	Tcl_DecrRefCount(idPtr);
-	if (code == TCL_ERROR) {
-	    Tcl_Obj *errPtr = Tcl_GetObjResult(target);
-
-	    Tcl_IncrRefCount(errPtr);
-	    Tcl_ResetResult(target);
-	    Tcl_SetObjResult(interp, errPtr);
-	    Tcl_DecrRefCount(errPtr);
-	    goto done;
-	}
-	Tcl_ResetResult(target);
-	code = TCL_OK;
+	DbifDefRelease(defPtr);
+	PropSpecFree(&spec);
+	return TCL_ERROR;
     }
-    target = DbifTargetInterp(interp, defPtr);
-    if (target == NULL) {
-	code = DbusError(interp, DBUS_EC_INVALID, "INTERP",
-		Tcl_GetString(defPtr->interpObj),
-		"could not find interpreter \"%s\"",
-		Tcl_GetString(defPtr->interpObj));
-	goto done;
-    }
-    if (Tcl_ObjSetVar2(target, varName, NULL, value,
-	    TCL_GLOBAL_ONLY | TCL_LEAVE_ERR_MSG) == NULL) {
-	if (target != interp) {
-	    Tcl_SetObjResult(interp, Tcl_GetObjResult(target));
-	    Tcl_ResetResult(target);
-	}
-	code = TCL_ERROR;
-	goto done;
-    }
-    if (exact != NULL) {
-	/*
-	 * Remember the exact types, unless the body replaced the property.
-	 */
-
-	DbifNode *nodePtr = DbifFindNode(dataPtr,
-		Tcl_GetString(DbusConnHandle(connPtr)), path, intf);
-	Tcl_HashEntry *hPtr = nodePtr
-		? Tcl_FindHashEntry(&nodePtr->props, name) : NULL;
-
-	propPtr = hPtr ? (DbifProp *) Tcl_GetHashValue(hPtr) : NULL;
-	if (propPtr != NULL && propPtr->defPtr == defPtr) {
-	    DbusExactSet(&propPtr->exact, value, exact);
-	}
-    }
-    code = DbusSendReturn(interp, connPtr, msg, NULL, 0, NULL);
-
-  done:
-    Tcl_DecrRefCount(varName);
-    Tcl_DecrRefCount(value);
-    if (exact != NULL) {
-	Tcl_DecrRefCount(exact);
-    }
-    DbifDefRelease(defPtr);
-    return code;
+    AddProp(dataPtr, objv[i], &spec, objv[i + 2], defPtr);
+    return TCL_OK;
 }
 
 /*
