@@ -21,7 +21,8 @@
 #			signals sum dictsum instr idle, the extra rows
 #			dictsum-explicit server-sum server-dictsum, and the
 #			dbif rows dbif-echo dbif-writes dbif-introspect
-#			dbif-getall, and "peer" for the peer-to-peer table)
+#			dbif-getall, "peer" for the peer-to-peer table, and
+#			"own" for the own-server table of own.tcl)
 #	    -side c	run only the C figures (no dbus package needed)
 #	    -cbench F	the cbench program (default: <builddir>/bench/cbench,
 #			<builddir> taken from DBUS_TCL_BUILDDIR or the cwd)
@@ -86,6 +87,10 @@ set bench::workloads {
     server-dictsum ms/call	"" ""
 	"DictSum(a{sv}) 10,000, C client -> Tcl server (info)"
 }
+
+# The own-server rows (issue 12) live in own.tcl.
+
+source [file join $bench::dir own.tcl]
 
 # The dbif rows (issue 4), reported in a table of their own: key, unit,
 # goal operator and bound, label, what the baseline column is.  Ratios
@@ -1492,6 +1497,7 @@ proc bench::report {} {
 	    better, ms/call and Ir/call: lower is better."
     dbifReport
     peerReport
+    ownReport
     puts ""
     puts "samples:"
     foreach name [lsort [array names samples]] {
@@ -1600,6 +1606,7 @@ proc bench::main {argv} {
     dbifMeasure
     peerMeasure
     subsMeasure
+    ownMeasure
     report
     subsReport
     if {$opt(profile) && [wanted instr]} {
