@@ -294,6 +294,178 @@ PlainArgs(
 /*
  *----------------------------------------------------------------------
  *
+ * FindMethodProto --
+ *
+ *	The prototype of a dbif method that an incoming call asks for: at
+ *	its path first, then at the universal path "", the one whose input
+ *	signature is the call's.
+ *
+ * Results:
+ *	The prototype, or NULL when an error reply (UnknownMethod,
+ *	UnknownInterface, InvalidArgs naming the accepted signatures) was
+ *	sent instead.
+ *
+ * Side effects:
+ *	May send an error reply.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DbifProto *
+FindMethodProto(
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    DBusMessage *msg)		/* the call; borrowed */
+{
+    const char *path = DbusMessageField(msg, DBUS_FIELD_PATH);
+    const char *intf = DbusMessageField(msg, DBUS_FIELD_INTERFACE);
+    const char *member = DbusMessageField(msg, DBUS_FIELD_MEMBER);
+    const char *sig = DbusMessageField(msg, DBUS_FIELD_SIGNATURE);
+    const char *handle = Tcl_GetString(DbusConnHandle(connPtr));
+    DbifNode *nodePtr, *uniPtr;
+    DbifProto *protoPtr, *here, *any;
+    Tcl_DString ds;
+
+    if (intf == NULL || path == NULL || member == NULL) {
+	DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
+		"No such method '%s' (no interface given)",
+		member ? member : "");
+	return NULL;
+    }
+    nodePtr = DbifFindNode(dataPtr, handle, path, intf);
+    if (nodePtr == NULL) {
+	DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_INTERFACE,
+		"No such interface '%s' at object path '%s'", intf, path);
+	return NULL;
+    }
+    uniPtr = DbifFindNode(dataPtr, handle, "", intf);
+    here = NodeMethod(nodePtr, member);
+    any = (uniPtr != nodePtr) ? NodeMethod(uniPtr, member) : NULL;
+    protoPtr = DbifFindProto(here, sig);
+    if (protoPtr == NULL) {
+	protoPtr = DbifFindProto(any, sig);
+    }
+    if (protoPtr != NULL) {
+	return protoPtr;
+    }
+    if (here == NULL && any == NULL) {
+	DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
+		"No such method '%s' in interface '%s' at object path "
+		"'%s' (signature '%s')", member, intf, path, sig);
+	return NULL;
+    }
+    Tcl_DStringInit(&ds);
+    AppendSigs(&ds, here);
+    AppendSigs(&ds, any);
+    DbusSendErrorf(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
+	    "Invalid arguments for method '%s' in interface '%s' at "
+	    "object path '%s': expected signature '%s', got '%s'",
+	    member, intf, path, Tcl_DStringValue(&ds), sig);
+    Tcl_DStringFree(&ds);
+    return NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CallArgs --
+ *
+ *	The arguments a method body gets from a call; when a variant could
+ *	be sent back by the reply, their exact form too (E7).
+ *
+ * Results:
+ *	A new list (refcount 0), or NULL with the error in interp.
+ *	*exactPtr: the exact form (refcount 0) or NULL.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+CallArgs(
+    Tcl_Interp *interp,
+    DBusMessage *msg,		/* the call; borrowed */
+    DbifDef *defPtr,
+    Tcl_Obj **exactPtr)		/* out */
+{
+    const char *sig = DbusMessageField(msg, DBUS_FIELD_SIGNATURE);
+
+    *exactPtr = NULL;
+    if (!(defPtr->flags & DBUS_FLAG_DETAILS) && DbusSigHasVariant(sig, -1)
+	    && defPtr->outSig != NULL
+	    && DbusSigHasVariant(Tcl_GetString(defPtr->outSig), -1)) {
+	*exactPtr = DbusUnmarshalArgs(interp, msg, DBUS_FLAG_DETAILS);
+	return (*exactPtr == NULL) ? NULL : PlainArgs(sig, *exactPtr);
+    }
+    return DbusUnmarshalArgs(interp, msg, defPtr->flags & DBUS_FLAG_DETAILS);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AnswerCall --
+ *
+ *	After a method body ran: unless it answered itself (dbif return or
+ *	error), answer the call from its completion: an error becomes
+ *	Failed, an -async method or "return -async 1" keeps the message id
+ *	alive for a later answer, anything else is the reply.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Sends the reply or an error reply; frees the message id record or
+ *	starts its expiry timer; resets target's result.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+AnswerCall(
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    DBusMessage *msg,		/* the call; borrowed */
+    DbifDef *defPtr,
+    Tcl_Obj *idPtr,		/* the call's message id; borrowed */
+    int code,			/* the body's completion code */
+    Tcl_Interp *target)		/* the interp the body ran in */
+{
+    DbifMsg *msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(idPtr));
+    Tcl_Obj *resPtr;
+
+    if (msgPtr == NULL) {
+	/* answered by the body, or the object was deleted */
+    } else if (code == TCL_ERROR) {
+	DbusSendErrorObj(connPtr, msg, DBUS_ERROR_FAILED,
+		Tcl_GetObjResult(target));
+	DbifMsgFree(msgPtr);
+    } else if ((defPtr->flags & DBIF_ASYNC)
+	    || DbusResultIsAsync(target, code, dataPtr->coreData)) {
+	if (!DbusMessageWantsReply(msg)) {
+	    DbifMsgFree(msgPtr);
+	} else {
+	    msgPtr->timer = Tcl_CreateTimerHandler(DBIF_MSG_LIFETIME,
+		    MsgExpire, msgPtr);
+	}
+    } else {
+	resPtr = Tcl_GetObjResult(target);
+	Tcl_IncrRefCount(resPtr);
+	if (SendReturn(target, connPtr, msg, defPtr, resPtr, &msgPtr->args)
+		!= TCL_OK) {
+	    DbusSendErrorObj(connPtr, msg, DBUS_ERROR_FAILED,
+		    Tcl_GetObjResult(target));
+	}
+	Tcl_DecrRefCount(resPtr);
+	DbifMsgFree(msgPtr);
+    }
+    Tcl_ResetResult(target);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifMethodProc --
  *
  *	Core handler of every dbif method: dispatch (reference 4.9 and
@@ -314,72 +486,20 @@ DbifMethodProc(
     DBusMessage *msg)
 {
     DbifData *dataPtr = (DbifData *) clientData;
-    const char *path = DbusMessageField(msg, DBUS_FIELD_PATH);
-    const char *intf = DbusMessageField(msg, DBUS_FIELD_INTERFACE);
-    const char *member = DbusMessageField(msg, DBUS_FIELD_MEMBER);
-    const char *sig = DbusMessageField(msg, DBUS_FIELD_SIGNATURE);
-    const char *handle = Tcl_GetString(DbusConnHandle(connPtr));
-    DbifNode *nodePtr, *uniPtr;
-    DbifProto *protoPtr, *here, *any;
+    DbifProto *protoPtr = FindMethodProto(dataPtr, connPtr, msg);
     DbifDef *defPtr;
     DbifMsg *msgPtr;
     Tcl_Obj *argsPtr, **av, *idPtr, *exactPtr;
     Tcl_Interp *target;
     Tcl_Size ac;
-    int code, async;
+    int code;
 
-    if (intf == NULL || path == NULL || member == NULL) {
-	return DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
-		"No such method '%s' (no interface given)",
-		member ? member : "");
-    }
-    nodePtr = DbifFindNode(dataPtr, handle, path, intf);
-    if (nodePtr == NULL) {
-	return DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_INTERFACE,
-		"No such interface '%s' at object path '%s'", intf, path);
-    }
-    uniPtr = DbifFindNode(dataPtr, handle, "", intf);
-    here = NodeMethod(nodePtr, member);
-    any = (uniPtr != nodePtr) ? NodeMethod(uniPtr, member) : NULL;
-    protoPtr = DbifFindProto(here, sig);
     if (protoPtr == NULL) {
-	protoPtr = DbifFindProto(any, sig);
+	return TCL_OK;			/* answered with an error */
     }
-    if (protoPtr == NULL) {
-	Tcl_DString ds;
-
-	if (here == NULL && any == NULL) {
-	    return DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
-		    "No such method '%s' in interface '%s' at object path "
-		    "'%s' (signature '%s')", member, intf, path, sig);
-	}
-	Tcl_DStringInit(&ds);
-	AppendSigs(&ds, here);
-	AppendSigs(&ds, any);
-	DbusSendErrorf(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
-		"Invalid arguments for method '%s' in interface '%s' at "
-		"object path '%s': expected signature '%s', got '%s'",
-		member, intf, path, Tcl_DStringValue(&ds), sig);
-	Tcl_DStringFree(&ds);
-	return TCL_OK;
-    }
-
     defPtr = protoPtr->defPtr;
     defPtr->refCount++;
-    exactPtr = NULL;
-    if (!(defPtr->flags & DBUS_FLAG_DETAILS) && DbusSigHasVariant(sig, -1)
-	    && defPtr->outSig != NULL
-	    && DbusSigHasVariant(Tcl_GetString(defPtr->outSig), -1)) {
-	/*
-	 * A variant could be sent back: keep the exact form too (E7).
-	 */
-
-	exactPtr = DbusUnmarshalArgs(interp, msg, DBUS_FLAG_DETAILS);
-	argsPtr = (exactPtr == NULL) ? NULL : PlainArgs(sig, exactPtr);
-    } else {
-	argsPtr = DbusUnmarshalArgs(interp, msg, defPtr->flags
-		& DBUS_FLAG_DETAILS);
-    }
+    argsPtr = CallArgs(interp, msg, defPtr, &exactPtr);
     if (argsPtr == NULL) {
 	DbifDefRelease(defPtr);
 	return TCL_ERROR;
@@ -399,38 +519,8 @@ DbifMethodProc(
      * The body may have answered (dbif return/error) or deleted things.
      */
 
-    msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(idPtr));
+    AnswerCall(dataPtr, connPtr, msg, defPtr, idPtr, code, target);
     Tcl_DecrRefCount(idPtr);
-    if (msgPtr != NULL) {
-	if (code == TCL_ERROR) {
-	    DbusSendErrorObj(connPtr, msg, DBUS_ERROR_FAILED,
-		    Tcl_GetObjResult(target));
-	    DbifMsgFree(msgPtr);
-	} else {
-	    async = (defPtr->flags & DBIF_ASYNC) != 0
-		    || DbusResultIsAsync(target, code, dataPtr->coreData);
-	    if (async) {
-		if (!DbusMessageWantsReply(msg)) {
-		    DbifMsgFree(msgPtr);
-		} else {
-		    msgPtr->timer = Tcl_CreateTimerHandler(DBIF_MSG_LIFETIME,
-			    MsgExpire, msgPtr);
-		}
-	    } else {
-		Tcl_Obj *resPtr = Tcl_GetObjResult(target);
-
-		Tcl_IncrRefCount(resPtr);
-		if (SendReturn(target, connPtr, msg, defPtr, resPtr,
-			&msgPtr->args) != TCL_OK) {
-		    DbusSendErrorObj(connPtr, msg, DBUS_ERROR_FAILED,
-			    Tcl_GetObjResult(target));
-		}
-		Tcl_DecrRefCount(resPtr);
-		DbifMsgFree(msgPtr);
-	    }
-	}
-    }
-    Tcl_ResetResult(target);
     DbifDefRelease(defPtr);
     return TCL_OK;
 }

@@ -671,6 +671,122 @@ EmitSignal(
 /*
  *----------------------------------------------------------------------
  *
+ * EmitResult --
+ *
+ *	Send a signal with the values a signal body returned (its result:
+ *	the value, or the list of values when the signal has several), at
+ *	the path of its -path return option or the signal's own.
+ *
+ * Results:
+ *	TCL_OK ("" result) or TCL_ERROR in interp.
+ *
+ * Side effects:
+ *	Sends the signal; resets target's result.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+EmitResult(
+    Tcl_Interp *interp,
+    Tcl_Interp *target,		/* where the body ran, result pending */
+    DbusConn *connPtr,
+    DbifSignal *sigPtr)
+{
+    Tcl_Obj *resPtr, *pathObj = NULL, **vals, *optsPtr, *keyPtr;
+    Tcl_Size nVals, nSig;
+    int code;
+
+    resPtr = Tcl_GetObjResult(target);
+    Tcl_IncrRefCount(resPtr);
+    optsPtr = Tcl_GetReturnOptions(target, TCL_OK);
+    Tcl_IncrRefCount(optsPtr);
+    keyPtr = Tcl_NewStringObj("-path", 5);
+    Tcl_IncrRefCount(keyPtr);
+    Tcl_DictObjGet(NULL, optsPtr, keyPtr, &pathObj);
+    if (pathObj != NULL) {
+	Tcl_IncrRefCount(pathObj);
+    }
+    Tcl_DecrRefCount(keyPtr);
+    Tcl_DecrRefCount(optsPtr);
+    Tcl_ResetResult(target);
+    if (pathObj == NULL && Tcl_GetCharLength(sigPtr->nodePtr->path) > 0) {
+	pathObj = sigPtr->nodePtr->path;
+	Tcl_IncrRefCount(pathObj);
+    }
+    if (pathObj == NULL) {
+	code = DbusError(interp, DBUS_EC_USAGE, "PATH", NULL,
+		"No path specified for the signal");
+    } else if ((code = DbifCheckPath(interp, pathObj, 0)) == TCL_OK) {
+	Tcl_ListObjLength(NULL, sigPtr->defPtr->inSigs, &nSig);
+	if (nSig == 1) {
+	    nVals = 1;
+	    vals = &resPtr;
+	    code = TCL_OK;
+	} else {
+	    code = Tcl_ListObjGetElements(interp, resPtr, &nVals, &vals);
+	}
+	if (code == TCL_OK) {
+	    code = EmitSignal(interp, connPtr, Tcl_GetString(pathObj),
+		    sigPtr, (int) nVals, vals);
+	}
+    }
+    if (pathObj != NULL) {
+	Tcl_DecrRefCount(pathObj);
+    }
+    Tcl_DecrRefCount(resPtr);
+    if (code == TCL_OK) {
+	Tcl_ResetResult(interp);
+    }
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * GenerateChanged --
+ *
+ *	dbif generate PropertiesChanged path ?interface? ?bus?
+ *	Sends the pending property changes of a node now.
+ *
+ * Results:
+ *	A Tcl completion code.
+ *
+ * Side effects:
+ *	May send PropertiesChanged (DbifFlushNode).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+GenerateChanged(
+    Tcl_Interp *interp,
+    DbifData *dataPtr,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    Tcl_Obj *handle, *intf;
+    DbifNode *nodePtr;
+
+    if (objc < 3 || objc > 5) {
+	return DbifWrongArgs(interp,
+		"generate PropertiesChanged path ?interface? ?bus?");
+    }
+    intf = objc > 3 ? objv[3] : dataPtr->defaultIntf;
+    if (DbifCheckPath(interp, objv[2], 0) != TCL_OK
+	    || DbifCheckInterface(interp, intf) != TCL_OK
+	    || DbifResolveBus(interp, dataPtr, objc > 4 ? objv[4]
+	    : NULL, &handle, NULL) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    nodePtr = DbifFindNode(dataPtr, Tcl_GetString(handle),
+	    Tcl_GetString(objv[2]), Tcl_GetString(intf));
+    return nodePtr ? DbifFlushNode(dataPtr, nodePtr) : TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifGenerateCmd --
  *
  *	dbif generate signalID ?arg ...?
@@ -691,8 +807,6 @@ DbifGenerateCmd(
     DbifDef *defPtr;
     DbusConn *connPtr;
     Tcl_Interp *target;
-    Tcl_Obj *resPtr, *pathObj = NULL, **vals, *optsPtr, *keyPtr;
-    Tcl_Size nVals, nSig;
     int code;
 
     (void) clientData;
@@ -702,23 +816,7 @@ DbifGenerateCmd(
     hPtr = Tcl_FindHashEntry(&dataPtr->signals, Tcl_GetString(objv[1]));
     if (hPtr == NULL) {
 	if (strcmp(Tcl_GetString(objv[1]), "PropertiesChanged") == 0) {
-	    Tcl_Obj *handle, *intf;
-	    DbifNode *nodePtr;
-
-	    if (objc < 3 || objc > 5) {
-		return DbifWrongArgs(interp,
-			"generate PropertiesChanged path ?interface? ?bus?");
-	    }
-	    intf = objc > 3 ? objv[3] : dataPtr->defaultIntf;
-	    if (DbifCheckPath(interp, objv[2], 0) != TCL_OK
-		    || DbifCheckInterface(interp, intf) != TCL_OK
-		    || DbifResolveBus(interp, dataPtr, objc > 4 ? objv[4]
-		    : NULL, &handle, NULL) != TCL_OK) {
-		return TCL_ERROR;
-	    }
-	    nodePtr = DbifFindNode(dataPtr, Tcl_GetString(handle),
-		    Tcl_GetString(objv[2]), Tcl_GetString(intf));
-	    return nodePtr ? DbifFlushNode(dataPtr, nodePtr) : TCL_OK;
+	    return GenerateChanged(interp, dataPtr, objc, objv);
 	}
 	return DbusError(interp, DBIF_EC_SIGNALID, Tcl_GetString(objv[1]),
 		NULL, "Signal '%s' has not been defined",
@@ -768,47 +866,7 @@ DbifGenerateCmd(
 		Tcl_GetString(objv[1]));
 	goto done;
     }
-    resPtr = Tcl_GetObjResult(target);
-    Tcl_IncrRefCount(resPtr);
-    optsPtr = Tcl_GetReturnOptions(target, code);
-    Tcl_IncrRefCount(optsPtr);
-    keyPtr = Tcl_NewStringObj("-path", 5);
-    Tcl_IncrRefCount(keyPtr);
-    Tcl_DictObjGet(NULL, optsPtr, keyPtr, &pathObj);
-    if (pathObj != NULL) {
-	Tcl_IncrRefCount(pathObj);
-    }
-    Tcl_DecrRefCount(keyPtr);
-    Tcl_DecrRefCount(optsPtr);
-    Tcl_ResetResult(target);
-    if (pathObj == NULL && Tcl_GetCharLength(sigPtr->nodePtr->path) > 0) {
-	pathObj = sigPtr->nodePtr->path;
-	Tcl_IncrRefCount(pathObj);
-    }
-    if (pathObj == NULL) {
-	code = DbusError(interp, DBUS_EC_USAGE, "PATH", NULL,
-		"No path specified for the signal");
-    } else if ((code = DbifCheckPath(interp, pathObj, 0)) == TCL_OK) {
-	Tcl_ListObjLength(NULL, sigPtr->defPtr->inSigs, &nSig);
-	if (nSig == 1) {
-	    nVals = 1;
-	    vals = &resPtr;
-	    code = TCL_OK;
-	} else {
-	    code = Tcl_ListObjGetElements(interp, resPtr, &nVals, &vals);
-	}
-	if (code == TCL_OK) {
-	    code = EmitSignal(interp, connPtr, Tcl_GetString(pathObj),
-		    sigPtr, (int) nVals, vals);
-	}
-    }
-    if (pathObj != NULL) {
-	Tcl_DecrRefCount(pathObj);
-    }
-    Tcl_DecrRefCount(resPtr);
-    if (code == TCL_OK) {
-	Tcl_ResetResult(interp);
-    }
+    code = EmitResult(interp, target, connPtr, sigPtr);
   done:
     Tcl_DecrRefCount(sigPtr->id);
     Tcl_Release(connPtr);
