@@ -810,6 +810,58 @@ DbifGetCmd(
 /*
  *----------------------------------------------------------------------
  *
+ * NewMethodDef --
+ *
+ *	The definition of a dbif method: its input and output argument
+ *	lists, the interp and body.
+ *
+ * Results:
+ *	A new definition (one reference, the caller's), or NULL with the
+ *	error in interp.
+ *
+ * Side effects:
+ *	None beyond the definition.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DbifDef *
+NewMethodDef(
+    Tcl_Interp *interp,
+    Tcl_Obj *inObj,		/* input arguments or NULL */
+    Tcl_Obj *outObj,		/* output arguments or NULL */
+    Tcl_Obj *interpObj,		/* child interp or NULL */
+    Tcl_Obj *bodyObj)
+{
+    DbifDef *defPtr = DbifDefNew();
+    Tcl_Obj *params = Tcl_NewListObj(0, NULL);
+    int code;
+
+    Tcl_IncrRefCount(params);
+    Tcl_ListObjAppendElement(NULL, params, Tcl_NewStringObj("msgid", 5));
+    code = (inObj ? DbifParseArgList(interp, inObj, 1, defPtr->inNames,
+	    defPtr->inSigs, params, &defPtr->nRequired) : TCL_OK);
+    if (code == TCL_OK && outObj) {
+	code = DbifParseArgList(interp, outObj, 0, defPtr->outNames,
+		defPtr->outSigs, NULL, NULL);
+    }
+    if (code == TCL_OK) {
+	code = DbifDefSetBody(interp, defPtr, interpObj, params, bodyObj);
+    }
+    Tcl_DecrRefCount(params);
+    if (code != TCL_OK) {
+	DbifDefRelease(defPtr);
+	return NULL;
+    }
+    Tcl_DecrRefCount(defPtr->outSig);
+    defPtr->outSig = DbifJoinSigs(defPtr->outSigs, 255);
+    Tcl_IncrRefCount(defPtr->outSig);
+    return defPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifMethodCmd --
  *
  *	dbif method ?-async? ?-attributes a? ?-bus b? ?-details?
@@ -836,7 +888,7 @@ DbifMethodCmd(
     DbifData *dataPtr = DbifGetData(interp);
     Tcl_Obj *values[5] = {NULL, NULL, NULL, NULL, NULL};
     Tcl_Obj *handle, *intf, *inObj = NULL, *outObj = NULL, *interpObj = NULL;
-    Tcl_Obj *bodyObj, *params = NULL, *attrs;
+    Tcl_Obj *bodyObj, *attrs;
     Tcl_HashEntry *hPtr;
     DbusConn *connPtr;
     DbifNode *nodePtr;
@@ -890,7 +942,13 @@ DbifMethodCmd(
 	return TCL_OK;
     }
 
-    defPtr = DbifDefNew();
+    defPtr = NewMethodDef(interp, inObj, outObj, interpObj, bodyObj);
+    if (defPtr == NULL) {
+	if (attrs) {
+	    Tcl_DecrRefCount(attrs);
+	}
+	return TCL_ERROR;
+    }
     defPtr->attrs = attrs;
     if (values[M_ASYNC]) {
 	defPtr->flags |= DBIF_ASYNC;
@@ -898,20 +956,6 @@ DbifMethodCmd(
     if (values[M_DETAILS]) {
 	defPtr->flags |= DBUS_FLAG_DETAILS;
     }
-    params = Tcl_NewListObj(0, NULL);
-    Tcl_IncrRefCount(params);
-    Tcl_ListObjAppendElement(NULL, params, Tcl_NewStringObj("msgid", 5));
-    if ((inObj && DbifParseArgList(interp, inObj, 1, defPtr->inNames,
-	    defPtr->inSigs, params, &defPtr->nRequired) != TCL_OK)
-	    || (outObj && DbifParseArgList(interp, outObj, 0, defPtr->outNames,
-	    defPtr->outSigs, NULL, NULL) != TCL_OK)
-	    || DbifDefSetBody(interp, defPtr, interpObj, params, bodyObj)
-	    != TCL_OK) {
-	goto error;
-    }
-    Tcl_DecrRefCount(defPtr->outSig);
-    defPtr->outSig = DbifJoinSigs(defPtr->outSigs, 255);
-    Tcl_IncrRefCount(defPtr->outSig);
 
     /*
      * The core handler first: it can fail (another interp owns it).
@@ -930,14 +974,10 @@ DbifMethodCmd(
     head = isNew ? NULL : (DbifProto *) Tcl_GetHashValue(hPtr);
     DbifAddProtos(&head, defPtr);
     Tcl_SetHashValue(hPtr, head);
-    Tcl_DecrRefCount(params);
     DbifDefRelease(defPtr);
     return TCL_OK;
 
   error:
-    if (params) {
-	Tcl_DecrRefCount(params);
-    }
     DbifDefRelease(defPtr);
     return TCL_ERROR;
 }

@@ -288,25 +288,43 @@ DbusCallResume(
 }
 
 /*
+ * The options of "dbus call" (CallNRCmd).
+ */
+
+typedef struct CallOpts {
+    Tcl_Obj *destObj;		/* -dest or NULL; borrowed from objv */
+    Tcl_Obj *handlerObj;	/* -handler or NULL; borrowed */
+    Tcl_Obj *sigObj;		/* -signature or NULL; borrowed */
+    int autostart, details, events, interactive;
+    int timeout;		/* -timeout ms */
+    int haveTimeout;		/* -timeout given */
+} CallOpts;
+
+/*
  *----------------------------------------------------------------------
  *
- * CallNRCmd --
+ * ParseCallOptions --
  *
- *	dbus call ?busId? ?options? path interface method ?arg ...?
+ *	The options of "dbus call", from objv[*idxPtr] up to "--" or the
+ *	first word not starting with "-".
  *
  * Results:
- *	Reply value(s) of a synchronous call; the serial for -handler or a
- *	negative -timeout.
+ *	TCL_OK with *optsPtr filled in and *idxPtr past the options, or
+ *	TCL_ERROR (bad option, missing value, bad timeout).
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
 
 static int
-CallNRCmd(
-    ClientData clientData,
+ParseCallOptions(
     Tcl_Interp *interp,
     int objc,
-    Tcl_Obj *const objv[])
+    Tcl_Obj *const objv[],
+    int *idxPtr,
+    CallOpts *optsPtr)		/* out */
 {
     static const char *const options[] = {
 	"-autostart", "-dest", "-details", "-events", "-handler",
@@ -314,19 +332,12 @@ CallNRCmd(
     };
     enum { OPT_AUTOSTART, OPT_DEST, OPT_DETAILS, OPT_EVENTS, OPT_HANDLER,
 	OPT_INTERACTIVE, OPT_SIGNATURE, OPT_TIMEOUT, OPT_END };
-    Tcl_Obj *busObj, *destObj = NULL, *handlerObj = NULL, *sigObj = NULL;
-    int autostart = 1, details = 0, events = 0, timeout = -1;
-    int interactive = 0;
-    int haveTimeout = 0, i = 1, index, flags;
-    DbusConn *connPtr;
-    DBusMessage *msg;
-    dbus_uint32_t serial;
-    DbusPending *pendPtr;
-    Tcl_Obj *coroPtr;
+    int i, index;
 
-    (void) clientData;
-    busObj = DbusTakeBusId(objc, objv, &i, 3);
-    for (; i < objc; i++) {
+    memset(optsPtr, 0, sizeof(CallOpts));
+    optsPtr->autostart = 1;
+    optsPtr->timeout = -1;
+    for (i = *idxPtr; i < objc; i++) {
 	const char *s = Tcl_GetString(objv[i]);
 
 	if (s[0] != '-') {
@@ -348,13 +359,13 @@ CallNRCmd(
 		return TCL_ERROR;
 	    }
 	    if (index == OPT_AUTOSTART) {
-		autostart = value;
+		optsPtr->autostart = value;
 	    } else if (index == OPT_DETAILS) {
-		details = value;
+		optsPtr->details = value;
 	    } else if (index == OPT_INTERACTIVE) {
-		interactive = value;
+		optsPtr->interactive = value;
 	    } else {
-		events = value;
+		optsPtr->events = value;
 	    }
 	    continue;
 	}
@@ -366,23 +377,109 @@ CallNRCmd(
 	}
 	switch (index) {
 	case OPT_DEST:
-	    destObj = objv[i];
+	    optsPtr->destObj = objv[i];
 	    break;
 	case OPT_HANDLER:
-	    handlerObj = objv[i];
+	    optsPtr->handlerObj = objv[i];
 	    break;
 	case OPT_SIGNATURE:
-	    sigObj = objv[i];
+	    optsPtr->sigObj = objv[i];
 	    break;
 	case OPT_TIMEOUT:
-	    if (Tcl_GetIntFromObj(NULL, objv[i], &timeout) != TCL_OK) {
+	    if (Tcl_GetIntFromObj(NULL, objv[i], &optsPtr->timeout) != TCL_OK) {
 		return DbusError(interp, DBUS_EC_INVALID, "TIMEOUT",
 			Tcl_GetString(objv[i]), "Invalid timeout");
 	    }
-	    haveTimeout = 1;
+	    optsPtr->haveTimeout = 1;
 	    break;
 	}
     }
+    *idxPtr = i;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * SendCall --
+ *
+ *	Build and send the method call of "dbus call": objv holds path,
+ *	interface, method and the arguments (all checked by the caller).
+ *
+ * Results:
+ *	TCL_OK with the call's serial, or TCL_ERROR (marshalling, closed
+ *	connection).
+ *
+ * Side effects:
+ *	Sends the call; without a reply wanted (-timeout < 0) it carries
+ *	NO_REPLY_EXPECTED.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SendCall(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    const CallOpts *optsPtr,
+    int objc,
+    Tcl_Obj *const objv[],	/* path interface method ?arg ...? */
+    dbus_uint32_t *serialPtr)	/* out */
+{
+    DBusMessage *msg = dbus_message_new_method_call(optsPtr->destObj
+	    ? Tcl_GetString(optsPtr->destObj) : NULL, Tcl_GetString(objv[0]),
+	    Tcl_GetString(objv[1]), Tcl_GetString(objv[2]));
+
+    if (msg == NULL) {
+	return DbusNoMemory(interp);
+    }
+    dbus_message_set_auto_start(msg, optsPtr->autostart);
+    dbus_message_set_allow_interactive_authorization(msg,
+	    optsPtr->interactive);
+    if (optsPtr->haveTimeout && optsPtr->timeout < 0) {
+	dbus_message_set_no_reply(msg, TRUE);
+    }
+    return DbusSendArgs(interp, connPtr, msg, optsPtr->sigObj, objc - 3,
+	    objv + 3, serialPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CallNRCmd --
+ *
+ *	dbus call ?busId? ?options? path interface method ?arg ...?
+ *
+ * Results:
+ *	Reply value(s) of a synchronous call; the serial for -handler or a
+ *	negative -timeout.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CallNRCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    Tcl_Obj *busObj, *destObj, *sigObj;
+    int i = 1, index, flags, timeout;
+    DbusConn *connPtr;
+    dbus_uint32_t serial;
+    DbusPending *pendPtr;
+    Tcl_Obj *coroPtr;
+    CallOpts opts;
+
+    (void) clientData;
+    busObj = DbusTakeBusId(objc, objv, &i, 3);
+    if (ParseCallOptions(interp, objc, objv, &i, &opts) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    destObj = opts.destObj;
+    sigObj = opts.sigObj;
+    timeout = opts.timeout;
     if (objc - i < 3) {
 	Tcl_WrongNumArgs(interp, 1, objv,
 		"?busId? ?options? path interface method ?arg ...?");
@@ -407,41 +504,24 @@ CallNRCmd(
     if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
-    msg = dbus_message_new_method_call(
-	    destObj ? Tcl_GetString(destObj) : NULL, Tcl_GetString(objv[i]),
-	    Tcl_GetString(objv[i+1]), Tcl_GetString(objv[i+2]));
-    if (msg == NULL) {
-	return DbusNoMemory(interp);
-    }
-    dbus_message_set_auto_start(msg, autostart);
-    dbus_message_set_allow_interactive_authorization(msg, interactive);
-    if (DbusMarshalArgs(interp, connPtr, msg, sigObj, objc - i - 3,
-	    objv + i + 3) != TCL_OK) {
-	dbus_message_unref(msg);
+    if (SendCall(interp, connPtr, &opts, objc - i, objv + i, &serial)
+	    != TCL_OK) {
 	return TCL_ERROR;
     }
-    flags = details ? DBUS_FLAG_DETAILS : 0;
-    if (haveTimeout && timeout < 0) {
-	dbus_message_set_no_reply(msg, TRUE);
-    }
-    if (DbusSend(interp, connPtr, msg, &serial) != TCL_OK) {
-	dbus_message_unref(msg);
-	return TCL_ERROR;
-    }
-    dbus_message_unref(msg);
+    flags = opts.details ? DBUS_FLAG_DETAILS : 0;
 
-    if (haveTimeout && timeout < 0) {
+    if (opts.haveTimeout && timeout < 0) {
 	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
 	return TCL_OK;
     }
-    if (!haveTimeout) {
+    if (!opts.haveTimeout) {
 	timeout = -1;
     } else if (timeout == 0) {
 	timeout = INT_MAX;
     }
-    if (handlerObj != NULL && !DbusIsEmpty(handlerObj)) {
+    if (opts.handlerObj != NULL && !DbusIsEmpty(opts.handlerObj)) {
 	DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp,
-		handlerObj, flags, timeout);
+		opts.handlerObj, flags, timeout);
 	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
 	return TCL_OK;
     }
@@ -461,7 +541,7 @@ CallNRCmd(
     pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
 	    NULL, flags, timeout);
     Tcl_Preserve(connPtr);
-    DbusWaitReply(pendPtr, events);
+    DbusWaitReply(pendPtr, opts.events);
     Tcl_Release(connPtr);
     index = DbusReplyResult(interp, pendPtr->reply, flags);
     DbusPendingFree(pendPtr);
