@@ -97,6 +97,19 @@ NoMessage(
 }
 
 /*
+ * dbif get words it differently (reference 4.7); same error code.
+ */
+
+static int
+NoMessageGet(
+    Tcl_Interp *interp,
+    const char *id)
+{
+    return DbusError(interp, DBIF_EC_MESSAGEID, id, NULL,
+	    "MessageID does not exist: \"%s\"", id);
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * ExactOutputs, SendReturn --
@@ -443,12 +456,14 @@ AnswerCall(
 	DbifMsgFree(msgPtr);
     } else if ((defPtr->flags & DBIF_ASYNC)
 	    || DbusResultIsAsync(target, code, dataPtr->coreData)) {
-	if (!DbusMessageWantsReply(msg)) {
-	    DbifMsgFree(msgPtr);
-	} else {
-	    msgPtr->timer = Tcl_CreateTimerHandler(DBIF_MSG_LIFETIME,
-		    MsgExpire, msgPtr);
-	}
+	/*
+	 * Also when the caller wants no reply: the script answers later
+	 * all the same, and its dbif return / dbif error must find the id
+	 * (they send nothing then).
+	 */
+
+	msgPtr->timer = Tcl_CreateTimerHandler(DBIF_MSG_LIFETIME,
+		MsgExpire, msgPtr);
     } else {
 	resPtr = Tcl_GetObjResult(target);
 	Tcl_IncrRefCount(resPtr);
@@ -776,7 +791,7 @@ DbifGetCmd(
     }
     msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(objv[1]));
     if (msgPtr == NULL) {
-	return NoMessage(interp, Tcl_GetString(objv[1]));
+	return NoMessageGet(interp, Tcl_GetString(objv[1]));
     }
     if (Tcl_GetIndexFromObj(interp, objv[2], keys, "property", TCL_EXACT,
 	    &index) != TCL_OK) {

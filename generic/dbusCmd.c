@@ -781,6 +781,36 @@ NewReply(
 /*
  *----------------------------------------------------------------------
  *
+ * NoReplyWanted --
+ *
+ *	Shared by "return" and "error": is the reply for a call whose
+ *	caller asked for none (and that a script handler got)?  Then
+ *	nothing is sent and the result is 0 instead of a serial.
+ *
+ * Results:
+ *	1 (msg released, result set) or 0.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+NoReplyWanted(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg)		/* reference released when 1 */
+{
+    if (!DbusTakeNoReply(connPtr, dbus_message_get_destination(msg),
+	    dbus_message_get_reply_serial(msg))) {
+	return 0;
+    }
+    dbus_message_unref(msg);
+    Tcl_SetObjResult(interp, Tcl_NewWideIntObj(0));
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * SendAndReport --
  *
  *	The common end of error, return and signal: marshal the arguments
@@ -912,6 +942,9 @@ ErrorCmd(
     if (msg == NULL) {
 	return TCL_ERROR;
     }
+    if (NoReplyWanted(interp, connPtr, msg)) {
+	return TCL_OK;
+    }
     dbus_message_set_error_name(msg, nameObj ? Tcl_GetString(nameObj)
 	    : DBUS_ERROR_FAILED);
     return SendAndReport(interp, connPtr, msg, NULL, objc - i - 2,
@@ -958,6 +991,9 @@ ReturnCmd(
 	    objv[i+1]);
     if (msg == NULL) {
 	return TCL_ERROR;
+    }
+    if (NoReplyWanted(interp, connPtr, msg)) {
+	return TCL_OK;
     }
     return SendAndReport(interp, connPtr, msg, sigObj, objc - i - 2,
 	    objv + i + 2);

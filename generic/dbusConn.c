@@ -1207,6 +1207,7 @@ ConnFree(
     DbusCredFree(connPtr);
     dbus_connection_unref(connPtr->conn);
     Tcl_DeleteHashTable(&connPtr->pending);
+    DbusNoReplyFree(connPtr);
     if (connPtr->handleObj != NULL) {
 	Tcl_DecrRefCount(connPtr->handleObj);
     }

@@ -379,6 +379,134 @@ DbusResultIsAsync(
 /*
  *----------------------------------------------------------------------
  *
+ * NoteNoReply, ForgetNoReply, DbusTakeNoReply, DbusNoReplyFree --
+ *
+ *	Calls that want no reply but reach a script handler, which may
+ *	answer later with dbus return or dbus error (the caller's sender
+ *	and serial are all those commands get): they are remembered for
+ *	as long as a dbif message id lives, so that the answer is dropped
+ *	instead of sent (nothing is ever sent to a caller that asked for
+ *	no reply).  Entries past their time are pruned whenever one is
+ *	added.
+ *
+ * Results:
+ *	DbusTakeNoReply: 1 when dest/serial is such a call (the entry is
+ *	used up), else 0.
+ *
+ * Side effects:
+ *	The connection's noReply table.
+ *
+ *----------------------------------------------------------------------
+ */
+
+#define DBUS_NOREPLY_LIFETIME 25000	/* ms, as DBIF_MSG_LIFETIME */
+
+static void
+NoReplyKey(
+    Tcl_DString *dsPtr,
+    const char *dest,
+    dbus_uint32_t serial)
+{
+    char buf[16];
+
+    snprintf(buf, sizeof(buf), "%u ", (unsigned) serial);
+    Tcl_DStringInit(dsPtr);
+    Tcl_DStringAppend(dsPtr, buf, -1);
+    Tcl_DStringAppend(dsPtr, dest ? dest : "", -1);
+}
+
+static void
+NoteNoReply(
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    Tcl_WideInt now = DbusMonotonicMs(), *expiryPtr;
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
+    Tcl_DString key;
+    int isNew;
+
+    if (connPtr->noReply == NULL) {
+	connPtr->noReply = (Tcl_HashTable *) ckalloc(sizeof(Tcl_HashTable));
+	Tcl_InitHashTable(connPtr->noReply, TCL_STRING_KEYS);
+    }
+    for (hPtr = Tcl_FirstHashEntry(connPtr->noReply, &search); hPtr;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	expiryPtr = (Tcl_WideInt *) Tcl_GetHashValue(hPtr);
+	if (*expiryPtr <= now) {
+	    ckfree((char *) expiryPtr);
+	    Tcl_DeleteHashEntry(hPtr);
+	}
+    }
+    NoReplyKey(&key, dbus_message_get_sender(msg),
+	    dbus_message_get_serial(msg));
+    hPtr = Tcl_CreateHashEntry(connPtr->noReply, Tcl_DStringValue(&key),
+	    &isNew);
+    Tcl_DStringFree(&key);
+    if (isNew) {
+	Tcl_SetHashValue(hPtr, ckalloc(sizeof(Tcl_WideInt)));
+    }
+    *(Tcl_WideInt *) Tcl_GetHashValue(hPtr) = now + DBUS_NOREPLY_LIFETIME;
+}
+
+static void
+ForgetNoReply(
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    (void) DbusTakeNoReply(connPtr, dbus_message_get_sender(msg),
+	    dbus_message_get_serial(msg));
+}
+
+int
+DbusTakeNoReply(
+    DbusConn *connPtr,
+    const char *dest,
+    dbus_uint32_t serial)
+{
+    Tcl_HashEntry *hPtr;
+    Tcl_DString key;
+    Tcl_WideInt *expiryPtr;
+    int live;
+
+    if (connPtr->noReply == NULL) {
+	return 0;
+    }
+    NoReplyKey(&key, dest, serial);
+    hPtr = Tcl_FindHashEntry(connPtr->noReply, Tcl_DStringValue(&key));
+    Tcl_DStringFree(&key);
+    if (hPtr == NULL) {
+	return 0;
+    }
+    expiryPtr = (Tcl_WideInt *) Tcl_GetHashValue(hPtr);
+    live = (*expiryPtr > DbusMonotonicMs());
+    ckfree((char *) expiryPtr);
+    Tcl_DeleteHashEntry(hPtr);
+    return live;
+}
+
+void
+DbusNoReplyFree(
+    DbusConn *connPtr)
+{
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
+
+    if (connPtr->noReply == NULL) {
+	return;
+    }
+    for (hPtr = Tcl_FirstHashEntry(connPtr->noReply, &search); hPtr;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	ckfree((char *) Tcl_GetHashValue(hPtr));
+    }
+    Tcl_DeleteHashTable(connPtr->noReply);
+    ckfree((char *) connPtr->noReply);
+    connPtr->noReply = NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusReplyWithResult --
  *
  *	Answer a method call from a script handler's completion: an error
@@ -553,7 +681,7 @@ ServeWith(
     DbusHandler *handlerPtr)	/* from DbusFindMethod, or NULL */
 {
     Tcl_Interp *interp;
-    int code;
+    int code, noReply;
 
     if (handlerPtr == NULL || handlerPtr->interp == NULL) {
 	const char *intf = dbus_message_get_interface(msg);
@@ -607,7 +735,19 @@ ServeWith(
     interp = handlerPtr->interp;
     handlerPtr->refCount++;
     Tcl_Preserve(interp);
+    noReply = (handlerPtr->proc == NULL && dbus_message_get_no_reply(msg));
+    if (noReply) {
+	/*
+	 * The script may answer, now or later, with dbus return / error.
+	 */
+
+	NoteNoReply(connPtr, msg);
+    }
     code = RunHandler(handlerPtr, connPtr, msg);
+    if (noReply && !(handlerPtr->flags & DBUS_FLAG_ASYNC)
+	    && !DbusResultIsAsync(interp, code, DbusGetInterpData(interp))) {
+	ForgetNoReply(connPtr, msg);
+    }
     if (handlerPtr->proc != NULL) {
 	if (code == TCL_ERROR) {
 	    DbusReplyWithResult(interp, connPtr, msg, code);

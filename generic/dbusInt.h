@@ -338,6 +338,11 @@ typedef struct DbusConn {
 				 * NULL for every listed connection */
     ClientData credData;	/* credentials cache (dbusCred.c) or NULL;
 				 * freed in DbusCredFree */
+    Tcl_HashTable *noReply;	/* "serial sender" -> Tcl_WideInt* expiry
+				 * (ms, owned): calls that want no reply,
+				 * handed to script handlers that may answer
+				 * later with dbus return/error; owned, NULL
+				 * until first used (dbusDeliver.c) */
     struct DbusThreadData *tsdPtr; /* owning thread's data */
     struct DbusConn *nextPtr;	/* thread's list of connections */
 } DbusConn;
@@ -670,6 +675,9 @@ int		DbusEvalHandler(Tcl_Interp *interp, Tcl_Obj *script,
 		    DBusMessage *msg, int flags);
 void		DbusBackgroundError(Tcl_Interp *interp, int code,
 		    const char *what);
+int		DbusTakeNoReply(DbusConn *connPtr, const char *dest,
+		    dbus_uint32_t serial);
+void		DbusNoReplyFree(DbusConn *connPtr);
 int		DbusReplyWithResult(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessage *msg, int code);
 int		DbusResultIsAsync(Tcl_Interp *interp, int code,
