@@ -164,7 +164,8 @@ DbifWrongArgs(
  *
  * Results:
  *	TCL_OK with *idxPtr at the first positional argument, or TCL_ERROR
- *	("Unknown or ambiguous option", "Option requires argument").
+ *	("Unknown or ambiguous option" {TCL LOOKUP INDEX option word},
+ *	"Option requires argument" {TCL ARGUMENT MISSING}).
  *
  *----------------------------------------------------------------------
  */
@@ -210,10 +211,8 @@ DbifParseOptions(
 	}
 	if (opts[match].takesValue) {
 	    if (i + 1 >= objc) {
-		Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+		return DbusMissingValue(interp, Tcl_ObjPrintf(
 			"Option requires argument: \"%s\"", word));
-		Tcl_SetErrorCode(interp, "TCL", "WRONGARGS", NULL);
-		return TCL_ERROR;
 	    }
 	    values[match] = objv[i + 1];
 	    i += 2;

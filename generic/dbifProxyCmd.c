@@ -232,10 +232,8 @@ CallSub(
 	    continue;
 	}
 	if (++i >= objc) {
-	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+	    return DbusMissingValue(interp, Tcl_ObjPrintf(
 		    "missing value for option \"%s\"", options[index]));
-	    Tcl_SetErrorCode(interp, "TCL", "ARGUMENT", "MISSING", NULL);
-	    return TCL_ERROR;
 	}
 	switch (index) {
 	case O_HANDLER:

@@ -370,10 +370,8 @@ ParseCallOptions(
 	    continue;
 	}
 	if (++i >= objc) {
-	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+	    return DbusMissingValue(interp, Tcl_ObjPrintf(
 		    "missing value for option \"%s\"", options[index]));
-	    Tcl_SetErrorCode(interp, "TCL", "ARGUMENT", "MISSING", NULL);
-	    return TCL_ERROR;
 	}
 	switch (index) {
 	case OPT_DEST:
@@ -1040,10 +1038,8 @@ SignalCmd(
 	    break;
 	}
 	if (++i >= objc) {
-	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+	    return DbusMissingValue(interp, Tcl_ObjPrintf(
 		    "missing value for option \"%s\"", options[index]));
-	    Tcl_SetErrorCode(interp, "TCL", "ARGUMENT", "MISSING", NULL);
-	    return TCL_ERROR;
 	}
 	if (index == 0) {
 	    destObj = objv[i];
@@ -1258,10 +1254,15 @@ FilterCmd(
 
     (void) clientData;
     busObj = DbusTakeBusId(objc, objv, &i, 0);
-    if (objc - i < 3 || (objc - i) % 2 == 0) {
+    if (objc - i < 3) {
 	Tcl_WrongNumArgs(interp, 1, objv,
 		"?busId? subcommand -option value ?...?");
 	return TCL_ERROR;
+    }
+    if ((objc - i) % 2 == 0) {
+	return DbusMissingValue(interp, Tcl_ObjPrintf(
+		"missing value for option \"%s\"",
+		Tcl_GetString(objv[objc - 1])));
     }
     if (Tcl_GetIndexFromObj(interp, objv[i], subs, "subcommand", 0, &sub)
 	    != TCL_OK) {

@@ -18,6 +18,36 @@
 /*
  *----------------------------------------------------------------------
  *
+ * DbusMissingValue --
+ *
+ *	The one error code for an option given without its value, in dbus
+ *	and dbif alike: {TCL ARGUMENT MISSING}, as Tcl's own commands use
+ *	(lsort -index, regexp -start); the message is the caller's (dbif
+ *	keeps the wording of dbif 1.3).
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ * Side effects:
+ *	Sets the interp result (msgPtr, refcount taken over) and
+ *	-errorcode.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusMissingValue(
+    Tcl_Interp *interp,
+    Tcl_Obj *msgPtr)
+{
+    Tcl_SetObjResult(interp, msgPtr);
+    Tcl_SetErrorCode(interp, "TCL", "ARGUMENT", "MISSING", NULL);
+    return TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusFormatV --
  *
  *	printf-style formatting into a new object, of any length: messages

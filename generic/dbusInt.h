@@ -469,6 +469,7 @@ typedef struct DbusExact {
  */
 
 Tcl_Obj *	DbusFormatV(const char *format, va_list ap);
+int		DbusMissingValue(Tcl_Interp *interp, Tcl_Obj *msgPtr);
 int		DbusError(Tcl_Interp *interp, const char *category,
 		    const char *detail, const char *value,
 		    const char *format, ...);
