@@ -1147,6 +1147,15 @@ proc bench::peerMeasure {} {
     lassign $c cChan cAddr
     lassign $t tChan tAddr
     set n $sizes(echo)
+    if {[auto_execok valgrind] ne ""} {
+	foreach role {client server} {
+	    foreach side {c tcl} {
+		record peer-ir-$role $side {
+		    peerInstr $role $side $cpeer $tclpeer
+		}
+	    }
+	}
+    }
     try {
 	for {set r 1} {$r <= $opt(repeat)} {incr r} {
 	    note "peer repetition $r of $opt(repeat)"
@@ -1190,6 +1199,62 @@ proc bench::peerMeasure {} {
     }
 }
 
+# bench::peerIr --
+#
+#	Total instructions (Ir) in a callgrind output file.
+
+proc bench::peerIr {file} {
+    set f [open $file]
+    set data [read $f]
+    close $f
+    if {![regexp -line {^summary:\s+(\d+)} $data -> ir]
+	    && ![regexp -line {^totals:\s+(\d+)} $data -> ir]} {
+	error "no instruction total in $file"
+    }
+    return $ir
+}
+
+# bench::peerInstr --
+#
+#	Instructions per sync Echo over a peer connection, by callgrind
+#	(difference of an n1-call and an n2-call run; stable under load):
+#	of the client (side c: cpeer, tcl: tclpeer.tcl) against the C
+#	server, or of the server (side c or tcl) driven by the C client.
+
+proc bench::peerInstr {role side cpeer tclpeer} {
+    variable sizes
+    variable tmp
+    variable tclsh
+    set irs {}
+    foreach n [list $sizes(instr1) $sizes(instr2)] {
+	set out [file join $tmp peer.$role.$side.$n]
+	set vg [list timeout 600 valgrind --tool=callgrind \
+		--callgrind-out-file=$out]
+	set prog [expr {$side eq "c" ? [list $cpeer]
+		: [list $tclsh $tclpeer]}]
+	if {$role eq "client"} {
+	    lassign [peerServer [list $cpeer server]] chan addr
+	    try {
+		exec {*}$vg {*}$prog client-echo $n $addr 2> $out.log
+	    } finally {
+		catch {exec $cpeer quit $addr 2>@stderr}
+		reap $chan 5000
+	    }
+	} else {
+	    lassign [peerServer [concat $vg $prog server]] chan addr
+	    try {
+		exec $cpeer client-echo $n $addr
+	    } finally {
+		catch {exec $cpeer quit $addr 2>@stderr}
+		reap $chan 60000
+	    }
+	}
+	lappend irs [peerIr $out]
+    }
+    lassign $irs a b
+    expr {double($b - $a) / ($sizes(instr2) - $sizes(instr1))}
+}
+
 # bench::peerReport --
 #
 #	The table of the peer-to-peer rows, the bus path beside them.
@@ -1223,6 +1288,45 @@ proc bench::peerReport {} {
 		[cell $k $sample $t] $ratio \
 		[expr {$op eq "" ? "(info)" : "$op ${bound}x"}] $met]
     }
+    foreach role {client server} label {
+	"p2p: client instructions per sync Echo, Ir"
+	"p2p: server instructions per sync Echo, Ir"
+    } {
+	set c [expr {[info exists samples(peer-ir-$role,c)]
+		? [median $samples(peer-ir-$role,c)] : ""}]
+	set t [expr {[info exists samples(peer-ir-$role,tcl)]
+		? [median $samples(peer-ir-$role,tcl)] : ""}]
+	set ratio -
+	if {$c ne "" && $t ne "" && $c != 0} {
+	    set ratio [format %.2fx [expr {double($t) / $c}]]
+	}
+	lappend rows [list $label [cell peer-ir-$role c $c] \
+		[cell peer-ir-$role tcl $t] $ratio "(info, lower=better)" -]
+    }
+    # A round trip costs client + server: the CPU cost of Tcl <-> Tcl and
+    # C -> Tcl against C <-> C, free of the scheduling noise of the rates.
+    set ir {}
+    foreach role {client server} {
+	foreach side {c tcl} {
+	    if {[info exists samples(peer-ir-$role,$side)]} {
+		dict set ir $role,$side [median $samples(peer-ir-$role,$side)]
+	    }
+	}
+    }
+    if {[dict size $ir] == 4} {
+	set cc [expr {[dict get $ir client,c] + [dict get $ir server,c]}]
+	foreach {label client} {
+	    "p2p: Ir per round trip, Tcl client -> Tcl server" tcl
+	    "p2p: Ir per round trip, C client -> Tcl server" c
+	} {
+	    set t [expr {[dict get $ir client,$client]
+		    + [dict get $ir server,tcl]}]
+	    set x [expr {double($cc) / $t}]
+	    lappend rows [list $label [fmt $cc] [fmt $t] \
+		    [format "%.2fx (C/Tcl)" $x] ">= 0.85x" \
+		    [expr {$x >= 0.85 ? "yes" : "NO"}]]
+	}
+    }
     foreach who {cc tcl c} label {
 	"C client -> C server" "Tcl client -> Tcl server"
 	"C client -> Tcl server"
@@ -1241,7 +1345,8 @@ proc bench::peerReport {} {
     puts "peer-to-peer (issue 11):"
     table $rows
     puts "ratio = Tcl / C <-> C on the same path (medians of $opt(repeat));\
-	    p2p: no daemon, one hop."
+	    p2p: no daemon, one hop.  Ir rows: callgrind, the round trip's\
+	    CPU cost as C / Tcl (the goal's sense: higher is better)."
 }
 
 # ----------------------------------------------------------------------
