@@ -42,7 +42,7 @@ DbifGetData(
     Tcl_Interp *interp)
 {
     DbusInterpData *idPtr = DbusGetInterpData(interp);
-    DbifData *dataPtr = (DbifData *) idPtr->dbifData;
+    DbifData *dataPtr = (DbifData *) DbusInterpDbif(idPtr);
 
     if (dataPtr != NULL) {
 	return dataPtr;
@@ -63,8 +63,7 @@ DbifGetData(
     dataPtr->changedSignal = 1;
     dataPtr->applyObj = Tcl_NewStringObj("::apply", -1);
     Tcl_IncrRefCount(dataPtr->applyObj);
-    idPtr->dbifData = dataPtr;
-    idPtr->dbifFree = DataFree;
+    DbusInterpSetDbif(idPtr, dataPtr, DataFree);
     return dataPtr;
 }
 

@@ -248,111 +248,36 @@ DbifManagerNodeEvent(
 /*
  *----------------------------------------------------------------------
  *
- * AppendProps, AppendInterfaces --
+ * InterfacesOf --
  *
- *	AppendProps: the a{sv} of a node's readable properties (a value
- *	that cannot be sent is left out and reported to bgerror, naming
- *	the path, interface and property).  AppendInterfaces: the
- *	a{sa{sv}} of a list of nodes of one path.
+ *	The a{sa{sv}} of a list of nodes of one path, as a dict interface
+ *	-> readable properties (DbifReadableProps) for the core's
+ *	marshaller.
  *
  * Results:
- *	TCL_OK, or TCL_ERROR when out of memory.
+ *	A new dict, refcount 0.
+ *
+ * Side effects:
+ *	Reads the variables; a value that cannot be sent is left out and
+ *	reported to bgerror.
  *
  *----------------------------------------------------------------------
  */
 
-static int
-AppendProps(
+static Tcl_Obj *
+InterfacesOf(
     DbifData *dataPtr,
-    DbusConn *connPtr,
-    DBusMessageIter *iterPtr,
-    DbifNode *nodePtr)
-{
-    DBusMessageIter array, entry;
-    DbifProp *propPtr;
-    Tcl_Interp *interp = dataPtr->interp;
-
-    if (!dbus_message_iter_open_container(iterPtr, DBUS_TYPE_ARRAY, "{sv}",
-	    &array)) {
-	return TCL_ERROR;
-    }
-    for (propPtr = nodePtr->firstProp; propPtr; propPtr = propPtr->nextPtr) {
-	const char *name = Tcl_GetString(propPtr->name);
-	Tcl_Obj *value;
-	int code;
-
-	if (!(propPtr->access & DBIF_READ)) {
-	    continue;
-	}
-	switch (DbifPropValueToSend(interp, propPtr, &value)) {
-	case 0:
-	    continue;
-	case -1:
-	    /*
-	     * Checked before anything is appended (E7): an abandoned entry
-	     * would spoil the whole message.
-	     */
-
-	    Tcl_BackgroundException(interp, TCL_ERROR);
-	    Tcl_ResetResult(interp);
-	    continue;
-	}
-	if (!dbus_message_iter_open_container(&array, DBUS_TYPE_DICT_ENTRY,
-		NULL, &entry)) {
-	    Tcl_DecrRefCount(value);
-	    dbus_message_iter_abandon_container(iterPtr, &array);
-	    return TCL_ERROR;
-	}
-	code = dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &name)
-		? DbusAppendVariant(interp, connPtr, &entry, propPtr->sig,
-		    value) : TCL_ERROR;
-	Tcl_DecrRefCount(value);
-	if (code != TCL_OK) {
-	    dbus_message_iter_abandon_container(&array, &entry);
-	    Tcl_AppendObjToErrorInfo(interp, Tcl_ObjPrintf("\n    (property "
-		    "%s of %s at %s left out of an ObjectManager reply)",
-		    name, Tcl_GetString(nodePtr->intf),
-		    Tcl_GetString(nodePtr->path)));
-	    Tcl_BackgroundException(interp, TCL_ERROR);
-	    Tcl_ResetResult(interp);
-	    continue;
-	}
-	dbus_message_iter_close_container(&array, &entry);
-    }
-    dbus_message_iter_close_container(iterPtr, &array);
-    return TCL_OK;
-}
-
-static int
-AppendInterfaces(
-    DbifData *dataPtr,
-    DbusConn *connPtr,
-    DBusMessageIter *iterPtr,
     DbifNode **nodes,
     int n)
 {
-    DBusMessageIter array, entry;
+    Tcl_Obj *dictPtr = Tcl_NewDictObj();
     int i;
 
-    if (!dbus_message_iter_open_container(iterPtr, DBUS_TYPE_ARRAY,
-	    "{sa{sv}}", &array)) {
-	return TCL_ERROR;
-    }
     for (i = 0; i < n; i++) {
-	const char *intf = Tcl_GetString(nodes[i]->intf);
-
-	if (!dbus_message_iter_open_container(&array, DBUS_TYPE_DICT_ENTRY,
-		NULL, &entry)
-		|| !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING,
-		    &intf)
-		|| AppendProps(dataPtr, connPtr, &entry, nodes[i]) != TCL_OK
-		|| !dbus_message_iter_close_container(&array, &entry)) {
-	    dbus_message_iter_abandon_container(iterPtr, &array);
-	    return TCL_ERROR;
-	}
+	Tcl_DictObjPut(NULL, dictPtr, nodes[i]->intf,
+		DbifReadableProps(dataPtr->interp, nodes[i]));
     }
-    return dbus_message_iter_close_container(iterPtr, &array)
-	    ? TCL_OK : TCL_ERROR;
+    return dictPtr;
 }
 
 /*
@@ -398,14 +323,13 @@ GetManagedObjects(
     DBusMessage *msg)
 {
     DbifData *dataPtr = (DbifData *) clientData;
-    const char *mpath = dbus_message_get_path(msg);
-    const char *handle = Tcl_GetString(connPtr->handleObj);
+    const char *mpath = DbusMessageField(msg, DBUS_FIELD_PATH);
+    const char *handle = Tcl_GetString(DbusConnHandle(connPtr));
     DbifNode **nodes;
     Tcl_HashEntry *hPtr;
     Tcl_HashSearch search;
-    DBusMessage *reply;
-    DBusMessageIter iter, array, entry;
-    int n = 0, i, j, code = TCL_OK;
+    Tcl_Obj *objects, *sigObj;
+    int n = 0, i, j, code;
 
     if (!DbifIsManager(dataPtr, handle, mpath)) {
 	return DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
@@ -423,43 +347,24 @@ GetManagedObjects(
 	}
     }
     qsort(nodes, (size_t) n, sizeof(DbifNode *), CompareNodes);
-    reply = dbus_message_new_method_return(msg);
-    if (reply == NULL) {
-	ckfree((char *) nodes);
-	return DbusNoMemory(interp);
-    }
-    dbus_message_iter_init_append(reply, &iter);
-    if (!dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY,
-	    "{oa{sa{sv}}}", &array)) {
-	code = TCL_ERROR;
-    }
-    for (i = 0; code == TCL_OK && i < n; i = j) {
+    objects = Tcl_NewDictObj();
+    Tcl_IncrRefCount(objects);
+    for (i = 0; i < n; i = j) {
 	const char *path = Tcl_GetString(nodes[i]->path);
 
 	for (j = i + 1; j < n && strcmp(Tcl_GetString(nodes[j]->path),
 		path) == 0; j++) {
 	    /* same object */
 	}
-	if (!dbus_message_iter_open_container(&array, DBUS_TYPE_DICT_ENTRY,
-		NULL, &entry)
-		|| !dbus_message_iter_append_basic(&entry,
-		    DBUS_TYPE_OBJECT_PATH, &path)
-		|| AppendInterfaces(dataPtr, connPtr, &entry, nodes + i, j - i)
-		    != TCL_OK
-		|| !dbus_message_iter_close_container(&array, &entry)) {
-	    code = TCL_ERROR;
-	}
+	Tcl_DictObjPut(NULL, objects, nodes[i]->path,
+		InterfacesOf(dataPtr, nodes + i, j - i));
     }
     ckfree((char *) nodes);
-    if (code != TCL_OK
-	    || !dbus_message_iter_close_container(&iter, &array)) {
-	dbus_message_unref(reply);
-	return DbusNoMemory(interp);
-    }
-    if (!dbus_message_get_no_reply(msg)) {
-	code = DbusSend(interp, connPtr, reply, NULL);
-    }
-    dbus_message_unref(reply);
+    sigObj = Tcl_NewStringObj("a{oa{sa{sv}}}", -1);
+    Tcl_IncrRefCount(sigObj);
+    code = DbusSendReturn(interp, connPtr, msg, sigObj, 1, &objects);
+    Tcl_DecrRefCount(sigObj);
+    Tcl_DecrRefCount(objects);
     return code;
 }
 
@@ -485,20 +390,13 @@ EmitGroup(
     OmEvent *evPtr,
     OmEvent *endPtr)
 {
-    DBusMessage *sig;
-    DBusMessageIter iter, array;
     const char *path = Tcl_GetString(evPtr->path);
     DbifNode *stackNodes[16], **nodes = stackNodes;
+    Tcl_Obj *args[2], *sigObj;
     OmEvent *p;
     int n = 0, code = TCL_OK;
 
-    sig = dbus_message_new_signal(Tcl_GetString(mgrPtr->path), OM_INTERFACE,
-	    evPtr->added ? "InterfacesAdded" : "InterfacesRemoved");
-    if (sig == NULL) {
-	return DbusNoMemory(dataPtr->interp);
-    }
-    dbus_message_iter_init_append(sig, &iter);
-    dbus_message_iter_append_basic(&iter, DBUS_TYPE_OBJECT_PATH, &path);
+    args[0] = evPtr->path;
     if (evPtr->added) {
 	for (p = evPtr; p != endPtr; p = p->nextPtr) {
 	    n++;
@@ -516,33 +414,28 @@ EmitGroup(
 		nodes[n++] = nodePtr;
 	    }
 	}
-	if (n > 0) {
-	    code = AppendInterfaces(dataPtr, connPtr, &iter, nodes, n);
-	}
+	args[1] = InterfacesOf(dataPtr, nodes, n);
 	if (nodes != stackNodes) {
 	    ckfree((char *) nodes);
 	}
     } else {
-	if (!dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY, "s",
-		&array)) {
-	    code = TCL_ERROR;
-	}
-	for (p = evPtr; code == TCL_OK && p != endPtr; p = p->nextPtr) {
-	    const char *intf = Tcl_GetString(p->intf);
-
-	    dbus_message_iter_append_basic(&array, DBUS_TYPE_STRING, &intf);
+	args[1] = Tcl_NewListObj(0, NULL);
+	for (p = evPtr; p != endPtr; p = p->nextPtr) {
+	    Tcl_ListObjAppendElement(NULL, args[1], p->intf);
 	    n++;
 	}
-	if (code == TCL_OK) {
-	    dbus_message_iter_close_container(&iter, &array);
-	}
     }
-    if (code == TCL_OK && n > 0) {
-	code = DbusSend(dataPtr->interp, connPtr, sig, NULL);
-    } else if (code != TCL_OK) {
-	DbusNoMemory(dataPtr->interp);
+    Tcl_IncrRefCount(args[1]);
+    sigObj = Tcl_NewStringObj(evPtr->added ? "oa{sa{sv}}" : "oas", -1);
+    Tcl_IncrRefCount(sigObj);
+    if (n > 0) {
+	code = DbusSendSignal(dataPtr->interp, connPtr,
+		Tcl_GetString(mgrPtr->path), OM_INTERFACE,
+		evPtr->added ? "InterfacesAdded" : "InterfacesRemoved",
+		sigObj, 2, args, NULL);
     }
-    dbus_message_unref(sig);
+    Tcl_DecrRefCount(sigObj);
+    Tcl_DecrRefCount(args[1]);
     return code;
 }
 

@@ -812,7 +812,7 @@ DbifGetCmd(
 	 */
 
 	return DbusCredentialsNR(interp, msgPtr->connPtr,
-		dbus_message_get_sender(msgPtr->msg));
+		DbusMessageField(msgPtr->msg, DBUS_FIELD_SENDER));
     }
     infoPtr = DbusMessageInfo(DbusGetInterpData(interp), msgPtr->msg);
     Tcl_IncrRefCount(infoPtr);

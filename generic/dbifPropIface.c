@@ -207,6 +207,53 @@ DbifPropertiesGet(
 /*
  *----------------------------------------------------------------------
  *
+ * DbifReadableProps --
+ *
+ *	The readable properties of a node that have a value, as the a{sv}
+ *	of GetAll, InterfacesAdded and GetManagedObjects: a dict name ->
+ *	{type value} for the core's marshaller.  A value that cannot be
+ *	sent is left out, as GDBus does with a property it cannot get, and
+ *	reported to bgerror; the others are still answered.
+ *
+ * Results:
+ *	A new dict, refcount 0.
+ *
+ * Side effects:
+ *	Reads the variables; may report background errors in interp.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *
+DbifReadableProps(
+    Tcl_Interp *interp,
+    DbifNode *nodePtr)
+{
+    Tcl_Obj *all = Tcl_NewDictObj(), *value;
+    DbifProp *propPtr;
+
+    for (propPtr = nodePtr->firstProp; propPtr; propPtr = propPtr->nextPtr) {
+	if (!(propPtr->access & DBIF_READ)) {
+	    continue;
+	}
+	switch (DbifPropValueToSend(interp, propPtr, &value)) {
+	case 0:
+	    continue;
+	case -1:
+	    Tcl_BackgroundException(interp, TCL_ERROR);
+	    Tcl_ResetResult(interp);
+	    continue;
+	}
+	Tcl_DictObjPut(NULL, all, propPtr->name,
+		DbifTypedValue(propPtr, value));
+	Tcl_DecrRefCount(value);
+    }
+    return all;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifPropertiesGetAll --
  *
  *	org.freedesktop.DBus.Properties.GetAll(s interface) -> a{sv}: the
@@ -225,7 +272,6 @@ DbifPropertiesGetAll(
     DbifData *dataPtr = (DbifData *) clientData;
     const char *intf;
     DbifNode *nodePtr;
-    DbifProp *propPtr;
     Tcl_Obj *all, *sigObj;
     int code;
 
@@ -234,30 +280,8 @@ DbifPropertiesGetAll(
 	    NULL))) {
 	return TCL_OK;
     }
-    all = Tcl_NewDictObj();
+    all = DbifReadableProps(interp, nodePtr);
     Tcl_IncrRefCount(all);
-    for (propPtr = nodePtr->firstProp; propPtr; propPtr = propPtr->nextPtr) {
-	Tcl_Obj *value;
-
-	if (!(propPtr->access & DBIF_READ)) {
-	    continue;
-	}
-	switch (DbifPropValueToSend(interp, propPtr, &value)) {
-	case 0:
-	    continue;
-	case -1:
-	    /*
-	     * Left out, as GDBus does with a property it cannot get; the
-	     * others are still answered.
-	     */
-
-	    Tcl_BackgroundException(interp, TCL_ERROR);
-	    Tcl_ResetResult(interp);
-	    continue;
-	}
-	Tcl_DictObjPut(NULL, all, propPtr->name, DbifTypedValue(propPtr, value));
-	Tcl_DecrRefCount(value);
-    }
     sigObj = Tcl_NewStringObj("a{sv}", -1);
     Tcl_IncrRefCount(sigObj);
     code = DbusSendReturn(interp, connPtr, msg, sigObj, 1, &all);

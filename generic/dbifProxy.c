@@ -170,7 +170,7 @@ DbifPxAwait(
     Tcl_Preserve(connPtr);
     DbusWaitReply(pendPtr, 0);
     Tcl_Release(connPtr);
-    code = step(interp, clientData, pendPtr->reply);
+    code = step(interp, clientData, DbusPendingReply(pendPtr));
     DbusPendingFree(pendPtr);
     return code;
 }
@@ -202,7 +202,7 @@ AwaitResume(
     DbifPxStep *step = (DbifPxStep *) data[1];
     int code;
 
-    if (!pendPtr->done) {
+    if (!DbusPendingDone(pendPtr)) {
 	if (result != TCL_OK) {
 	    /*
 	     * The coroutine is being deleted: forget the call.
@@ -216,7 +216,7 @@ AwaitResume(
 		NULL);
 	return Tcl_NREvalObj(interp, DbifPxGetData(interp)->yieldObj, 0);
     }
-    code = step(interp, data[2], pendPtr->reply);
+    code = step(interp, data[2], DbusPendingReply(pendPtr));
     DbusPendingFree(pendPtr);
     return code;
 }
@@ -252,14 +252,8 @@ DbifPxNewCall(
     const char *intf,
     const char *member)
 {
-    DBusMessage *msg = dbus_message_new_method_call(
-	    Tcl_GetString(proxyPtr->dest), Tcl_GetString(proxyPtr->path),
-	    intf, member);
-
-    if (msg == NULL) {
-	DbusNoMemory(interp);
-    }
-    return msg;
+    return DbusNewCall(interp, Tcl_GetString(proxyPtr->dest),
+	    Tcl_GetString(proxyPtr->path), intf, member, NULL);
 }
 
 /*
@@ -511,21 +505,17 @@ DbifProxyNRCmd(
 	Tcl_SetStringObj(proxyPtr->owner, Tcl_GetString(objv[i]), -1);
 	return StepLookup(interp, crPtr);
     } else {
-	DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS,
-		DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "GetNameOwner");
-	const char *name = Tcl_GetString(objv[i]);
+	DBusMessage *msg = DbusNewCall(interp, DBUS_SERVICE_DBUS,
+		DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "GetNameOwner",
+		Tcl_GetString(objv[i]), NULL);
 	int code;
 
-	if (msg == NULL || !dbus_message_append_args(msg, DBUS_TYPE_STRING,
-		&name, DBUS_TYPE_INVALID)) {
-	    if (msg) {
-		dbus_message_unref(msg);
-	    }
+	if (msg == NULL) {
 	    CreationFree(crPtr);
-	    return DbusNoMemory(interp);
+	    return TCL_ERROR;
 	}
 	code = DbifPxAwait(interp, connPtr, msg, timeout, StepOwner, crPtr);
-	dbus_message_unref(msg);
+	DbusMessageRelease(msg);
 	return code;
     }
 }
@@ -602,9 +592,9 @@ StepOwner(
 	CreationFree(crPtr);
 	return TCL_ERROR;
     }
-    if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN
-	    && dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &owner,
-		DBUS_TYPE_INVALID)) {
+    if (DbusMessageType(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN
+	    && DbusMessageField(reply, DBUS_FIELD_SIGNATURE)[0] == 's'
+	    && DbusMessageStringArgs(reply, 1, &owner) == 1) {
 	Tcl_SetStringObj(crPtr->proxyPtr->owner, owner, -1);
     }
     return StepLookup(interp, crPtr);
@@ -632,7 +622,7 @@ StepLookup(
 	crPtr->nextIntf = proxyPtr->descPtr->xml->intfs;
 	return NextGetAll(interp, crPtr);
     }
-    if (crPtr->connPtr->flags & (DBUS_CONN_CLOSED | DBUS_CONN_LOST)) {
+    if (DbusConnFlags(crPtr->connPtr) & (DBUS_CONN_CLOSED | DBUS_CONN_LOST)) {
 	CreationFree(crPtr);
 	return DbusError(interp, DBUS_EC_CLOSED,
 		Tcl_GetString(proxyPtr->handle), NULL, "connection closed");
@@ -645,7 +635,7 @@ StepLookup(
     }
     code = DbifPxAwait(interp, crPtr->connPtr, msg, proxyPtr->timeout,
 	    StepParse, crPtr);
-    dbus_message_unref(msg);
+    DbusMessageRelease(msg);
     return code;
 }
 
@@ -667,7 +657,7 @@ StepParse(
 	CreationFree(crPtr);
 	return TCL_ERROR;
     }
-    if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR) {
+    if (DbusMessageType(reply) == DBUS_MESSAGE_TYPE_ERROR) {
 	DbusReplyError(interp, reply, 0);
 	Tcl_SetObjResult(interp, Tcl_ObjPrintf("cannot introspect %s at "
 		"%s: %s", Tcl_GetString(proxyPtr->path),
@@ -676,8 +666,8 @@ StepParse(
 	CreationFree(crPtr);
 	return TCL_ERROR;
     }
-    if (!dbus_message_get_args(reply, NULL, DBUS_TYPE_STRING, &xml,
-	    DBUS_TYPE_INVALID)) {
+    if (DbusMessageField(reply, DBUS_FIELD_SIGNATURE)[0] != 's'
+	    || DbusMessageStringArgs(reply, 1, &xml) != 1) {
 	CreationFree(crPtr);
 	return DbusError(interp, DBIF_EC_INTROSPECT, "SIGNATURE", NULL,
 		"Introspect did not return a string");
@@ -717,7 +707,7 @@ StepGetAll(
 	CreationFree(crPtr);
 	return TCL_ERROR;
     }
-    if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN) {
+    if (DbusMessageType(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN) {
 	Tcl_Obj *argsPtr = DbusUnmarshalArgs(NULL, reply, 0), *dictPtr;
 
 	if (argsPtr != NULL) {
@@ -773,23 +763,20 @@ NextGetAll(
     }
     crPtr->nextIntf = intfPtr;
     if (intfPtr != NULL
-	    && !(crPtr->connPtr->flags & (DBUS_CONN_CLOSED|DBUS_CONN_LOST))) {
-	DBusMessage *msg = DbifPxNewCall(interp, proxyPtr,
-		DBUS_PROPS_INTERFACE, "GetAll");
-	const char *name = intfPtr->name;
+	    && !(DbusConnFlags(crPtr->connPtr)
+	    & (DBUS_CONN_CLOSED | DBUS_CONN_LOST))) {
+	DBusMessage *msg = DbusNewCall(interp, Tcl_GetString(proxyPtr->dest),
+		Tcl_GetString(proxyPtr->path), DBUS_PROPS_INTERFACE, "GetAll",
+		intfPtr->name, NULL);
 	int code;
 
-	if (msg == NULL || !dbus_message_append_args(msg, DBUS_TYPE_STRING,
-		&name, DBUS_TYPE_INVALID)) {
-	    if (msg) {
-		dbus_message_unref(msg);
-	    }
+	if (msg == NULL) {
 	    CreationFree(crPtr);
-	    return DbusNoMemory(interp);
+	    return TCL_ERROR;
 	}
 	code = DbifPxAwait(interp, crPtr->connPtr, msg, proxyPtr->timeout,
 		StepGetAll, crPtr);
-	dbus_message_unref(msg);
+	DbusMessageRelease(msg);
 	return code;
     }
     return StepFinish(interp, crPtr);

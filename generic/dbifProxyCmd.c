@@ -322,20 +322,16 @@ ArgError(
     Tcl_Obj *const objv[])
 {
     Tcl_Obj *nameObj, *typeObj;
-    DBusMessage *scratch;
     int i;
 
-    scratch = dbus_message_new_method_call(NULL, "/", "x.y", "z");
-    for (i = 0; scratch != NULL && i < memPtr->nIn; i++) {
-	DBusMessageIter iter;
+    for (i = 0; i < memPtr->nIn; i++) {
 	const char *type;
 	Tcl_Size len;
 
 	Tcl_ListObjIndex(NULL, memPtr->inNames, i, &nameObj);
 	Tcl_ListObjIndex(NULL, memPtr->inTypes, i, &typeObj);
 	type = Tcl_GetStringFromObj(typeObj, &len);
-	dbus_message_iter_init_append(scratch, &iter);
-	if (DbusMarshalValue(NULL, connPtr, &iter, type, (int) len, objv[i])
+	if (DbusMarshalCheck(NULL, connPtr, type, (int) len, objv[i])
 		!= TCL_OK) {
 	    Reword(interp, Tcl_ObjPrintf("argument %d \"%s\" of %s.%s must "
 		    "be of type %s: %s", i + 1, Tcl_GetString(nameObj),
@@ -343,9 +339,6 @@ ArgError(
 		    type, Tcl_GetString(Tcl_GetObjResult(interp))));
 	    break;
 	}
-    }
-    if (scratch != NULL) {
-	dbus_message_unref(scratch);
     }
     return TCL_ERROR;
 }
@@ -421,16 +414,16 @@ CallMethod(
     if (msg == NULL) {
 	return TCL_ERROR;
     }
+    if (noReply) {
+	DbusMessageSetNoReply(msg);
+    }
     if (DbusMarshalArgs(interp, connPtr, msg, memPtr->inSig, objc, objv)
 	    != TCL_OK) {
-	dbus_message_unref(msg);
+	DbusMessageRelease(msg);
 	return ArgError(interp, connPtr, memPtr, objv);
     }
-    if (noReply) {
-	dbus_message_set_no_reply(msg, TRUE);
-    }
     code = DbusSend(interp, connPtr, msg, &serial);
-    dbus_message_unref(msg);
+    DbusMessageRelease(msg);
     if (code != TCL_OK) {
 	return TCL_ERROR;
     }
@@ -459,7 +452,7 @@ CallMethod(
     Tcl_Preserve(connPtr);
     DbusWaitReply(pendPtr, 0);
     Tcl_Release(connPtr);
-    code = DbusReplyResult(interp, pendPtr->reply, 0);
+    code = DbusReplyResult(interp, DbusPendingReply(pendPtr), 0);
     DbusPendingFree(pendPtr);
     return code;
 }
@@ -589,16 +582,15 @@ StartGet(
     const char *name = Tcl_GetString(propPtr->name);
     int code;
 
-    if (connPtr == NULL || (msg = DbifPxNewCall(interp, proxyPtr,
-	    DBUS_PROPS_INTERFACE, "Get")) == NULL) {
+    if (connPtr == NULL || (msg = DbusNewCall(interp,
+	    Tcl_GetString(proxyPtr->dest), Tcl_GetString(proxyPtr->path),
+	    DBUS_PROPS_INTERFACE, "Get", intf, name, NULL)) == NULL) {
 	PropOpFree(opPtr);
 	return TCL_ERROR;
     }
-    dbus_message_append_args(msg, DBUS_TYPE_STRING, &intf,
-	    DBUS_TYPE_STRING, &name, DBUS_TYPE_INVALID);
     code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout, step,
 	    opPtr);
-    dbus_message_unref(msg);
+    DbusMessageRelease(msg);
     return code;
 }
 
@@ -732,7 +724,7 @@ SetSub(
     }
     code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout, SetReply,
 	    PropOpNew(proxyPtr, propPtr));
-    dbus_message_unref(msg);
+    DbusMessageRelease(msg);
     return code;
 }
 
@@ -844,18 +836,17 @@ GetAllSub(
 	return TCL_ERROR;
     }
     connPtr = DbifPxConn(interp, proxyPtr);
-    if (connPtr == NULL || (msg = DbifPxNewCall(interp, proxyPtr,
-	    DBUS_PROPS_INTERFACE, "GetAll")) == NULL) {
+    if (connPtr == NULL || (msg = DbusNewCall(interp,
+	    Tcl_GetString(proxyPtr->dest), Tcl_GetString(proxyPtr->path),
+	    DBUS_PROPS_INTERFACE, "GetAll", intf, NULL)) == NULL) {
 	return TCL_ERROR;
     }
-    dbus_message_append_args(msg, DBUS_TYPE_STRING, &intf,
-	    DBUS_TYPE_INVALID);
     opPtr = PropOpNew(proxyPtr, NULL);
     opPtr->intfObj = intfObj;
     Tcl_IncrRefCount(intfObj);
     code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout, GetAllReply,
 	    opPtr);
-    dbus_message_unref(msg);
+    DbusMessageRelease(msg);
     return code;
 }
 
@@ -1066,7 +1057,7 @@ LinkTrace(
 		"linked variable)");
 	Tcl_BackgroundException(interp, TCL_ERROR);
 	if (msg != NULL) {
-	    dbus_message_unref(msg);
+	    DbusMessageRelease(msg);
 	}
 	Tcl_RestoreInterpState(interp, state);
 	valuePtr = CacheGet(proxyPtr, linkPtr->propPtr);
@@ -1075,7 +1066,7 @@ LinkTrace(
 	}
 	return NULL;
     }
-    dbus_message_unref(msg);
+    DbusMessageRelease(msg);
     script = Tcl_NewListObj(0, NULL);
     Tcl_ListObjAppendElement(NULL, script,
 	    Tcl_NewStringObj(LINK_REPLY_CMD, -1));

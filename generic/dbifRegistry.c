@@ -226,7 +226,8 @@ DbifRemoveMethod(
 		DBUS_TABLE_METHOD, Tcl_GetString(nodePtr->path),
 		Tcl_DStringValue(&key), dataPtr->interp);
 
-	if (handlerPtr != NULL && handlerPtr->proc == DbifMethodProc) {
+	if (handlerPtr != NULL
+		&& DbusHandlerProc(handlerPtr, NULL) == DbifMethodProc) {
 	    DbusHandlerRemove(connPtr, DBUS_TABLE_METHOD,
 		    Tcl_GetString(nodePtr->path), Tcl_DStringValue(&key),
 		    dataPtr->interp);

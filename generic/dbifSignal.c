@@ -142,8 +142,10 @@ DbifListenRemove(
 	DbusHandler *handlerPtr = DbusHandlerLookup(connPtr,
 		DBUS_TABLE_SIGNAL, Tcl_GetString(lPtr->path),
 		Tcl_DStringValue(&key), dataPtr->interp);
+	ClientData cd = NULL;
 
-	if (handlerPtr != NULL && handlerPtr->clientData == lPtr) {
+	if (handlerPtr != NULL && DbusHandlerProc(handlerPtr, &cd) != NULL
+		&& cd == lPtr) {
 	    DbusHandlerRemove(connPtr, DBUS_TABLE_SIGNAL,
 		    Tcl_GetString(lPtr->path), Tcl_DStringValue(&key),
 		    dataPtr->interp);
@@ -474,7 +476,7 @@ DbifListenCmd(
 
 	Tcl_DStringAppend(&key, "|", 1);
 	Tcl_DStringAppend(&key, text ? text : "", -1);
-	dbus_free(text);
+	DbusMemFree(text);
     }
 
     if (Tcl_GetCharLength(bodyObj) == 0) {

@@ -572,6 +572,69 @@ DbusInterpConn(
 }
 
 /*
+ *----------------------------------------------------------------------
+ *
+ * DbusPendingReply, DbusPendingDone, DbusHandlerProc, DbusInterpDbif,
+ * DbusInterpSetDbif --
+ *
+ *	More accessors for the layers above the core (see dbusInt.h).
+ *
+ * Results:
+ *	The reply of a completed pending call (borrowed; NULL before);
+ *	whether it completed; a handler's C proc (NULL for a script) with
+ *	its clientData in *clientDataPtr; the dbif record of an interp.
+ *
+ * Side effects:
+ *	DbusInterpSetDbif hooks dbif's record and its delete proc to the
+ *	interp's core record (called on interp deletion, before the
+ *	connections are let go).
+ *
+ *----------------------------------------------------------------------
+ */
+
+DBusMessage *
+DbusPendingReply(
+    DbusPending *pendPtr)
+{
+    return pendPtr->reply;
+}
+
+int
+DbusPendingDone(
+    DbusPending *pendPtr)
+{
+    return pendPtr->done;
+}
+
+DbusMessageProc *
+DbusHandlerProc(
+    DbusHandler *handlerPtr,
+    ClientData *clientDataPtr)	/* out; may be NULL */
+{
+    if (clientDataPtr != NULL) {
+	*clientDataPtr = handlerPtr->clientData;
+    }
+    return handlerPtr->proc;
+}
+
+ClientData
+DbusInterpDbif(
+    DbusInterpData *dataPtr)
+{
+    return dataPtr->dbifData;
+}
+
+void
+DbusInterpSetDbif(
+    DbusInterpData *dataPtr,
+    ClientData dbifData,	/* ownership passes to freeProc */
+    void (*freeProc)(ClientData))
+{
+    dataPtr->dbifData = dbifData;
+    dataPtr->dbifFree = freeProc;
+}
+
+/*
  * Local Variables:
  * mode: c
  * c-basic-offset: 4

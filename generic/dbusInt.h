@@ -716,6 +716,11 @@ int		DbusMessageStringArgs(DBusMessage *msg, int n,
 		    const char **argv);
 Tcl_Obj *	DbusMessageVariantArg(Tcl_Interp *interp, DBusMessage *msg,
 		    int index, int flags, Tcl_DString *sigPtr);
+DBusMessage *	DbusNewCall(Tcl_Interp *interp, const char *dest,
+		    const char *path, const char *intf, const char *member,
+		    ...);
+void		DbusMessageSetNoReply(DBusMessage *msg);
+void		DbusMemFree(void *ptr);
 DBusMessage *	DbusNewSignal(Tcl_Interp *interp, const char *path,
 		    const char *intf, const char *member, const char *dest);
 int		DbusSendArgs(Tcl_Interp *interp, DbusConn *connPtr,
@@ -875,12 +880,27 @@ Tcl_Obj *	DbusBusNameOwner(DbusConn *connPtr, const char *name);
  *   DbusInterpConn	the connection an interp has under a handle, or
  *			NULL; takes the interp's record (DbusGetInterpData,
  *			or one kept from before the interp began dying)
+ *   DbusPendingReply	the reply (or synthesized error) of a completed
+ *			DBUS_PENDING_WAIT/CORO call, borrowed; NULL before
+ *   DbusPendingDone	whether that call completed
+ *   DbusHandlerProc	a handler's C proc (NULL: a script handler) and its
+ *			clientData
+ *   DbusInterpDbif	dbif's per-interp record hung off the core's, and
+ *   DbusInterpSetDbif	its setter (with the delete proc the core calls
+ *			first on interp deletion)
  */
 
 Tcl_Obj *	DbusConnHandle(DbusConn *connPtr);
 int		DbusConnFlags(DbusConn *connPtr);
 int		DbusConnCheckOpen(Tcl_Interp *interp, DbusConn *connPtr);
 DbusConn *	DbusInterpConn(DbusInterpData *dataPtr, const char *handle);
+DBusMessage *	DbusPendingReply(DbusPending *pendPtr);
+int		DbusPendingDone(DbusPending *pendPtr);
+DbusMessageProc *DbusHandlerProc(DbusHandler *handlerPtr,
+		    ClientData *clientDataPtr);
+ClientData	DbusInterpDbif(DbusInterpData *dataPtr);
+void		DbusInterpSetDbif(DbusInterpData *dataPtr, ClientData dbifData,
+		    void (*freeProc)(ClientData));
 
 /*
  * The per-connection bus record, shared by dbusBus.c (the match-rule

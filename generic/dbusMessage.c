@@ -217,6 +217,79 @@ DbusMessageVariantArg(
 /*
  *----------------------------------------------------------------------
  *
+ * DbusNewCall --
+ *
+ *	A new method call (names must be valid) with string arguments: the
+ *	variable part is a NULL-terminated list of UTF-8 strings.
+ *
+ * Results:
+ *	The message (one reference, the caller's; DbusSendArgs or
+ *	DbusMessageRelease release it), or NULL with "Out Of Memory" in
+ *	interp.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+DBusMessage *
+DbusNewCall(
+    Tcl_Interp *interp,
+    const char *dest,		/* destination or NULL (peer connection) */
+    const char *path,
+    const char *intf,
+    const char *member,
+    ...)			/* const char *strings, then NULL */
+{
+    DBusMessage *msg = dbus_message_new_method_call(dest, path, intf,
+	    member);
+    const char *arg;
+    va_list ap;
+    int ok = (msg != NULL);
+
+    va_start(ap, member);
+    while (ok && (arg = va_arg(ap, const char *)) != NULL) {
+	ok = dbus_message_append_args(msg, DBUS_TYPE_STRING, &arg,
+		DBUS_TYPE_INVALID);
+    }
+    va_end(ap);
+    if (!ok) {
+	if (msg != NULL) {
+	    dbus_message_unref(msg);
+	}
+	DbusNoMemory(interp);
+	return NULL;
+    }
+    return msg;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMessageSetNoReply --
+ *
+ *	Mark a call we build as wanting no reply.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Sets NO_REPLY_EXPECTED.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusMessageSetNoReply(
+    DBusMessage *msg)
+{
+    dbus_message_set_no_reply(msg, TRUE);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusSendArgs --
  *
  *	The common end of every message we build: marshal the arguments
@@ -408,6 +481,30 @@ DbusAppendVariant(
 	return DbusNoMemory(interp);
     }
     return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMemFree --
+ *
+ *	Free memory the core handed out from libdbus's allocator (the text
+ *	of DbusMatchString, for instance).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Frees ptr (NULL is fine).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusMemFree(
+    void *ptr)
+{
+    dbus_free(ptr);
 }
 
 /*
