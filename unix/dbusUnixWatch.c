@@ -95,20 +95,23 @@ DbusMonotonicMs(void)
  *	tclMask, then have dbusEvent.c queue a dispatch event if messages
  *	are waiting.
  *
+ * Results:
+ *	The number of watches handled for reading.
+ *
  * Side effects:
  *	libdbus reads/writes; watches may be added or removed meanwhile.
  *
  *----------------------------------------------------------------------
  */
 
-static void
+static int
 HandleFd(
     WatchSet *setPtr,
     int fd,
     int tclMask)
 {
     DBusWatch *todo[MAX_WATCHES];
-    int n = 0, i, j;
+    int n = 0, i, j, nRead = 0;
 
     for (i = 0; i < setPtr->nWatches; i++) {
 	DBusWatch *w = setPtr->watches[i];
@@ -146,6 +149,9 @@ HandleFd(
 	}
 	if (flags) {
 	    dbus_watch_handle(todo[i], flags);
+	    if (flags & DBUS_WATCH_READABLE) {
+		nRead++;
+	    }
 	}
     }
 
@@ -156,6 +162,72 @@ HandleFd(
 
     if (setPtr->connPtr != NULL && setPtr->connPtr->acceptData != NULL) {
 	DbusServerConnReady(setPtr->connPtr);
+    }
+    return nRead;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DrainReads --
+ *
+ *	After a readable event on a connection's socket, read on while the
+ *	socket stays readable, within one wake-up of the event loop:
+ *	libdbus reads at most about 4 KiB per dbus_watch_handle, so a
+ *	4 MB message would otherwise take ~1,000 trips through the Tcl
+ *	notifier (with Tcl 8.6's notifier thread, a handshake of several
+ *	context switches each).  Bounded: reading stops when the socket
+ *	has nothing more (a non-blocking poll, never a wait), when a
+ *	complete message is queued and DRAIN_MIN_READS reads were made,
+ *	after DRAIN_MAX_READS reads, or after DRAIN_MAX_MS milliseconds,
+ *	so other connections, timers and Tk get their turn.  Nothing is
+ *	read while libdbus has disabled the read watch (its incoming
+ *	limit), as HandleFd only handles enabled watches.
+ *
+ * Side effects:
+ *	libdbus reads; messages may be queued on the connection.
+ *
+ *----------------------------------------------------------------------
+ */
+
+#define DRAIN_MIN_READS	16	/* reads made even when messages wait
+				 * (about 64 KiB of small messages) */
+#define DRAIN_MAX_READS	8192	/* about 32 MiB */
+#define DRAIN_MAX_MS	20	/* time budget of one wake-up */
+
+static void
+DrainReads(
+    WatchSet *setPtr,
+    int fd)
+{
+    DbusConn *connPtr = setPtr->connPtr;
+    Tcl_WideInt start = 0;
+    int i;
+
+    for (i = 0; i < DRAIN_MAX_READS; i++) {
+	struct pollfd pfd;
+
+	if ((connPtr->flags & DBUS_CONN_CLOSED)
+		|| (connPtr->dataRemains && i >= DRAIN_MIN_READS)) {
+	    break;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) != 1 || pfd.revents != POLLIN) {
+	    break;		/* nothing more, or hangup/error: the
+				 * notifier reports those */
+	}
+	if ((i & 63) == 63) {
+	    if (start == 0) {
+		start = DbusMonotonicMs();
+	    } else if (DbusMonotonicMs() - start > DRAIN_MAX_MS) {
+		break;
+	    }
+	}
+	if (HandleFd(setPtr, fd, TCL_READABLE) == 0) {
+	    break;
+	}
     }
 }
 
@@ -180,6 +252,7 @@ FileProc(
     FdEntry *entryPtr = (FdEntry *) clientData;
     WatchSet *setPtr = entryPtr->setPtr;
     DbusConn *connPtr = setPtr->connPtr;
+    int fd;
 
     if (connPtr == NULL) {
 	ClientData serverData = setPtr->serverData;
@@ -190,7 +263,10 @@ FileProc(
 	return;
     }
     Tcl_Preserve(connPtr);
-    HandleFd(setPtr, entryPtr->fd, mask);
+    fd = entryPtr->fd;		/* the entry may be rebuilt meanwhile */
+    if (HandleFd(setPtr, fd, mask) && connPtr->acceptData == NULL) {
+	DrainReads(setPtr, fd);
+    }
     if (!(connPtr->flags & DBUS_CONN_CLOSED)) {
 	DbusConnCheckQueue(connPtr);
     }
