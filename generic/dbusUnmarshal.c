@@ -36,8 +36,10 @@
  *	form, everything else already is Tcl's internal form.
  *	NewUnsigned64Obj: Tcl integer for a 't', a bignum above 2^63-1.
  *	UnmarshalFixedArray: an array of a fixed-size type, read as one
- *	block into one list allocated at its final size; byte and boolean
- *	elements share one object per value.  UnmarshalMembers: the values
+ *	block into one list allocated at its final size, appended in
+ *	chunks; equal elements met close enough share one object (a
+ *	direct-mapped cache keyed by the value's bits, so -0.0 and 0.0 or
+ *	two NaNs of different payloads stay apart).  UnmarshalMembers: the values
  *	inside any other container as a list (array elements, struct
  *	members, key and value of a dict entry); dict entries met as array
  *	elements (a{..}) are flattened: key value key value ...
@@ -103,6 +105,74 @@ NewUnsigned64Obj(
 #endif
 }
 
+/*
+ * UnmarshalFixedArray keeps a direct-mapped cache of the element objects
+ * it made, keyed by the element's bits, so that a value repeated within
+ * one array is one shared object (a million small integers from a few
+ * thousand distinct values cost a few thousand objects to build and to
+ * free, not a million), and appends the elements to the list in chunks.
+ */
+
+#define FIXED_CACHE_BITS	12
+#define FIXED_CACHE_SIZE	(1 << FIXED_CACHE_BITS)
+#define FIXED_CHUNK		256
+
+typedef struct FixedCacheSlot {
+    Tcl_WideUInt bits;		/* the element's value bits */
+    Tcl_Obj *objPtr;		/* borrowed from the list, or NULL */
+} FixedCacheSlot;
+
+static Tcl_WideUInt	FixedBits(int code, const void *data, int k);
+static Tcl_Obj *	NewFixedObj(int code, Tcl_WideUInt bits);
+
+static Tcl_WideUInt
+FixedBits(
+    int code,			/* element type, IS_FIXED_CODE */
+    const void *data,		/* the array */
+    int k)			/* index */
+{
+    Tcl_WideUInt bits;
+
+    switch (code) {
+    case 'y':
+	return ((const unsigned char *) data)[k];
+    case 'b':
+	return (((const dbus_bool_t *) data)[k] != 0);
+    case 'n':
+	return (Tcl_WideUInt) (Tcl_WideInt) ((const dbus_int16_t *) data)[k];
+    case 'q':
+	return ((const dbus_uint16_t *) data)[k];
+    case 'i':
+	return (Tcl_WideUInt) (Tcl_WideInt) ((const dbus_int32_t *) data)[k];
+    case 'u':
+	return ((const dbus_uint32_t *) data)[k];
+    default:				/* x t d */
+	memcpy(&bits, (const char *) data + 8 * (size_t) k, 8);
+	return bits;
+    }
+}
+
+static Tcl_Obj *
+NewFixedObj(
+    int code,			/* element type, IS_FIXED_CODE */
+    Tcl_WideUInt bits)		/* value bits, from FixedBits */
+{
+    double d;
+
+    switch (code) {
+    case 'u':
+    case 'x':
+	return Tcl_NewWideIntObj((Tcl_WideInt) bits);
+    case 't':
+	return NewUnsigned64Obj((dbus_uint64_t) bits);
+    case 'd':
+	memcpy(&d, &bits, 8);
+	return Tcl_NewDoubleObj(d);
+    default:				/* y b n q i */
+	return Tcl_NewIntObj((int) (Tcl_WideInt) bits);
+    }
+}
+
 static Tcl_Obj *
 UnmarshalFixedArray(
     DBusMessageIter *iterPtr,	/* the array */
@@ -110,52 +180,52 @@ UnmarshalFixedArray(
 {
     DBusMessageIter sub;
     const void *data = NULL;
-    int n = 0, k, b;
-    Tcl_Obj *shared[256], *listPtr, *elemPtr;
+    int n = 0, k, m = 0, cacheBits = 4;
+    Tcl_Obj *listPtr, *chunk[FIXED_CHUNK];
+    FixedCacheSlot stackCache[1 << 6], *cache = stackCache;
+    Tcl_WideUInt bits;
 
     dbus_message_iter_recurse(iterPtr, &sub);
     dbus_message_iter_get_fixed_array(&sub, &data, &n);
     if (n <= 0) {
 	return Tcl_NewObj();
     }
-    if (code == 'y' || code == 'b') {
-	memset(shared, 0, sizeof(shared));
+
+    /*
+     * A cache of about twice the array's length, at most
+     * FIXED_CACHE_SIZE slots; small arrays use the stack.
+     */
+
+    while (cacheBits < FIXED_CACHE_BITS && (1 << cacheBits) < 2 * n) {
+	cacheBits++;
     }
+    if ((1 << cacheBits) > (int) (sizeof(stackCache) / sizeof(*cache))) {
+	cache = (FixedCacheSlot *) ckalloc(sizeof(FixedCacheSlot)
+		<< cacheBits);
+    }
+    memset(cache, 0, sizeof(FixedCacheSlot) << cacheBits);
     listPtr = Tcl_NewListObj(n, NULL);	/* room for n, empty */
     for (k = 0; k < n; k++) {
-	switch (code) {
-	case 'y':
-	case 'b':
-	    b = (code == 'y') ? ((const unsigned char *) data)[k]
-		    : (((const dbus_bool_t *) data)[k] != 0);
-	    if (shared[b] == NULL) {
-		shared[b] = Tcl_NewIntObj(b);
-	    }
-	    elemPtr = shared[b];
-	    break;
-	case 'n':
-	    elemPtr = Tcl_NewIntObj(((const dbus_int16_t *) data)[k]);
-	    break;
-	case 'q':
-	    elemPtr = Tcl_NewIntObj(((const dbus_uint16_t *) data)[k]);
-	    break;
-	case 'i':
-	    elemPtr = Tcl_NewIntObj(((const dbus_int32_t *) data)[k]);
-	    break;
-	case 'u':
-	    elemPtr = Tcl_NewWideIntObj(((const dbus_uint32_t *) data)[k]);
-	    break;
-	case 'x':
-	    elemPtr = Tcl_NewWideIntObj(((const dbus_int64_t *) data)[k]);
-	    break;
-	case 't':
-	    elemPtr = NewUnsigned64Obj(((const dbus_uint64_t *) data)[k]);
-	    break;
-	default:
-	    elemPtr = Tcl_NewDoubleObj(((const double *) data)[k]);
-	    break;
+	FixedCacheSlot *slotPtr;
+
+	bits = FixedBits(code, data, k);
+	slotPtr = cache + (size_t) (((bits ^ (bits >> 29))
+		* (Tcl_WideUInt) 0x9E3779B97F4A7C15ULL) >> (64 - cacheBits));
+	if (slotPtr->objPtr == NULL || slotPtr->bits != bits) {
+	    slotPtr->bits = bits;
+	    slotPtr->objPtr = NewFixedObj(code, bits);
 	}
-	Tcl_ListObjAppendElement(NULL, listPtr, elemPtr);
+	chunk[m++] = slotPtr->objPtr;
+	if (m == FIXED_CHUNK) {
+	    Tcl_ListObjReplace(NULL, listPtr, k + 1 - m, 0, m, chunk);
+	    m = 0;
+	}
+    }
+    if (m > 0) {
+	Tcl_ListObjReplace(NULL, listPtr, n - m, 0, m, chunk);
+    }
+    if (cache != stackCache) {
+	ckfree((char *) cache);
     }
     return listPtr;
 }
