@@ -150,6 +150,11 @@ ThreadExitProc(
 	ConnClose(tsdPtr->firstConn);
     }
     DbusEventFinalize(tsdPtr);
+    if (tsdPtr->gatherBuf != NULL) {
+	ckfree(tsdPtr->gatherBuf);
+	tsdPtr->gatherBuf = NULL;
+	tsdPtr->gatherSize = 0;
+    }
     Tcl_DeleteHashTable(&tsdPtr->handles);
     tsdPtr->exiting = 0;
     tsdPtr->initialized = 0;

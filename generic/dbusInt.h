@@ -377,6 +377,10 @@ typedef struct DbusThreadData {
     ClientData firstWatchSet;	/* every watched connection and server of
 				 * the thread (unix/dbusUnixWatch.c) */
     struct DbusServer *firstServer; /* listening servers (dbusServer.c) */
+    char *gatherBuf;		/* owned: the buffer fixed arrays are
+				 * gathered in before they are appended,
+				 * kept between calls (dbusMarshal.c) */
+    size_t gatherSize;		/* its size in bytes */
 } DbusThreadData;
 
 /*

@@ -48,6 +48,26 @@ static const Tcl_ObjType *bignumTypePtr;
 
 #define MAX_TOTAL_DEPTH	(DBUS_MAX_ARRAY_DEPTH + DBUS_MAX_STRUCT_DEPTH)
 
+/*
+ * The value of an object of Tcl's "int" type (intTypePtr), read from its
+ * internal representation: Tcl 8.6 keeps a long there (64 bits on the
+ * LP64 systems this builds on; other builds take the wideInt or bignum
+ * types, which go through Tcl_GetWideIntFromObj), Tcl 9 a Tcl_WideInt.
+ */
+
+#if TCL_MAJOR_VERSION > 8
+#define INT_REP(objPtr)	((objPtr)->internalRep.wideValue)
+#else
+#define INT_REP(objPtr)	((Tcl_WideInt) (objPtr)->internalRep.longValue)
+#endif
+
+/*
+ * Fixed arrays larger than this are gathered in a buffer of their own,
+ * not in the thread's reused one (GatherBuffer).
+ */
+
+#define GATHER_KEEP_BYTES	(16 * 1024 * 1024)
+
 #define STATIC_FIXED_BYTES 1024	/* fixed arrays gathered on the stack */
 #define TEXT_BYTES	(-1)	/* an 'ay' list that is text after all */
 #define IS_LIST_SPACE(c) ((c) == ' ' || ((c) >= '\t' && (c) <= '\r'))
@@ -891,6 +911,55 @@ GetTextBytes(
  *----------------------------------------------------------------------
  */
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * GatherBuffer --
+ *
+ *	A buffer of at least size bytes to gather a fixed array in: the
+ *	thread's buffer, kept from call to call (a large array costs no
+ *	fresh pages per message), grown as needed up to GATHER_KEEP_BYTES;
+ *	beyond that a buffer of its own.  The buffer is only used between
+ *	filling it and appending it, with no other marshalling in between.
+ *
+ * Results:
+ *	The buffer, or NULL when out of memory.  *allocPtr is set to it
+ *	when the caller must ckfree it (else left alone).
+ *
+ * Side effects:
+ *	May (re)allocate DbusThreadData.gatherBuf (freed at thread exit).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void *
+GatherBuffer(
+    size_t size,
+    void **allocPtr)		/* out: set when the caller frees it */
+{
+    DbusThreadData *tsdPtr;
+    char *p;
+
+    if (size > GATHER_KEEP_BYTES) {
+	return *allocPtr = attemptckalloc(size);
+    }
+    tsdPtr = DbusGetThreadData();
+    if (tsdPtr->gatherSize < size) {
+	size_t want = (size < 65536) ? 65536 : size;
+
+	p = attemptckalloc(want);
+	if (p == NULL) {
+	    return NULL;
+	}
+	if (tsdPtr->gatherBuf != NULL) {
+	    ckfree(tsdPtr->gatherBuf);
+	}
+	tsdPtr->gatherBuf = p;
+	tsdPtr->gatherSize = want;
+    }
+    return tsdPtr->gatherBuf;
+}
+
 static int
 MarshalFixedArray(
     MarshalCtx *ctx,
@@ -937,15 +1006,22 @@ MarshalFixedArray(
     }
     if (buf == NULL) {
 	if ((size_t) n * size > sizeof(stackBuf)) {
-	    p = allocPtr = attemptckalloc((size_t) n * size);
+	    p = GatherBuffer((size_t) n * size, &allocPtr);
 	    if (p == NULL) {
 		return DbusNoMemory(ctx->errInterp);
 	    }
 	}
 	for (k = 0; k < n; k++) {
 	    if (rangePtr != NULL) {		/* the hot path, inline */
-		if (GetSigned64(elems[k], &w) != TCL_OK
-			|| w < rangePtr->min || w > rangePtr->max) {
+		Tcl_Obj *elemPtr = elems[k];
+		int ok = 1;
+
+		if (intTypePtr != NULL && elemPtr->typePtr == intTypePtr) {
+		    w = INT_REP(elemPtr);	/* Tcl's own integer */
+		} else {
+		    ok = (GetSigned64(elemPtr, &w) == TCL_OK);
+		}
+		if (!ok || w < rangePtr->min || w > rangePtr->max) {
 		    if (code == 'y' && !AllIntegers(elems, k, n)) {
 			result = TEXT_BYTES;	/* not a list of integers */
 			break;
