@@ -42,6 +42,9 @@ typedef struct Watch {
 				 * NULL before the first report; refcount
 				 * held */
     int idle;			/* an initial-state idle call is pending */
+    DbusPending *startPtr;	/* -autostart: StartServiceByName not
+				 * answered yet (reports wait for it, as
+				 * in GDBus); holds a reference */
 } Watch;
 
 /*
@@ -76,6 +79,7 @@ static void		WatchRemove(Watch *watchPtr);
 static void		WatchReport(Watch *watchPtr, Tcl_Obj *ownerObj);
 static DbusOwnerProc	WatchOwnerProc;
 static Tcl_IdleProc	WatchIdleProc;
+static DbusReplyProc	StartReplyProc;
 static int		RunScript(Tcl_Interp *interp, Tcl_Obj *script,
 			    Tcl_Obj *arg1, Tcl_Obj *arg2, const char *what);
 static DbusMessageProc	NameSignalProc;
@@ -244,7 +248,7 @@ WatchOwnerProc(
 	watchPtr->ownerWatch = NULL;
 	return;
     }
-    if (watchPtr->interp != NULL) {
+    if (watchPtr->interp != NULL && watchPtr->startPtr == NULL) {
 	WatchReport(watchPtr, newOwner);
     }
 }
@@ -275,8 +279,49 @@ WatchIdleProc(
 
     watchPtr->idle = 0;
     if (watchPtr->interp != NULL && watchPtr->reported == NULL
-	    && watchPtr->connPtr != NULL) {
+	    && watchPtr->connPtr != NULL && watchPtr->startPtr == NULL) {
 	Tcl_Obj *ownerObj = DbusBusNameOwner(watchPtr->connPtr,
+		Tcl_GetString(watchPtr->nameObj));
+
+	if (ownerObj != NULL) {
+	    WatchReport(watchPtr, ownerObj);
+	}
+    }
+    WatchRelease(watchPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * StartReplyProc --
+ *
+ *	The bus answered the StartServiceByName of an -autostart watch
+ *	(started, already running, or an error such as no such service):
+ *	the watch now reports the owner, when the table knows it already
+ *	(else the table's answer will come).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	See WatchReport; drops the pending call's reference.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+StartReplyProc(
+    ClientData clientData,	/* Watch */
+    DbusConn *connPtr,
+    DBusMessage *reply)
+{
+    Watch *watchPtr = (Watch *) clientData;
+
+    (void) reply;
+    watchPtr->startPtr = NULL;
+    if (watchPtr->interp != NULL && watchPtr->connPtr != NULL
+	    && !(connPtr->flags & DBUS_CONN_CLOSED)) {
+	Tcl_Obj *ownerObj = DbusBusNameOwner(connPtr,
 		Tcl_GetString(watchPtr->nameObj));
 
 	if (ownerObj != NULL) {
@@ -364,9 +409,54 @@ WatchRemove(
 	watchPtr->idle = 0;
 	watchPtr->refCount--;
     }
+    if (watchPtr->startPtr != NULL) {
+	DbusPendingFree(watchPtr->startPtr);
+	watchPtr->startPtr = NULL;
+	watchPtr->refCount--;
+    }
     watchPtr->connPtr = NULL;
     watchPtr->interp = NULL;
     WatchRelease(watchPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * StartService --
+ *
+ *	-autostart: ask the bus to start the service of the watched name;
+ *	the watch reports nothing until the answer comes.
+ *
+ * Results:
+ *	None (when the request cannot be sent, the watch reports at once).
+ *
+ * Side effects:
+ *	Sends StartServiceByName; a pending call holding a reference.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+StartService(
+    DbusConn *connPtr,
+    Watch *watchPtr)
+{
+    DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS,
+	    DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "StartServiceByName");
+    const char *name = Tcl_GetString(watchPtr->nameObj);
+    dbus_uint32_t zero = 0, serial;
+
+    if (msg == NULL) {
+	return;
+    }
+    if (dbus_message_append_args(msg, DBUS_TYPE_STRING, &name,
+	    DBUS_TYPE_UINT32, &zero, DBUS_TYPE_INVALID)
+	    && DbusSend(NULL, connPtr, msg, &serial) == TCL_OK) {
+	watchPtr->startPtr = DbusPendingNewProc(connPtr, serial,
+		StartReplyProc, watchPtr, -1);
+	watchPtr->refCount++;
+    }
+    dbus_message_unref(msg);
 }
 
 /*
@@ -385,8 +475,9 @@ WatchRemove(
  * Side effects:
  *	Creates the watch; the first watch of a name adds a match rule
  *	and asks GetNameOwner (dbusBus.c).  With -autostart the bus is
- *	asked to start the name's service (StartServiceByName, no reply
- *	wanted).  The first report runs from the event loop.
+ *	asked to start the name's service (StartServiceByName) and the
+ *	first report waits for its answer.  The first report runs from the
+ *	event loop.
  *
  *----------------------------------------------------------------------
  */
@@ -451,22 +542,6 @@ DbusWatchCmd(
 		Tcl_GetString(connPtr->handleObj), NULL,
 		"D-Bus connection is closed");
     }
-    if (autostart && Tcl_GetString(nameObj)[0] != ':') {
-	DBusMessage *msg = dbus_message_new_method_call(DBUS_SERVICE_DBUS,
-		DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "StartServiceByName");
-	const char *name = Tcl_GetString(nameObj);
-	dbus_uint32_t zero = 0;
-
-	if (msg != NULL) {
-	    dbus_message_set_no_reply(msg, TRUE);
-	    if (dbus_message_append_args(msg, DBUS_TYPE_STRING, &name,
-		    DBUS_TYPE_UINT32, &zero, DBUS_TYPE_INVALID)) {
-		DbusSend(NULL, connPtr, msg, NULL);
-	    }
-	    dbus_message_unref(msg);
-	}
-    }
-
     watchPtr = (Watch *) ckalloc(sizeof(Watch));
     memset(watchPtr, 0, sizeof(Watch));
     watchPtr->refCount = 1;
@@ -500,6 +575,9 @@ DbusWatchCmd(
     }
     watchPtr->ownerWatch = DbusBusWatchOwner(connPtr, Tcl_GetString(nameObj),
 	    WatchOwnerProc, watchPtr);
+    if (autostart && Tcl_GetString(nameObj)[0] != ':') {
+	StartService(connPtr, watchPtr);
+    }
     Tcl_SetObjResult(interp, Tcl_NewWideIntObj(watchPtr->id));
     return TCL_OK;
 }
