@@ -32,6 +32,10 @@
 
 #define DBIF_DEFAULT_INTERFACE	"com.tclcode.default"
 #define DBIF_MSG_LIFETIME	25000	/* ms a message id stays valid */
+#define DBIF_MAX_PENDING_MSGS	10000	/* unanswered -async calls an interp
+					 * keeps; more are refused with
+					 * LimitsExceeded (remote peers must
+					 * not grow the table without bound) */
 #define DBIF_OPTIONAL_ANNOTATION "org.tcldbus.Optional"
 
 /*

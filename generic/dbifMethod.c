@@ -459,11 +459,21 @@ AnswerCall(
 	/*
 	 * Also when the caller wants no reply: the script answers later
 	 * all the same, and its dbif return / dbif error must find the id
-	 * (they send nothing then).
+	 * (they send nothing then).  Remote peers must not grow the table
+	 * without bound: beyond DBIF_MAX_PENDING_MSGS the call is refused.
 	 */
 
-	msgPtr->timer = Tcl_CreateTimerHandler(DBIF_MSG_LIFETIME,
-		MsgExpire, msgPtr);
+	if (dataPtr->messages.numEntries > DBIF_MAX_PENDING_MSGS) {
+	    if (DbusMessageWantsReply(msg)) {
+		DbusSendErrorf(connPtr, msg, DBUS_ERROR_LIMITS_EXCEEDED,
+			"Too many unanswered calls (%d) of -async methods",
+			DBIF_MAX_PENDING_MSGS);
+	    }
+	    DbifMsgFree(msgPtr);
+	} else {
+	    msgPtr->timer = Tcl_CreateTimerHandler(DBIF_MSG_LIFETIME,
+		    MsgExpire, msgPtr);
+	}
     } else {
 	resPtr = Tcl_GetObjResult(target);
 	Tcl_IncrRefCount(resPtr);
@@ -513,6 +523,20 @@ DbifMethodProc(
 	return TCL_OK;			/* answered with an error */
     }
     defPtr = protoPtr->defPtr;
+    if ((defPtr->flags & DBIF_ASYNC)
+	    && dataPtr->messages.numEntries >= DBIF_MAX_PENDING_MSGS) {
+	/*
+	 * Remote peers must not grow the table of unanswered calls
+	 * without bound (their ids live DBIF_MSG_LIFETIME).
+	 */
+
+	if (DbusMessageWantsReply(msg)) {
+	    DbusSendErrorf(connPtr, msg, DBUS_ERROR_LIMITS_EXCEEDED,
+		    "Too many unanswered calls (%d) of -async methods",
+		    DBIF_MAX_PENDING_MSGS);
+	}
+	return TCL_OK;
+    }
     defPtr->refCount++;
     argsPtr = CallArgs(interp, msg, defPtr, &exactPtr);
     if (argsPtr == NULL) {

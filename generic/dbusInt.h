@@ -118,6 +118,13 @@ typedef int Tcl_Size;
 #define DBUS_MAX_MSG_BYTES	(128 * 1024 * 1024)
 
 /*
+ * Unix fds per message we send: dbus-daemon's default max_message_unix_fds
+ * (it disconnects a client that sends more).
+ */
+
+#define DBUS_MAX_MSG_FDS	16
+
+/*
  * Error-code categories: the second element of every -errorcode this
  * extension raises ({DBUS category ?detail? ?value?}).  The list is
  * documented in doc/dbus.n, section ERRORS; dbif raises the same codes.

@@ -133,6 +133,7 @@ typedef struct MarshalCtx {
 				 * iterators are not used (may be NULL) */
     int limitHit;		/* a limit of the specification failed
 				 * (not a mere type mismatch) */
+    int nFds;			/* unix fds appended so far */
 } MarshalCtx;
 
 static int		MarshalAny(MarshalCtx *ctx, DBusMessageIter *iterPtr,
@@ -652,6 +653,19 @@ MarshalBasic(
 	    + TYPE_ALIGN(code);
     if (ctx->dry) {
 	return TCL_OK;
+    }
+    if (code == 'h' && ctx->connPtr != NULL
+	    && ++ctx->nFds > DBUS_MAX_MSG_FDS) {
+	/*
+	 * dbus-daemon drops the whole connection (names, handlers, calls)
+	 * of a client that sends more than its max_message_unix_fds,
+	 * which is 16 by default: refuse before anything is sent.
+	 */
+
+	ctx->limitHit = 1;
+	return DbusError(ctx->errInterp, DBUS_EC_LIMIT, "FDS", NULL,
+		"more than %d unix file descriptors in one message",
+		DBUS_MAX_MSG_FDS);
     }
     if (!dbus_message_iter_append_basic(iterPtr, code, &val)) {
 	if (code == 'h') {
@@ -1582,6 +1596,7 @@ DbusMarshalValue(
     ctx.connPtr = connPtr;
     ctx.pos = 0;
     ctx.depth = 0;
+    ctx.nFds = 0;
     ctx.dry = 0;
     ctx.limitHit = 0;
     return MarshalAny(&ctx, iterPtr, sigBuf, sigLen, valuePtr);
@@ -1633,6 +1648,7 @@ DbusMarshalCheck(
     ctx.connPtr = connPtr;
     ctx.pos = 0;
     ctx.depth = 0;
+    ctx.nFds = 0;
     ctx.dry = 1;
     ctx.limitHit = 0;
     return MarshalAny(&ctx, &dummy, sigBuf, sigLen, valuePtr);
@@ -1683,6 +1699,7 @@ DbusMarshalArgs(
     ctx.connPtr = connPtr;
     ctx.pos = 0;
     ctx.depth = 0;
+    ctx.nFds = 0;
     ctx.dry = 0;
     ctx.limitHit = 0;
     dbus_message_iter_init_append(msg, &iter);

@@ -19,6 +19,11 @@ if {[info exists ::env(DBUS_TCL_VALGRIND)]} {
     # Child tclsh processes are traced by valgrind; keep them in order.
     configure -singleproc 0
 }
+if {[info exists ::env(DBUS_TCL_ASAN_WRAPPER)]} {
+    # make asan-test: each test file runs in a tclsh with the sanitizer
+    # runtime preloaded.
+    interpreter $::env(DBUS_TCL_ASAN_WRAPPER)
+}
 
 # Private buses for the whole run; the child processes inherit the
 # addresses through the environment.

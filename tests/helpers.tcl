@@ -177,8 +177,20 @@ proc ::dbustest::daemonPids {} {
 #	Path of the tclsh running the tests, for peer processes.
 
 proc ::dbustest::tclsh {} {
+    if {[info exists ::env(DBUS_TCL_ASAN_WRAPPER)]} {
+	return $::env(DBUS_TCL_ASAN_WRAPPER)
+    }
     return [info nameofexecutable]
 }
+
+# Under "make asan-test" every tclsh is started by a wrapper that preloads
+# the sanitizer runtime (and the allocator shim); it must not reach the
+# other programs the tests run (python3, gdbus, dbus-daemon...), which are
+# not built for it.
+if {[info exists ::env(DBUS_TCL_ASAN_WRAPPER)]} {
+    unset -nocomplain ::env(LD_PRELOAD)
+}
+testConstraint notAsan [expr {![info exists ::env(DBUS_TCL_ASAN_WRAPPER)]}]
 
 # ::dbustest::spawnScript --
 #

@@ -53,6 +53,8 @@ xdotool:xdotool
 playerctl:playerctl
 dunst:dunst
 libnotify-bin:notify-send
+clang:clang
+libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 "
 
 case "$1" in
