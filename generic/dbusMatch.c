@@ -519,6 +519,24 @@ DbusMatchParse(
 	}
     }
     dbus_free(value.bytes);
+
+    /*
+     * The canonical text (what AddMatch sends) quotes every apostrophe
+     * as '\'' and may be longer than the text given (fuzz: match):
+     * it must fit the bus's limit too.
+     */
+
+    {
+	char *canon = DbusMatchString(rulePtr);
+	size_t n = canon ? strlen(canon) : 0;
+
+	dbus_free(canon);
+	if (canon == NULL || n > MAX_RULE_LEN) {
+	    *errPtr = "match rule too long";
+	    DbusMatchFree(rulePtr);
+	    return NULL;
+	}
+    }
     return rulePtr;
 
   error:

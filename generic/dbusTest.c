@@ -313,6 +313,52 @@ MatchCountCmd(
 /*
  *----------------------------------------------------------------------
  *
+ * MatchParseCmd --
+ *
+ *	dbustest::matchparse text: the local parser of match rules
+ *	(dbusMatch.c), as the fuzz target "match" drives it.
+ *
+ * Results:
+ *	The canonical text of the rule, or an error {DBUS INVALID MATCH}
+ *	with the parser's reason.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+MatchParseCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbusMatchRule *rulePtr;
+    const char *err = NULL;
+    char *canon;
+
+    (void) clientData;
+    if (objc != 2) {
+	Tcl_WrongNumArgs(interp, 1, objv, "text");
+	return TCL_ERROR;
+    }
+    rulePtr = DbusMatchParse(Tcl_GetString(objv[1]), &err);
+    if (rulePtr == NULL) {
+	return DbusError(interp, DBUS_EC_INVALID, "MATCH", NULL, "%s",
+		err ? err : "invalid match rule");
+    }
+    canon = DbusMatchString(rulePtr);
+    DbusMatchFree(rulePtr);
+    Tcl_SetObjResult(interp, Tcl_NewStringObj(canon ? canon : "", -1));
+    dbus_free(canon);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * TestDataFree --
  *
  *	AssocData delete proc: drop the interp's watches.
@@ -378,6 +424,8 @@ Dbustest_Init(
     dataPtr->counter = 0;
     Tcl_SetAssocData(interp, "dbustest", TestDataFree, dataPtr);
     Tcl_CreateObjCommand(interp, "::dbustest::matchcount", MatchCountCmd,
+	    NULL, NULL);
+    Tcl_CreateObjCommand(interp, "::dbustest::matchparse", MatchParseCmd,
 	    NULL, NULL);
     Tcl_CreateObjCommand(interp, "::dbustest::watch", WatchCmd, dataPtr,
 	    NULL);
