@@ -32,7 +32,11 @@ static void	DataFree(ClientData clientData);
  *	core's per-interp record (freed by DataFree on interp deletion).
  *
  * Results:
- *	The record.
+ *	The record (owned by the core's per-interp record through
+ *	DbusInterpSetDbif).
+ *
+ * Side effects:
+ *	May create the record and the core's per-interp record.
  *
  *----------------------------------------------------------------------
  */
@@ -80,6 +84,9 @@ DbifGetData(
  *	state is touched (dying) and the core forgets the remaining C
  *	handlers itself right after.  Traces on a dying interp go with it
  *	(the trace proc ignores TCL_INTERP_DESTROYED).
+ *
+ * Results:
+ *	None.
  *
  * Side effects:
  *	The listeners' uses of match rules are dropped from the core's
@@ -135,7 +142,10 @@ DataFree(
  *	The reference's arity error: wrong # args: should be "dbif usage".
  *
  * Results:
- *	TCL_ERROR with errorcode {TCL WRONGARGS}.
+ *	TCL_ERROR.
+ *
+ * Side effects:
+ *	Sets the interp result and errorcode {TCL WRONGARGS}.
  *
  *----------------------------------------------------------------------
  */
@@ -165,6 +175,9 @@ DbifWrongArgs(
  *	TCL_OK with *idxPtr at the first positional argument, or TCL_ERROR
  *	("Unknown or ambiguous option" {TCL LOOKUP INDEX option word},
  *	"Option requires argument" {TCL ARGUMENT MISSING}).
+ *
+ * Side effects:
+ *	values[] gets borrowed objects from objv.
  *
  *----------------------------------------------------------------------
  */
@@ -227,8 +240,18 @@ DbifParseOptions(
 /*
  *----------------------------------------------------------------------
  *
- * Name checks (DECISIONS rule 19): the ASCII rules of the D-Bus
- * specification, with the reference's message texts.
+ * DbifCheckInterface, DbifCheckPath, DbifCheckMember --
+ *
+ *	Name checks (DECISIONS rule 19): the ASCII rules of the D-Bus
+ *	specification (DbusValidName), with the reference's message texts.
+ *	DbifCheckPath accepts "" for the universal path when allowEmpty.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR {DBUS INVALID INTERFACE|PATH|MEMBER|PROPERTY
+ *	value}.
+ *
+ * Side effects:
+ *	None on success.
  *
  *----------------------------------------------------------------------
  */
@@ -288,6 +311,12 @@ DbifCheckMember(
  *
  *	Is path at or below base (all paths and "" when base is "/")?
  *
+ * Results:
+ *	1 or 0.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -319,6 +348,14 @@ UnderPath(
  *	dbif delete ?-bus bus? ?-interface intf? ?-single? path
  *	Removes the nodes of the interface at/below path and everything
  *	registered for them, listeners included (rule 18).
+ *
+ * Results:
+ *	TCL_OK ("" result) or TCL_ERROR.
+ *
+ * Side effects:
+ *	Frees the nodes with their methods, properties (and traces) and
+ *	signals; removes their core handlers and the listeners' match rule
+ *	uses.
  *
  *----------------------------------------------------------------------
  */
@@ -407,6 +444,13 @@ DeleteCmd(
  * PaveCmd --
  *
  *	dbif pave ?-bus b? ?-interface i? path
+ *	Creates the (empty) node, so that the path shows in introspection.
+ *
+ * Results:
+ *	TCL_OK ("" result) or TCL_ERROR.
+ *
+ * Side effects:
+ *	May create the node (DbifGetNode).
  *
  *----------------------------------------------------------------------
  */
@@ -449,6 +493,12 @@ PaveCmd(
  *
  *	Create namespace ::dbus::dbif with one command per subcommand and
  *	the ::dbif ensemble over it (called by Dbif_Init).
+ *
+ * Results:
+ *	TCL_OK or TCL_ERROR.
+ *
+ * Side effects:
+ *	Creates the namespace, the commands and the ensemble.
  *
  *----------------------------------------------------------------------
  */

@@ -21,6 +21,12 @@
  *	Is a -bus value a standard bus, a dbusN handle or a single D-Bus
  *	address "transport:key=value,..." (reference 4.0)?
  *
+ * Results:
+ *	1 or 0.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -87,6 +93,9 @@ ValidBusSpec(
  * Results:
  *	TCL_OK, or TCL_ERROR 'Invalid bus: "X".' {DBUS INVALID BUS X}.
  *
+ * Side effects:
+ *	None on success.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -117,6 +126,9 @@ CheckBusSpec(
  * Results:
  *	1 with *connPtrPtr set, or 0 (always 0 once dataPtr->dying).
  *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -144,6 +156,9 @@ FindConn(
  * Results:
  *	TCL_OK, or TCL_ERROR: 'Invalid bus: "X".' {DBUS INVALID BUS X},
  *	"not connected" {DBUS NOTCONNECTED X}.
+ *
+ * Side effects:
+ *	*handlePtr is borrowed from the connection record.
  *
  *----------------------------------------------------------------------
  */
@@ -185,7 +200,13 @@ DbifResolveBus(
  *
  * DbifConnOfHandle --
  *
- *	The connection behind a stored handle, or NULL (closed since).
+ *	The connection behind a stored handle.
+ *
+ * Results:
+ *	The connection, or NULL (closed since, or the interp is dying).
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -271,6 +292,15 @@ RequestName(
  *	-acquired / -lost follow each name as "dbus name" does (E2): the
  *	scripts are registered before the request and dropped when it
  *	fails or the name exists.
+ *
+ * Results:
+ *	TCL_OK with the list and the return options, or TCL_ERROR (bad
+ *	arguments, connection failure).
+ *
+ * Side effects:
+ *	May open the connection; requests the names (DbusBusRequestName);
+ *	remembers the handle for the -bus value; may change the default
+ *	bus and interface (rule 20).
  *
  *----------------------------------------------------------------------
  */
@@ -393,6 +423,13 @@ DbifConnectCmd(
  * DbifDefaultCmd --
  *
  *	dbif default ?-bus bus? ?-interface interface?
+ *
+ * Results:
+ *	TCL_OK with the list -bus b -interface i of the (new) defaults, or
+ *	TCL_ERROR for a bad value.
+ *
+ * Side effects:
+ *	Sets the interp's dbif defaults.
  *
  *----------------------------------------------------------------------
  */

@@ -13,7 +13,20 @@
 #include "dbifInt.h"
 
 /*
- * Argument names: [A-Za-z0-9_]+, may start with a digit.
+ *----------------------------------------------------------------------
+ *
+ * CheckArgName --
+ *
+ *	Check an argument name of a dbif argument list: [A-Za-z0-9_]+, may
+ *	start with a digit (reference 4.11).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR {DBUS INVALID ARGUMENT name}.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
  */
 
 static int
@@ -57,7 +70,10 @@ CheckArgName(
  *
  * Results:
  *	TCL_OK with a new dict (refcount 0) or NULL for an empty list in
- *	*dictPtr, or TCL_ERROR.
+ *	*dictPtr, or TCL_ERROR {DBUS INVALID ATTRIBUTES value}.
+ *
+ * Side effects:
+ *	None; the caller takes the dict (IncrRefCount to keep it).
  *
  *----------------------------------------------------------------------
  */
@@ -95,7 +111,17 @@ DbifParseAttributes(
 /*
  *----------------------------------------------------------------------
  *
- * Definitions and argument lists.
+ * DbifDefRelease, DbifDefNew --
+ *
+ *	DbifDefNew: a new definition with empty argument lists, no body,
+ *	no attributes.  DbifDefRelease: drop one reference (NULL is fine).
+ *
+ * Results:
+ *	DbifDefNew: the definition, with one reference (the caller's).
+ *
+ * Side effects:
+ *	DbifDefRelease frees the definition and releases every object it
+ *	holds when the last reference goes.
  *
  *----------------------------------------------------------------------
  */
@@ -145,7 +171,12 @@ DbifDefNew(void)
  *	the apply parameters to paramsPtr (may be NULL).
  *
  * Results:
- *	TCL_OK with *nRequiredPtr set (may be NULL), or TCL_ERROR.
+ *	TCL_OK with *nRequiredPtr set (may be NULL), or TCL_ERROR ({DBUS
+ *	INVALID ARGUMENT ...}, {DBUS INVALID SIGNATURE ...}).
+ *
+ * Side effects:
+ *	Appends to namesPtr, sigsPtr and paramsPtr (unshared lists owned by
+ *	the caller), also on error.
  *
  *----------------------------------------------------------------------
  */
@@ -230,7 +261,20 @@ DbifParseArgList(
 }
 
 /*
- * Concatenation of the first n signatures of a list.
+ *----------------------------------------------------------------------
+ *
+ * DbifJoinSigs --
+ *
+ *	The concatenation of the first n signatures of a list (the whole
+ *	signature of an argument list).
+ *
+ * Results:
+ *	New object, refcount 0.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
  */
 
 Tcl_Obj *
@@ -257,7 +301,11 @@ DbifJoinSigs(
  *	child interp named by interpObj.
  *
  * Results:
- *	New object (refcount 0), or NULL with an error.
+ *	New object (refcount 0), or NULL when the child interp is gone (no
+ *	error set).
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -337,7 +385,14 @@ DbifDefSetBody(
  *
  * DbifTargetInterp --
  *
- *	The interp a definition's body runs in (NULL: the child is gone).
+ *	The interp a definition's body runs in.
+ *
+ * Results:
+ *	interp itself, the child interp named by the definition, or NULL
+ *	when that child is gone.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -367,6 +422,10 @@ DbifTargetInterp(
  *	The completion code; the result and return options are left in
  *	*targetPtr (the interp it ran in, or dataPtr->interp with an error
  *	when the child interp has gone).
+ *
+ * Side effects:
+ *	Whatever the body does; the definition is kept alive during the
+ *	run by the caller's reference.
  *
  *----------------------------------------------------------------------
  */
@@ -415,8 +474,20 @@ DbifRunBody(
 }
 
 /*
- * Move result and return options of a body run in a child interp to the
- * main interp.
+ *----------------------------------------------------------------------
+ *
+ * DbifTransferResult --
+ *
+ *	Move the result and return options of a body run in a child interp
+ *	to the main interp.
+ *
+ * Results:
+ *	The completion code as "to" now has it.
+ *
+ * Side effects:
+ *	Sets to's result and return options; resets from's result.
+ *
+ *----------------------------------------------------------------------
  */
 
 int

@@ -17,7 +17,20 @@
 /*
  *----------------------------------------------------------------------
  *
- * Message ids.
+ * MsgExpire, DbifMsgNew, DbifMsgFree, DbifMsgLookup --
+ *
+ *	Message ids: a method call awaiting its answer, or a signal or Set
+ *	being handled, named "messageN" in the interp's table.  MsgExpire
+ *	is the timer that ends an unanswered id (DBIF_MSG_LIFETIME).
+ *
+ * Results:
+ *	DbifMsgNew: the new record, owned by dataPtr->messages.
+ *	DbifMsgLookup: the record of an id, or NULL.
+ *
+ * Side effects:
+ *	DbifMsgNew holds a message reference, preserves the connection and
+ *	holds a reference to the definition (may be NULL); DbifMsgFree
+ *	releases them, cancels the timer and removes the id.
  *
  *----------------------------------------------------------------------
  */
@@ -87,6 +100,23 @@ DbifMsgLookup(
     return hPtr ? (DbifMsg *) Tcl_GetHashValue(hPtr) : NULL;
 }
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * NoMessage, NoMessageGet --
+ *
+ *	The error for an unknown, answered or expired message id; "dbif
+ *	get" words it differently (reference 4.7), same error code.
+ *
+ * Results:
+ *	TCL_ERROR.
+ *
+ * Side effects:
+ *	Sets the result and errorcode {DBUS MESSAGEID id}.
+ *
+ *----------------------------------------------------------------------
+ */
+
 static int
 NoMessage(
     Tcl_Interp *interp,
@@ -95,10 +125,6 @@ NoMessage(
     return DbusError(interp, DBIF_EC_MESSAGEID, id, NULL,
 	    "Message ID %s does not exist", id);
 }
-
-/*
- * dbif get words it differently (reference 4.7); same error code.
- */
 
 static int
 NoMessageGet(

@@ -23,6 +23,10 @@
  * Results:
  *	TCL_OK or TCL_ERROR ({DBUS INUSE METHOD key}).
  *
+ * Side effects:
+ *	Installs a core handler (DbusHandlerInstall) for this interp,
+ *	unless one of ours is there already.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -54,6 +58,12 @@ DbifInstallHandler(
  *	connection: Introspectable and Properties (Peer is answered by the
  *	core).  Another interp's handlers there are left alone.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Installs core handlers for the "" path (DbifInstallHandler).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -84,7 +94,17 @@ DbifEnsureStandard(
 /*
  *----------------------------------------------------------------------
  *
- * Nodes.
+ * DbifNodeKey, DbifFindNode --
+ *
+ *	DbifNodeKey: append the registry key "handle|path|interface" of a
+ *	node to a DString.  DbifFindNode: the node of handle, path and
+ *	interface.
+ *
+ * Results:
+ *	DbifFindNode: the node (owned by the registry) or NULL.
+ *
+ * Side effects:
+ *	DbifNodeKey appends to *dsPtr.
  *
  *----------------------------------------------------------------------
  */
@@ -129,7 +149,11 @@ DbifFindNode(
  *	standard interfaces installed on its connection).
  *
  * Results:
- *	The node.
+ *	The node, owned by the registry (dataPtr->nodes) until DbifNodeFree.
+ *
+ * Side effects:
+ *	May create the node (holding references to handle, path, intf) and
+ *	install the standard interfaces (DbifEnsureStandard).
  *
  *----------------------------------------------------------------------
  */
@@ -185,6 +209,12 @@ DbifGetNode(
  *
  *	"interface.member" for the core's handler table.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Appends to *dsPtr.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -206,6 +236,14 @@ DbifMethodKey(
  *
  *	Forget a method of a node with all its prototypes, and the core
  *	handler behind it (DECISIONS rule 18).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Deletes hPtr from the node's method table, releases the prototypes
+ *	(and with them their definitions), removes the core handler when it
+ *	is ours.
  *
  *----------------------------------------------------------------------
  */
@@ -245,6 +283,13 @@ DbifRemoveMethod(
  *
  *	Remove a node and everything registered for it: methods with their
  *	core handlers, properties with their traces, signal ids.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Frees the node and what it owns; releases its references to
+ *	handle, path and interface.
  *
  *----------------------------------------------------------------------
  */

@@ -835,8 +835,8 @@ int		DbusBusRemoveMatch(Tcl_Interp *interp, DbusConn *connPtr,
 int		DbusBusMatchCount(DbusConn *connPtr, const char *rule);
 
 /*
- * Name-owner tracking: one table per connection of name -> current
- * unique owner, holding only the names someone watches.  The first
+ * Name-owner tracking (dbusOwner.c): one table per connection of name ->
+ * current unique owner, holding only the names someone watches.  The first
  * watch of a name adds the rule for its NameOwnerChanged (arg0=name,
  * through the registry above, not waiting) and then asks GetNameOwner
  * without blocking (race-free: a change after the rule reaches us as a
