@@ -35,6 +35,7 @@
  *	  dbusError.c	   result + errorcode helpers
  *	  dbusServer.c	   "dbus server": listening sockets, accepted
  *			   connections
+ *	  dbusPeer.c	   "dbus connect -peer": peer-to-peer clients
  *	  dbusCred.c	   "dbus credentials": caller credentials from the
  *			   bus (cached) or from a peer socket
  *	  dbifCmd.c ...    the dbif ensemble (see dbifInt.h)
@@ -611,8 +612,9 @@ int		DbusGetConn(Tcl_Interp *interp, Tcl_Obj *busObj,
 		    DbusConn **connPtrPtr);
 int		DbusConnect(Tcl_Interp *interp, Tcl_Obj *nameObj,
 		    DbusConn **connPtrPtr);
-int		DbusConnectPeer(Tcl_Interp *interp, Tcl_Obj *addrObj,
-		    DbusConn **connPtrPtr);
+DbusConn *	DbusConnOpenPeer(DbusThreadData *tsdPtr,
+		    DBusConnection *conn, const char *address);
+void		DbusConnAttach(Tcl_Interp *interp, DbusConn *connPtr);
 DbusConn *	DbusConnAdopt(DbusThreadData *tsdPtr, DBusConnection *conn);
 void		DbusNextHandle(DbusThreadData *tsdPtr, char *buf,
 		    size_t size);
@@ -1048,9 +1050,12 @@ int		DbifCreateCommands(Tcl_Interp *interp);
 
 /*
  *----------------------------------------------------------------------
- * dbusServer.c, dbusCred.c
+ * dbusServer.c, dbusPeer.c, dbusCred.c
  *----------------------------------------------------------------------
  */
+
+int		DbusConnectPeer(Tcl_Interp *interp, Tcl_Obj *addrObj,
+		    DbusConn **connPtrPtr);
 
 Tcl_ObjCmdProc	DbusServerCmd, DbusCredentialsCmd, DbusCredentialsNRCmd;
 int		DbusServerSubcommand(Tcl_Interp *interp, Tcl_Obj *idObj,
