@@ -441,6 +441,113 @@ VariantInt(
 /*
  *----------------------------------------------------------------------
  *
+ * ReplyIntrospect, ReplyManaged --
+ *
+ *	ReplyIntrospect: the server's introspection data (Echo, Managed),
+ *	for the proxy rows.  ReplyManaged: Managed(u count) ->
+ *	a{oa{sa{sv}}}, the shape of an ObjectManager.GetManagedObjects
+ *	reply: objects /org/tcldbus/Bench/o0.. with one interface of five
+ *	int32 properties p0..p4 (the baseline of the dbif manager row).
+ *
+ * Results:
+ *	DBUS_HANDLER_RESULT_HANDLED.
+ *
+ * Side effects:
+ *	Queues the reply.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DBusHandlerResult
+ReplyIntrospect(
+    DBusConnection *conn,	/* Borrowed. */
+    DBusMessage *msg)		/* Borrowed: the incoming call. */
+{
+    static const char *xml =
+	"<node><interface name=\"" BENCH_IFACE "\">"
+	"<method name=\"Echo\"><arg name=\"text\" type=\"s\"/>"
+	"<arg type=\"s\" direction=\"out\"/></method>"
+	"<method name=\"Managed\"><arg name=\"count\" type=\"u\"/>"
+	"<arg type=\"a{oa{sa{sv}}}\" direction=\"out\"/></method>"
+	"</interface></node>";
+    DBusMessage *reply = dbus_message_new_method_return(msg);
+
+    if (reply == NULL || !dbus_message_append_args(reply, DBUS_TYPE_STRING,
+	    &xml, DBUS_TYPE_INVALID)) {
+	Fail("out of memory", NULL);
+    }
+    dbus_connection_send(conn, reply, NULL);
+    dbus_message_unref(reply);
+    return DBUS_HANDLER_RESULT_HANDLED;
+}
+
+static DBusHandlerResult
+ReplyManaged(
+    DBusConnection *conn,	/* Borrowed. */
+    DBusMessage *msg)		/* Borrowed: the incoming call. */
+{
+    DBusMessage *reply;
+    DBusMessageIter iter, objs, obj, ifs, intf, props, prop, var;
+    dbus_uint32_t count, i, j;
+    const char *ifname = "org.tcldbus.Managed";
+    char path[64], key[16];
+    const char *p = path, *k = key;
+    int ok;
+
+    if (!dbus_message_get_args(msg, NULL, DBUS_TYPE_UINT32, &count,
+	    DBUS_TYPE_INVALID)) {
+	return ReplyInvalidArgs(conn, msg);
+    }
+    reply = dbus_message_new_method_return(msg);
+    if (reply == NULL) {
+	Fail("out of memory", NULL);
+    }
+    dbus_message_iter_init_append(reply, &iter);
+    ok = dbus_message_iter_open_container(&iter, DBUS_TYPE_ARRAY,
+	    "{oa{sa{sv}}}", &objs);
+    for (i = 0; ok && i < count; i++) {
+	snprintf(path, sizeof(path), BENCH_PATH "/o%u", (unsigned) i);
+	ok = dbus_message_iter_open_container(&objs, DBUS_TYPE_DICT_ENTRY,
+		NULL, &obj)
+	    && dbus_message_iter_append_basic(&obj, DBUS_TYPE_OBJECT_PATH, &p)
+	    && dbus_message_iter_open_container(&obj, DBUS_TYPE_ARRAY,
+		"{sa{sv}}", &ifs)
+	    && dbus_message_iter_open_container(&ifs, DBUS_TYPE_DICT_ENTRY,
+		NULL, &intf)
+	    && dbus_message_iter_append_basic(&intf, DBUS_TYPE_STRING,
+		&ifname)
+	    && dbus_message_iter_open_container(&intf, DBUS_TYPE_ARRAY,
+		"{sv}", &props);
+	for (j = 0; ok && j < 5; j++) {
+	    dbus_int32_t value = (dbus_int32_t) (i + j);
+
+	    snprintf(key, sizeof(key), "p%u", (unsigned) j);
+	    ok = dbus_message_iter_open_container(&props,
+		    DBUS_TYPE_DICT_ENTRY, NULL, &prop)
+		&& dbus_message_iter_append_basic(&prop, DBUS_TYPE_STRING, &k)
+		&& dbus_message_iter_open_container(&prop, DBUS_TYPE_VARIANT,
+		    DBUS_TYPE_INT32_AS_STRING, &var)
+		&& dbus_message_iter_append_basic(&var, DBUS_TYPE_INT32,
+		    &value)
+		&& dbus_message_iter_close_container(&prop, &var)
+		&& dbus_message_iter_close_container(&props, &prop);
+	}
+	ok = ok && dbus_message_iter_close_container(&intf, &props)
+	    && dbus_message_iter_close_container(&ifs, &intf)
+	    && dbus_message_iter_close_container(&obj, &ifs)
+	    && dbus_message_iter_close_container(&objs, &obj);
+    }
+    if (!ok || !dbus_message_iter_close_container(&iter, &objs)) {
+	Fail("out of memory", NULL);
+    }
+    dbus_connection_send(conn, reply, NULL);
+    dbus_message_unref(reply);
+    return DBUS_HANDLER_RESULT_HANDLED;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * ServerMessage --
  *
  *	Object path handler of the server: Echo, Sum, DictSum and Quit.
@@ -465,11 +572,19 @@ ServerMessage(
     const char *member;
 
     (void) userData;
+    if (dbus_message_is_method_call(msg,
+	    "org.freedesktop.DBus.Introspectable", "Introspect")) {
+	return ReplyIntrospect(conn, msg);
+    }
     if (dbus_message_get_type(msg) != DBUS_MESSAGE_TYPE_METHOD_CALL
 	    || !dbus_message_has_interface(msg, BENCH_IFACE)) {
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
     }
     member = dbus_message_get_member(msg);
+
+    if (strcmp(member, "Managed") == 0) {
+	return ReplyManaged(conn, msg);
+    }
 
     if (strcmp(member, "Echo") == 0) {
 	DBusMessage *reply;

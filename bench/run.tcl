@@ -21,8 +21,10 @@
 #			signals sum dictsum instr idle, the extra rows
 #			dictsum-explicit server-sum server-dictsum, and the
 #			dbif rows dbif-echo dbif-writes dbif-introspect
-#			dbif-getall, "peer" for the peer-to-peer table, and
-#			"own" for the own-server table of own.tcl)
+#			dbif-getall, "peer" for the peer-to-peer table,
+#			"own" for the own-server table of own.tcl, and the
+#			proxy rows proxy-call proxy-get proxy-create
+#			proxy-managed)
 #	    -side c	run only the C figures (no dbus package needed)
 #	    -cbench F	the cbench program (default: <builddir>/bench/cbench,
 #			<builddir> taken from DBUS_TCL_BUILDDIR or the cwd)
@@ -164,6 +166,7 @@ proc bench::parseArgs {argv} {
 	    sum 5 sumsize 1000000 dictsum 20 dictsize 10000
 	    instr1 1000 instr2 2000 idle 3
 	    dbifcalls 50 writes 10000
+	    pxcalls 2000 pxgets 100000 pxcreate 50 pxmanaged 20
 	}
     } else {
 	array set sizes {
@@ -171,6 +174,7 @@ proc bench::parseArgs {argv} {
 	    sum 40 sumsize 1000000 dictsum 200 dictsize 10000
 	    instr1 2000 instr2 4000 idle 10
 	    dbifcalls 300 writes 10000
+	    pxcalls 10000 pxgets 1000000 pxcreate 200 pxmanaged 100
 	}
     }
 }
@@ -1531,6 +1535,148 @@ proc bench::subsReport {} {
 	    C emitter, end to end through the bus."
 }
 
+# ---------------------------------------------------------------------
+# The proxy rows (issue 10): dbif proxy calls and properties, proxy
+# creation, and GetManagedObjects of dbif manager.  Self-contained: its
+# own table of workloads, server (proxyserver.tcl) and Tcl client
+# (proxyclient.tcl); the C figures come from cbench (server Echo and
+# Managed, client-call).  Key, unit, goal operator and bound ("abs": the
+# figure itself), label, what the baseline column is.
+
+set bench::proxyWorkloads {
+    proxy-call	us/call	<= 1.10
+	"sync Echo(s) through a proxy, C server"
+	"dbus call -signature"
+    proxy-get	us/get	abs 2
+	"cached \$p get"
+	-
+    proxy-create ms/proxy abs 5
+	"dbif proxy, 50 methods + 50 properties (Introspect, GetAll)"
+	-
+    proxy-managed ms/call <= 2
+	"GetManagedObjects, 1,000 objects x 5 properties, C client"
+	"C libdbus reply"
+}
+
+# bench::proxyMeasure --
+#
+#	Run the proxy rows: the C server (Echo, Managed) and the dbif
+#	server (proxyserver.tcl) on the bench bus, the Tcl client modes of
+#	proxyclient.tcl and cbench's client-call.
+
+proc bench::proxyMeasure {} {
+    variable pin
+    variable opt
+    variable sizes
+    variable tclsh
+    variable dir
+    variable cbench
+    variable failed
+
+    set keys {proxy-call proxy-get proxy-create proxy-managed}
+    if {![tclWanted] || [llength [lmap k $keys {
+	    if {[wanted $k]} {set k} else continue}]] == 0} {
+	return
+    }
+    serverUp c
+    if {[catch {startServer [list $tclsh \
+	    [file join $dir proxyserver.tcl]]} chan]} {
+	lappend failed "proxyserver: $chan"
+	note "proxy server FAILED: $chan"
+	serverDown c
+	return
+    }
+    set client [list $tclsh [file join $dir proxyclient.tcl]]
+    try {
+	for {set r 1} {$r <= $opt(repeat)} {incr r} {
+	    note "proxy repetition $r of $opt(repeat)"
+	    if {[wanted proxy-call]} {
+		# One client measures both, interleaved (proxyclient.tcl).
+		set both ""
+		record proxy-call proxy {
+		    set both [exec timeout 600 {*}$pin {*}$client call \
+			    $sizes(pxcalls) 2>@stderr]
+		    parseFigure $both
+		}
+		record proxy-call base {
+		    lindex [split [string trim $both] \n] end 3
+		}
+	    }
+	    if {[wanted proxy-get]} {
+		record proxy-get proxy {
+		    runClient [concat $client get $sizes(pxgets)]
+		}
+	    }
+	    if {[wanted proxy-create]} {
+		record proxy-create proxy {
+		    runClient [concat $client create $sizes(pxcreate)]
+		}
+	    }
+	    if {[wanted proxy-managed]} {
+		record proxy-managed base {
+		    runClient [list $cbench client-call $sizes(pxmanaged) \
+			    /org/tcldbus/Bench org.tcldbus.Bench Managed \
+			    u 1000]
+		}
+		record proxy-managed proxy {
+		    runClient [list $cbench --dest org.tcldbus.ProxyBench \
+			    client-call $sizes(pxmanaged) /org/tcldbus/Om \
+			    org.freedesktop.DBus.ObjectManager \
+			    GetManagedObjects]
+		}
+	    }
+	}
+    } finally {
+	stopServer $chan org.tcldbus.ProxyBench
+	serverDown c
+    }
+}
+
+# bench::proxyReport --
+#
+#	The table of the proxy rows.
+
+proc bench::proxyReport {} {
+    variable proxyWorkloads
+    variable samples
+    variable opt
+    set rows [list [list workload baseline proxy ratio goal met?]]
+    foreach {key unit op bound label baseName} $proxyWorkloads {
+	if {![wanted $key] || ![tclWanted]} {
+	    continue
+	}
+	set b [expr {[info exists samples($key,base)]
+		? [median $samples($key,base)] : ""}]
+	set d [expr {[info exists samples($key,proxy)]
+		? [median $samples($key,proxy)] : ""}]
+	set ratio -
+	set met -
+	if {$op eq "abs"} {
+	    set goal "<= $bound $unit"
+	    if {$d ne ""} {
+		set met [expr {$d <= $bound ? "yes" : "NO"}]
+	    }
+	} else {
+	    set goal "$op ${bound}x"
+	    if {$b ne "" && $d ne "" && $b != 0} {
+		set q [expr {double($d) / $b}]
+		set ratio [format %.2fx $q]
+		set met [expr "\$q $op \$bound" ? "yes" : "NO"]
+	    }
+	}
+	lappend rows [list "$label, $unit" \
+		[expr {$baseName eq "-" ? "-"
+		    : "[cell $key base $b] ($baseName)"}] \
+		[cell $key proxy $d] $ratio $goal $met]
+    }
+    if {[llength $rows] > 1} {
+	puts ""
+	puts "proxies and object manager (issue 10):"
+	table $rows
+	puts "ratio = proxy / baseline time (medians of $opt(repeat))."
+    }
+}
+
 # bench::cell --
 #
 #	Table text of a median: the figure, FAILED, or "-" (not run).
@@ -1603,6 +1749,7 @@ proc bench::report {} {
     dbifReport
     peerReport
     ownReport
+    proxyReport
     puts ""
     puts "samples:"
     foreach name [lsort [array names samples]] {
@@ -1712,6 +1859,7 @@ proc bench::main {argv} {
     peerMeasure
     subsMeasure
     ownMeasure
+    proxyMeasure
     report
     subsReport
     if {$opt(profile) && [wanted instr]} {

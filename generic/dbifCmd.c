@@ -515,6 +515,7 @@ DbifCreateCommands(
 	{"listen", DbifListenCmd, NULL}, {"method", DbifMethodCmd, NULL},
 	{"pave", PaveCmd, NULL}, {"property", DbifPropertyCmd, NULL},
 	{"manager", DbifManagerCmd, NULL},
+	{"objects", DbifObjectsCmd, DbifObjectsNRCmd},
 	{"proxy", DbifProxyCmd, DbifProxyNRCmd},
 	{"return", DbifReturnCmd, NULL}, {"signal", DbifSignalCmd, NULL},
 	{NULL, NULL, NULL}

@@ -348,6 +348,7 @@ int		DbifIntrospectXml(DbifData *dataPtr, const char *handle,
  */
 
 Tcl_ObjCmdProc	DbifProxyCmd, DbifProxyNRCmd, DbifManagerCmd;
+Tcl_ObjCmdProc	DbifObjectsCmd, DbifObjectsNRCmd;
 int		DbifIsManager(DbifData *dataPtr, const char *handle,
 		    const char *path);
 void		DbifManagerNodeEvent(DbifData *dataPtr, DbifNode *nodePtr,

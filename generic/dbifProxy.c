@@ -25,9 +25,15 @@ typedef struct Creation {
     DbusConn *connPtr;		/* Tcl_Preserve'd while creating */
     Tcl_Obj *key;		/* description cache key; held */
     DbifXmlIntf *nextIntf;	/* next interface to GetAll */
+    Tcl_Obj *prefill;		/* dict interface -> properties used
+				 * instead of GetAll, or NULL; held */
 } Creation;
 
 static void	DataFree(ClientData clientData, Tcl_Interp *interp);
+static int	Create(Tcl_Interp *interp, Tcl_Obj *handle,
+		    DbusConn *connPtr, Tcl_Obj *destObj, Tcl_Obj *pathObj,
+		    Tcl_Obj *intfObj, Tcl_Obj *cmdName, int cache,
+		    int timeout, Tcl_Obj *prefill);
 static int	AwaitResume(ClientData data[], Tcl_Interp *interp,
 		    int result);
 static void	ProxyFree(DbifProxy *proxyPtr);
@@ -224,6 +230,27 @@ AwaitResume(
 /*
  *----------------------------------------------------------------------
  *
+ * DbifPxSetOwner --
+ *
+ *	Record the destination's current unique owner ("" for none).  A
+ *	new object: the old one may be shared with a script.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifPxSetOwner(
+    DbifProxy *proxyPtr,
+    const char *owner)
+{
+    Tcl_DecrRefCount(proxyPtr->owner);
+    proxyPtr->owner = Tcl_NewStringObj(owner, -1);
+    Tcl_IncrRefCount(proxyPtr->owner);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifPxConn, DbifPxNewCall --
  *
  *	DbifPxConn: the proxy's connection, or NULL with "not connected".
@@ -359,6 +386,7 @@ ProxyFree(
     Tcl_HashSearch search;
     Tcl_HashEntry *hPtr;
 
+    DbifPxWatchStop(proxyPtr);
     DbifPxLinksFree(proxyPtr);
     for (hPtr = Tcl_FirstHashEntry(&proxyPtr->values, &search); hPtr;
 	    hPtr = Tcl_NextHashEntry(&search)) {
@@ -390,6 +418,8 @@ ProxyDeleted(
 
     proxyPtr->token = NULL;
     proxyPtr->deleted = 1;
+    DbifPxWatchStop(proxyPtr);
+    DbifPxLinksFree(proxyPtr);
     Tcl_EventuallyFree(proxyPtr, (Tcl_FreeProc *) ProxyFree);
 }
 
@@ -427,8 +457,6 @@ DbifProxyNRCmd(
     enum { O_BUS, O_INTF, O_CMD, O_CACHE, O_TIMEOUT };
     Tcl_Obj *values[5] = {NULL, NULL, NULL, NULL, NULL}, *handle;
     DbifData *dbifPtr = DbifGetData(interp);
-    DbifProxy *proxyPtr;
-    Creation *crPtr;
     DbusConn *connPtr;
     int i = 1, cache = 1, timeout = -1;
 
@@ -469,17 +497,53 @@ DbifProxyNRCmd(
 	return TCL_ERROR;
     }
 
+    return Create(interp, handle, connPtr, objv[i], objv[i+1],
+	    values[O_INTF], values[O_CMD], cache, timeout, NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Create, DbifPxCreate --
+ *
+ *	Start making a proxy (the steps below finish it).  DbifPxCreate
+ *	is the entry of "$m proxy" (dbifObjects.c): default options, and
+ *	the property cache filled from prefill (dict interface ->
+ *	properties) instead of GetAll.
+ *
+ * Results:
+ *	A Tcl result code; the proxy's name on success.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+Create(
+    Tcl_Interp *interp,
+    Tcl_Obj *handle,		/* connection handle */
+    DbusConn *connPtr,
+    Tcl_Obj *destObj,
+    Tcl_Obj *pathObj,
+    Tcl_Obj *intfObj,		/* or NULL */
+    Tcl_Obj *cmdName,		/* or NULL */
+    int cache,
+    int timeout,
+    Tcl_Obj *prefill)		/* or NULL */
+{
+    DbifProxy *proxyPtr;
+    Creation *crPtr;
+
     proxyPtr = (DbifProxy *) ckalloc(sizeof(DbifProxy));
     memset(proxyPtr, 0, sizeof(DbifProxy));
     proxyPtr->dataPtr = DbifPxGetData(interp);
     proxyPtr->interp = interp;
     proxyPtr->handle = handle;
     Tcl_IncrRefCount(handle);
-    proxyPtr->dest = objv[i];
-    Tcl_IncrRefCount(objv[i]);
-    proxyPtr->path = objv[i+1];
-    Tcl_IncrRefCount(objv[i+1]);
-    proxyPtr->intf = values[O_INTF];
+    proxyPtr->dest = destObj;
+    Tcl_IncrRefCount(destObj);
+    proxyPtr->path = pathObj;
+    Tcl_IncrRefCount(pathObj);
+    proxyPtr->intf = intfObj;
     if (proxyPtr->intf != NULL) {
 	Tcl_IncrRefCount(proxyPtr->intf);
     }
@@ -494,20 +558,28 @@ DbifProxyNRCmd(
     crPtr = (Creation *) ckalloc(sizeof(Creation));
     memset(crPtr, 0, sizeof(Creation));
     crPtr->proxyPtr = proxyPtr;
-    crPtr->cmdName = values[O_CMD];
+    crPtr->cmdName = cmdName;
+    crPtr->prefill = prefill;
+    if (prefill != NULL) {
+	Tcl_IncrRefCount(prefill);
+    }
     if (crPtr->cmdName != NULL) {
 	Tcl_IncrRefCount(crPtr->cmdName);
     }
     crPtr->connPtr = connPtr;
     Tcl_Preserve(connPtr);
+    if (DbifPxWatchStart(interp, proxyPtr, connPtr) != TCL_OK) {
+	CreationFree(crPtr);
+	return TCL_ERROR;
+    }
 
-    if (Tcl_GetString(objv[i])[0] == ':') {
-	Tcl_SetStringObj(proxyPtr->owner, Tcl_GetString(objv[i]), -1);
+    if (Tcl_GetString(destObj)[0] == ':') {
+	DbifPxSetOwner(proxyPtr, Tcl_GetString(destObj));
 	return StepLookup(interp, crPtr);
     } else {
 	DBusMessage *msg = DbusNewCall(interp, DBUS_SERVICE_DBUS,
 		DBUS_PATH_DBUS, DBUS_INTERFACE_DBUS, "GetNameOwner",
-		Tcl_GetString(objv[i]), NULL);
+		Tcl_GetString(destObj), NULL);
 	int code;
 
 	if (msg == NULL) {
@@ -518,6 +590,24 @@ DbifProxyNRCmd(
 	DbusMessageRelease(msg);
 	return code;
     }
+}
+
+int
+DbifPxCreate(
+    Tcl_Interp *interp,
+    Tcl_Obj *handle,
+    Tcl_Obj *destObj,
+    Tcl_Obj *pathObj,
+    Tcl_Obj *intfObj,
+    Tcl_Obj *prefill)
+{
+    DbusConn *connPtr;
+
+    if (DbusGetConn(interp, handle, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    return Create(interp, handle, connPtr, destObj, pathObj, intfObj, NULL,
+	    1, -1, prefill);
 }
 
 int
@@ -553,6 +643,9 @@ CreationFree(
     }
     if (crPtr->key != NULL) {
 	Tcl_DecrRefCount(crPtr->key);
+    }
+    if (crPtr->prefill != NULL) {
+	Tcl_DecrRefCount(crPtr->prefill);
     }
     Tcl_Release(crPtr->connPtr);
     ckfree((char *) crPtr);
@@ -595,7 +688,7 @@ StepOwner(
     if (DbusMessageType(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN
 	    && DbusMessageField(reply, DBUS_FIELD_SIGNATURE)[0] == 's'
 	    && DbusMessageStringArgs(reply, 1, &owner) == 1) {
-	Tcl_SetStringObj(crPtr->proxyPtr->owner, owner, -1);
+	DbifPxSetOwner(crPtr->proxyPtr, owner);
     }
     return StepLookup(interp, crPtr);
 }
@@ -735,6 +828,25 @@ NextGetAll(
 {
     DbifProxy *proxyPtr = crPtr->proxyPtr;
     DbifXmlIntf *intfPtr;
+
+    if (crPtr->prefill != NULL) {
+	Tcl_DictSearch search;
+	Tcl_Obj *intfObj, *propsObj;
+	int done;
+
+	if (proxyPtr->cache && Tcl_DictObjFirst(NULL, crPtr->prefill,
+		&search, &intfObj, &propsObj, &done) == TCL_OK) {
+	    for (; !done; Tcl_DictObjNext(&search, &intfObj, &propsObj,
+		    &done)) {
+		if (proxyPtr->intf == NULL || strcmp(Tcl_GetString(
+			proxyPtr->intf), Tcl_GetString(intfObj)) == 0) {
+		    DbifPxCacheFill(proxyPtr, intfObj, propsObj);
+		}
+	    }
+	    Tcl_DictObjDone(&search);
+	}
+	return StepFinish(interp, crPtr);
+    }
 
     /*
      * Next interface with readable properties.

@@ -12,6 +12,8 @@
  *			 awaited in C or in a coroutine, property cache,
  *			 proxy creation and deletion
  *	  dbifProxyCmd.c the proxy command: call, get, set, getall, ...
+ *	  dbifProxyWatch.c PropertiesChanged, owner following, on, link
+ *	  dbifObjects.c	 dbif objects: the ObjectManager client
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
@@ -163,6 +165,10 @@ int		DbifPxAwait(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessage *msg, int timeout, DbifPxStep *step,
 		    ClientData clientData);
 DbusConn *	DbifPxConn(Tcl_Interp *interp, DbifProxy *proxyPtr);
+void		DbifPxSetOwner(DbifProxy *proxyPtr, const char *owner);
+int		DbifPxCreate(Tcl_Interp *interp, Tcl_Obj *handle,
+		    Tcl_Obj *destObj, Tcl_Obj *pathObj, Tcl_Obj *intfObj,
+		    Tcl_Obj *prefill);
 DBusMessage *	DbifPxNewCall(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    const char *intf, const char *member);
 void		DbifPxCacheStore(DbifProxy *proxyPtr,
@@ -172,14 +178,51 @@ void		DbifPxCacheFill(DbifProxy *proxyPtr, Tcl_Obj *intfObj,
 Tcl_ObjCmdProc	DbifProxyCmd;
 
 /*
+ * A property operation waiting for its reply (get, set, getall, link).
+ */
+
+typedef struct DbifPxOp {
+    DbifProxy *proxyPtr;	/* Tcl_Preserve'd */
+    DbifPxMember *propPtr;	/* borrowed from proxyPtr's description */
+    Tcl_Obj *intfObj;		/* getall: interface; held */
+    Tcl_Obj *varName;		/* link: variable; held */
+} DbifPxOp;
+
+/*
  * dbifProxyCmd.c
  */
 
 Tcl_ObjCmdProc	DbifPxObjCmd;
 Tcl_ObjCmdProc	DbifPxNRObjCmd;
+DbifPxOp *	DbifPxOpNew(DbifProxy *proxyPtr, DbifPxMember *propPtr);
+void		DbifPxOpFree(DbifPxOp *opPtr);
+DbifPxMember *	DbifPxPropArgs(Tcl_Interp *interp, DbifProxy *proxyPtr,
+		    int objc, Tcl_Obj *const objv[], int nMore, int access,
+		    const char *usage);
+Tcl_Obj *	DbifPxCacheGet(DbifProxy *proxyPtr, DbifPxMember *propPtr);
+int		DbifPxStartGet(Tcl_Interp *interp, DbifProxy *proxyPtr,
+		    DbifPxMember *propPtr, DbifPxStep *step,
+		    DbifPxOp *opPtr);
+DBusMessage *	DbifPxNewSet(Tcl_Interp *interp, DbifProxy *proxyPtr,
+		    DbusConn *connPtr, DbifPxMember *propPtr,
+		    Tcl_Obj *valuePtr);
+
+/*
+ * dbifProxyWatch.c
+ */
+
+int		DbifPxLinkSub(Tcl_Interp *interp, DbifProxy *proxyPtr,
+		    int objc, Tcl_Obj *const objv[]);
+int		DbifPxOnSub(Tcl_Interp *interp, DbifProxy *proxyPtr,
+		    int objc, Tcl_Obj *const objv[]);
 void		DbifPxLinksFree(DbifProxy *proxyPtr);
 void		DbifPxLinkUpdate(DbifProxy *proxyPtr,
 		    DbifPxMember *propPtr, Tcl_Obj *valuePtr);
+int		DbifPxWatchStart(Tcl_Interp *interp, DbifProxy *proxyPtr,
+		    DbusConn *connPtr);
+void		DbifPxWatchStop(DbifProxy *proxyPtr);
+void		DbifPxChanged(DbifProxy *proxyPtr, Tcl_Obj *intfObj,
+		    Tcl_Obj *changedPtr, Tcl_Obj *invalidPtr);
 
 #endif /* _DBIFPROXY_H */
 

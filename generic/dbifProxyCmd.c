@@ -14,19 +14,6 @@
 #include "dbifProxy.h"
 #include <limits.h>
 
-#define LINK_REPLY_CMD	"::dbus::dbif::LinkReply"
-
-/*
- * A property operation waiting for its reply (get, set, getall, link).
- */
-
-typedef struct PropOp {
-    DbifProxy *proxyPtr;	/* Tcl_Preserve'd */
-    DbifPxMember *propPtr;	/* borrowed from proxyPtr's description */
-    Tcl_Obj *intfObj;		/* getall: interface; held */
-    Tcl_Obj *varName;		/* link: variable; held */
-} PropOp;
-
 static int	CallMethod(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    Tcl_Obj *intfObj, int timeout, Tcl_Obj *handlerObj,
 		    int noReply, Tcl_Obj *nameObj, int objc,
@@ -39,19 +26,13 @@ static int	SetSub(Tcl_Interp *interp, DbifProxy *proxyPtr, int objc,
 		    Tcl_Obj *const objv[]);
 static int	GetAllSub(Tcl_Interp *interp, DbifProxy *proxyPtr, int objc,
 		    Tcl_Obj *const objv[]);
-static int	LinkSub(Tcl_Interp *interp, DbifProxy *proxyPtr, int objc,
-		    Tcl_Obj *const objv[]);
 static int	ChangedSub(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    int objc, Tcl_Obj *const objv[]);
-static char *	LinkTrace(ClientData clientData, Tcl_Interp *interp,
-		    const char *name1, const char *name2, int flags);
-static Tcl_Obj *CacheGet(DbifProxy *proxyPtr, DbifPxMember *propPtr);
-static Tcl_ObjCmdProc DbifPxLinkReplyCmd;
 
 /*
  *----------------------------------------------------------------------
  *
- * PropOpNew, PropOpFree --
+ * DbifPxOpNew, DbifPxOpFree --
  *
  *	A record for a property operation that may outlive the command
  *	(it waits for a reply, possibly in a coroutine).
@@ -59,23 +40,23 @@ static Tcl_ObjCmdProc DbifPxLinkReplyCmd;
  *----------------------------------------------------------------------
  */
 
-static PropOp *
-PropOpNew(
+DbifPxOp *
+DbifPxOpNew(
     DbifProxy *proxyPtr,
     DbifPxMember *propPtr)
 {
-    PropOp *opPtr = (PropOp *) ckalloc(sizeof(PropOp));
+    DbifPxOp *opPtr = (DbifPxOp *) ckalloc(sizeof(DbifPxOp));
 
-    memset(opPtr, 0, sizeof(PropOp));
+    memset(opPtr, 0, sizeof(DbifPxOp));
     opPtr->proxyPtr = proxyPtr;
     opPtr->propPtr = propPtr;
     Tcl_Preserve(proxyPtr);
     return opPtr;
 }
 
-static void
-PropOpFree(
-    PropOp *opPtr)
+void
+DbifPxOpFree(
+    DbifPxOp *opPtr)
 {
     if (opPtr->intfObj != NULL) {
 	Tcl_DecrRefCount(opPtr->intfObj);
@@ -167,10 +148,13 @@ DbifPxNRObjCmd(
 	break;
     case 'l':
 	if (strcmp(sub, "link") == 0) {
-	    return LinkSub(interp, proxyPtr, objc, objv);
+	    return DbifPxLinkSub(interp, proxyPtr, objc, objv);
 	}
 	break;
     case 'o':
+	if (strcmp(sub, "on") == 0) {
+	    return DbifPxOnSub(interp, proxyPtr, objc, objv);
+	}
 	if (strcmp(sub, "owner") == 0) {
 	    if (objc != 2) {
 		Tcl_WrongNumArgs(interp, 2, objv, NULL);
@@ -460,7 +444,7 @@ CallMethod(
 /*
  *----------------------------------------------------------------------
  *
- * PropArgs --
+ * DbifPxPropArgs --
  *
  *	Shared parsing of "?-interface name? prop ?more?" for get, set and
  *	link: finds the property and checks its access.
@@ -471,8 +455,8 @@ CallMethod(
  *----------------------------------------------------------------------
  */
 
-static DbifPxMember *
-PropArgs(
+DbifPxMember *
+DbifPxPropArgs(
     Tcl_Interp *interp,
     DbifProxy *proxyPtr,
     int objc,
@@ -515,15 +499,15 @@ PropArgs(
 /*
  *----------------------------------------------------------------------
  *
- * CacheGet --
+ * DbifPxCacheGet --
  *
  *	The cached value of a property, or NULL.
  *
  *----------------------------------------------------------------------
  */
 
-static Tcl_Obj *
-CacheGet(
+Tcl_Obj *
+DbifPxCacheGet(
     DbifProxy *proxyPtr,
     DbifPxMember *propPtr)
 {
@@ -554,7 +538,7 @@ GetReply(
     ClientData clientData,
     DBusMessage *reply)
 {
-    PropOp *opPtr = (PropOp *) clientData;
+    DbifPxOp *opPtr = (DbifPxOp *) clientData;
     int code = TCL_ERROR;
 
     if (reply != NULL) {
@@ -564,17 +548,17 @@ GetReply(
 		    Tcl_GetObjResult(interp));
 	}
     }
-    PropOpFree(opPtr);
+    DbifPxOpFree(opPtr);
     return code;
 }
 
-static int
-StartGet(
+int
+DbifPxStartGet(
     Tcl_Interp *interp,
     DbifProxy *proxyPtr,
     DbifPxMember *propPtr,
     DbifPxStep *step,
-    PropOp *opPtr)
+    DbifPxOp *opPtr)
 {
     DbusConn *connPtr = DbifPxConn(interp, proxyPtr);
     DBusMessage *msg;
@@ -585,7 +569,7 @@ StartGet(
     if (connPtr == NULL || (msg = DbusNewCall(interp,
 	    Tcl_GetString(proxyPtr->dest), Tcl_GetString(proxyPtr->path),
 	    DBUS_PROPS_INTERFACE, "Get", intf, name, NULL)) == NULL) {
-	PropOpFree(opPtr);
+	DbifPxOpFree(opPtr);
 	return TCL_ERROR;
     }
     code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout, step,
@@ -604,18 +588,18 @@ GetSub(
     DbifPxMember *propPtr;
     Tcl_Obj *valuePtr;
 
-    propPtr = PropArgs(interp, proxyPtr, objc, objv, 0, DBIF_XML_READ,
+    propPtr = DbifPxPropArgs(interp, proxyPtr, objc, objv, 0, DBIF_XML_READ,
 	    "?-interface name? property");
     if (propPtr == NULL) {
 	return TCL_ERROR;
     }
-    valuePtr = CacheGet(proxyPtr, propPtr);
+    valuePtr = DbifPxCacheGet(proxyPtr, propPtr);
     if (valuePtr != NULL) {
 	Tcl_SetObjResult(interp, valuePtr);
 	return TCL_OK;
     }
-    return StartGet(interp, proxyPtr, propPtr, GetReply,
-	    PropOpNew(proxyPtr, propPtr));
+    return DbifPxStartGet(interp, proxyPtr, propPtr, GetReply,
+	    DbifPxOpNew(proxyPtr, propPtr));
 }
 
 /*
@@ -636,7 +620,7 @@ SetReply(
     ClientData clientData,
     DBusMessage *reply)
 {
-    PropOp *opPtr = (PropOp *) clientData;
+    DbifPxOp *opPtr = (DbifPxOp *) clientData;
     int code = TCL_ERROR;
 
     if (reply != NULL) {
@@ -648,12 +632,12 @@ SetReply(
 	    Tcl_ResetResult(interp);
 	}
     }
-    PropOpFree(opPtr);
+    DbifPxOpFree(opPtr);
     return code;
 }
 
-static DBusMessage *
-NewSet(
+DBusMessage *
+DbifPxNewSet(
     Tcl_Interp *interp,
     DbifProxy *proxyPtr,
     DbusConn *connPtr,
@@ -713,17 +697,17 @@ SetSub(
     DBusMessage *msg;
     int code;
 
-    propPtr = PropArgs(interp, proxyPtr, objc, objv, 1, DBIF_XML_WRITE,
+    propPtr = DbifPxPropArgs(interp, proxyPtr, objc, objv, 1, DBIF_XML_WRITE,
 	    "?-interface name? property value");
     if (propPtr == NULL || (connPtr = DbifPxConn(interp, proxyPtr)) == NULL) {
 	return TCL_ERROR;
     }
-    msg = NewSet(interp, proxyPtr, connPtr, propPtr, objv[objc - 1]);
+    msg = DbifPxNewSet(interp, proxyPtr, connPtr, propPtr, objv[objc - 1]);
     if (msg == NULL) {
 	return TCL_ERROR;
     }
     code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout, SetReply,
-	    PropOpNew(proxyPtr, propPtr));
+	    DbifPxOpNew(proxyPtr, propPtr));
     DbusMessageRelease(msg);
     return code;
 }
@@ -745,7 +729,7 @@ GetAllReply(
     ClientData clientData,
     DBusMessage *reply)
 {
-    PropOp *opPtr = (PropOp *) clientData;
+    DbifPxOp *opPtr = (DbifPxOp *) clientData;
     int code = TCL_ERROR;
 
     if (reply != NULL) {
@@ -755,7 +739,7 @@ GetAllReply(
 		    Tcl_GetObjResult(interp));
 	}
     }
-    PropOpFree(opPtr);
+    DbifPxOpFree(opPtr);
     return code;
 }
 
@@ -770,7 +754,7 @@ GetAllSub(
     DbifPxMember *memPtr;
     DbusConn *connPtr;
     DBusMessage *msg;
-    PropOp *opPtr;
+    DbifPxOp *opPtr;
     const char *intf;
     int code, complete = 1, found = 0;
 
@@ -820,7 +804,7 @@ GetAllSub(
 	if (!(memPtr->access & DBIF_XML_READ)) {
 	    continue;
 	}
-	valuePtr = CacheGet(proxyPtr, memPtr);
+	valuePtr = DbifPxCacheGet(proxyPtr, memPtr);
 	if (valuePtr == NULL) {
 	    complete = 0;
 	} else {
@@ -841,7 +825,7 @@ GetAllSub(
 	    DBUS_PROPS_INTERFACE, "GetAll", intf, NULL)) == NULL) {
 	return TCL_ERROR;
     }
-    opPtr = PropOpNew(proxyPtr, NULL);
+    opPtr = DbifPxOpNew(proxyPtr, NULL);
     opPtr->intfObj = intfObj;
     Tcl_IncrRefCount(intfObj);
     code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout, GetAllReply,
@@ -887,315 +871,6 @@ ChangedSub(
 	Tcl_SetObjResult(interp, proxyPtr->changed);
     }
     return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * LinkSub, LinkGetReply --
- *
- *	$p link ?-interface name? prop varName: the global variable
- *	varName follows the property; writing it sets the property.  The
- *	variable gets the current value first (from the cache or Get).
- *
- *----------------------------------------------------------------------
- */
-
-static void
-LinkSetVar(
-    DbifPxLink *linkPtr,
-    Tcl_Obj *valuePtr)
-{
-    Tcl_Interp *interp = linkPtr->proxyPtr->interp;
-
-    linkPtr->setting++;
-    if (Tcl_ObjSetVar2(interp, linkPtr->varName, NULL, valuePtr,
-	    TCL_GLOBAL_ONLY | TCL_LEAVE_ERR_MSG) == NULL) {
-	Tcl_AddErrorInfo(interp, "\n    (updating a variable linked to a "
-		"D-Bus property)");
-	Tcl_BackgroundException(interp, TCL_ERROR);
-    }
-    linkPtr->setting--;
-}
-
-static int
-LinkGetReply(
-    Tcl_Interp *interp,
-    ClientData clientData,
-    DBusMessage *reply)
-{
-    PropOp *opPtr = (PropOp *) clientData;
-    DbifProxy *proxyPtr = opPtr->proxyPtr;
-    int code = TCL_ERROR;
-
-    if (reply != NULL) {
-	code = DbusReplyResult(interp, reply, 0);
-	if (code == TCL_OK && !proxyPtr->deleted) {
-	    Tcl_Obj *valuePtr = Tcl_GetObjResult(interp);
-
-	    Tcl_IncrRefCount(valuePtr);
-	    DbifPxCacheStore(proxyPtr, opPtr->propPtr, valuePtr);
-	    Tcl_DecrRefCount(valuePtr);
-	    Tcl_ResetResult(interp);
-	}
-    }
-    PropOpFree(opPtr);
-    return code;
-}
-
-static int
-LinkSub(
-    Tcl_Interp *interp,
-    DbifProxy *proxyPtr,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    DbifPxMember *propPtr;
-    DbifPxLink *linkPtr;
-    Tcl_Obj *varName = objv[objc - 1], *valuePtr;
-
-    propPtr = PropArgs(interp, proxyPtr, objc, objv, 1, 0,
-	    "?-interface name? property varName");
-    if (propPtr == NULL) {
-	return TCL_ERROR;
-    }
-    for (linkPtr = proxyPtr->links; linkPtr; linkPtr = linkPtr->nextPtr) {
-	if (strcmp(Tcl_GetString(linkPtr->varName),
-		Tcl_GetString(varName)) == 0) {
-	    Tcl_SetObjResult(interp, Tcl_ObjPrintf("variable \"%s\" is "
-		    "already linked", Tcl_GetString(varName)));
-	    Tcl_SetErrorCode(interp, "DBUS", DBUS_EC_USAGE, "LINKED",
-		    Tcl_GetString(varName), NULL);
-	    return TCL_ERROR;
-	}
-    }
-    if (Tcl_FindCommand(interp, LINK_REPLY_CMD, NULL, TCL_GLOBAL_ONLY)
-	    == NULL) {
-	Tcl_CreateObjCommand(interp, LINK_REPLY_CMD, DbifPxLinkReplyCmd,
-		NULL, NULL);
-    }
-    linkPtr = (DbifPxLink *) ckalloc(sizeof(DbifPxLink));
-    memset(linkPtr, 0, sizeof(DbifPxLink));
-    linkPtr->proxyPtr = proxyPtr;
-    linkPtr->propPtr = propPtr;
-    linkPtr->varName = varName;
-    Tcl_IncrRefCount(varName);
-    linkPtr->nextPtr = proxyPtr->links;
-    proxyPtr->links = linkPtr;
-    if (Tcl_TraceVar2(interp, Tcl_GetString(varName), NULL,
-	    TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS, LinkTrace,
-	    linkPtr) != TCL_OK) {
-	return TCL_ERROR;
-    }
-    if (!(propPtr->access & DBIF_XML_READ)) {
-	return TCL_OK;
-    }
-    valuePtr = CacheGet(proxyPtr, propPtr);
-    if (valuePtr != NULL) {
-	LinkSetVar(linkPtr, valuePtr);
-	return TCL_OK;
-    }
-    return StartGet(interp, proxyPtr, propPtr, LinkGetReply,
-	    PropOpNew(proxyPtr, propPtr));
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * LinkTrace --
- *
- *	Write/unset trace of a linked variable.  A write from Tcl sends
- *	Properties.Set (asynchronously; its reply goes to LinkReply); an
- *	unset ends the link.
- *
- * Results:
- *	NULL (never refuses the write).
- *
- *----------------------------------------------------------------------
- */
-
-static char *
-LinkTrace(
-    ClientData clientData,
-    Tcl_Interp *interp,
-    const char *name1,
-    const char *name2,
-    int flags)
-{
-    DbifPxLink *linkPtr = (DbifPxLink *) clientData;
-    DbifProxy *proxyPtr = linkPtr->proxyPtr;
-    DbusConn *connPtr;
-    DBusMessage *msg;
-    Tcl_Obj *valuePtr, *script, *nameObj;
-    dbus_uint32_t serial;
-    Tcl_InterpState state;
-
-    (void) name1; (void) name2;
-    if (flags & TCL_TRACE_UNSETS) {
-	if ((flags & TCL_INTERP_DESTROYED) || proxyPtr->deleted) {
-	    return NULL;
-	}
-	/* re-arm: the link lives as long as the proxy */
-	Tcl_TraceVar2(interp, Tcl_GetString(linkPtr->varName), NULL,
-		TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS,
-		LinkTrace, linkPtr);
-	return NULL;
-    }
-    if (linkPtr->setting || proxyPtr->deleted) {
-	return NULL;
-    }
-    state = Tcl_SaveInterpState(interp, TCL_OK);
-    valuePtr = Tcl_ObjGetVar2(interp, linkPtr->varName, NULL,
-	    TCL_GLOBAL_ONLY);
-    connPtr = DbifPxConn(interp, proxyPtr);
-    msg = NULL;
-    if (valuePtr != NULL && connPtr != NULL) {
-	msg = NewSet(interp, proxyPtr, connPtr, linkPtr->propPtr, valuePtr);
-    }
-    if (msg == NULL || DbusSend(interp, connPtr, msg, &serial) != TCL_OK) {
-	Tcl_AddErrorInfo(interp, "\n    (setting a D-Bus property from a "
-		"linked variable)");
-	Tcl_BackgroundException(interp, TCL_ERROR);
-	if (msg != NULL) {
-	    DbusMessageRelease(msg);
-	}
-	Tcl_RestoreInterpState(interp, state);
-	valuePtr = CacheGet(proxyPtr, linkPtr->propPtr);
-	if (valuePtr != NULL) {
-	    LinkSetVar(linkPtr, valuePtr);
-	}
-	return NULL;
-    }
-    DbusMessageRelease(msg);
-    script = Tcl_NewListObj(0, NULL);
-    Tcl_ListObjAppendElement(NULL, script,
-	    Tcl_NewStringObj(LINK_REPLY_CMD, -1));
-    nameObj = Tcl_NewObj();
-    Tcl_GetCommandFullName(interp, proxyPtr->token, nameObj);
-    Tcl_ListObjAppendElement(NULL, script, nameObj);
-    Tcl_ListObjAppendElement(NULL, script, linkPtr->varName);
-    DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp, script, 0,
-	    proxyPtr->timeout);
-    Tcl_RestoreInterpState(interp, state);
-    return NULL;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbifPxLinkReplyCmd --
- *
- *	::dbus::dbif::LinkReply proxy varName info ?arg ...?: the reply to
- *	a Set sent for a linked variable.  An error goes to bgerror and the
- *	variable returns to the remote value.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-DbifPxLinkReplyCmd(
-    ClientData clientData,
-    Tcl_Interp *interp,
-    int objc,
-    Tcl_Obj *const objv[])
-{
-    Tcl_CmdInfo info;
-    DbifProxy *proxyPtr;
-    DbifPxLink *linkPtr;
-    Tcl_Obj *typeObj, *nameObj, *text = NULL;
-
-    (void) clientData;
-    if (objc < 4) {
-	Tcl_WrongNumArgs(interp, 1, objv, "proxy varName info ?arg ...?");
-	return TCL_ERROR;
-    }
-    if (!Tcl_GetCommandInfo(interp, Tcl_GetString(objv[1]), &info)
-	    || info.objProc != DbifPxObjCmd) {
-	return TCL_OK;		/* the proxy is gone */
-    }
-    proxyPtr = (DbifProxy *) info.objClientData;
-    for (linkPtr = proxyPtr->links; linkPtr; linkPtr = linkPtr->nextPtr) {
-	if (strcmp(Tcl_GetString(linkPtr->varName),
-		Tcl_GetString(objv[2])) == 0) {
-	    break;
-	}
-    }
-    if (linkPtr == NULL) {
-	return TCL_OK;
-    }
-    if (Tcl_DictObjGet(NULL, objv[3], Tcl_NewStringObj("messagetype", -1),
-	    &typeObj) != TCL_OK || typeObj == NULL
-	    || strcmp(Tcl_GetString(typeObj), "error") != 0) {
-	/* success: the cached value is stale until PropertiesChanged */
-	DbifPxCacheStore(proxyPtr, linkPtr->propPtr, NULL);
-	return TCL_OK;
-    }
-    Tcl_DictObjGet(NULL, objv[3], Tcl_NewStringObj("errorname", -1),
-	    &nameObj);
-    if (objc > 4) {
-	text = objv[4];
-    }
-
-    /*
-     * Back to the remote value: fetch it (asynchronously) and report.
-     */
-
-    if (linkPtr->propPtr->access & DBIF_XML_READ) {
-	DbifPxCacheStore(proxyPtr, linkPtr->propPtr, NULL);
-	Tcl_Preserve(proxyPtr);
-	(void) StartGet(interp, proxyPtr, linkPtr->propPtr, LinkGetReply,
-		PropOpNew(proxyPtr, linkPtr->propPtr));
-	Tcl_Release(proxyPtr);
-    }
-    Tcl_SetObjResult(interp, Tcl_ObjPrintf("cannot set property \"%s\" "
-	    "from variable \"%s\": %s", Tcl_GetString(linkPtr->propPtr->name),
-	    Tcl_GetString(linkPtr->varName), text ? Tcl_GetString(text)
-	    : nameObj ? Tcl_GetString(nameObj) : "error"));
-    Tcl_SetErrorCode(interp, "DBUS", DBUS_EC_REMOTE,
-	    nameObj ? Tcl_GetString(nameObj) : "", NULL);
-    return TCL_ERROR;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbifPxLinkUpdate, DbifPxLinksFree --
- *
- *	DbifPxLinkUpdate: a property's cached value changed; linked
- *	variables follow.  DbifPxLinksFree: remove every link (traces).
- *
- *----------------------------------------------------------------------
- */
-
-void
-DbifPxLinkUpdate(
-    DbifProxy *proxyPtr,
-    DbifPxMember *propPtr,
-    Tcl_Obj *valuePtr)		/* the new value (borrowed) */
-{
-    DbifPxLink *linkPtr;
-
-    for (linkPtr = proxyPtr->links; linkPtr; linkPtr = linkPtr->nextPtr) {
-	if (linkPtr->propPtr == propPtr) {
-	    LinkSetVar(linkPtr, valuePtr);
-	}
-    }
-}
-
-void
-DbifPxLinksFree(
-    DbifProxy *proxyPtr)
-{
-    DbifPxLink *linkPtr;
-
-    while ((linkPtr = proxyPtr->links) != NULL) {
-	proxyPtr->links = linkPtr->nextPtr;
-	Tcl_UntraceVar2(proxyPtr->interp, Tcl_GetString(linkPtr->varName),
-		NULL, TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS,
-		LinkTrace, linkPtr);
-	Tcl_DecrRefCount(linkPtr->varName);
-	ckfree((char *) linkPtr);
-    }
 }
 
 /*

@@ -227,3 +227,83 @@ proc ::dbustest::tell {chan args} {
     flush $chan
     readLine $chan
 }
+
+# A GDBus (python3-gi) object manager at /om owning the given name: objects
+# /om/dev<N> with interface org.tcltest.Device (property Level:i read,
+# Alias:s readwrite, method Ping()->s), GetManagedObjects and the
+# InterfacesAdded/Removed signals emitted with Gio.DBusConnection.
+# (Gio.DBusObjectManagerServer needs GDBusInterfaceSkeleton subclasses,
+# whose vfuncs python3-gi cannot override.)  Commands:
+#   add N LEVEL		export /om/devN (InterfacesAdded)
+#   del N		unexport it (InterfacesRemoved)
+#   set N LEVEL		change Level (PropertiesChanged from /om/devN)
+set ::dbustest::gdbusOmScript {
+import sys
+from gi.repository import Gio, GLib
+XML = """<node>
+<interface name="org.freedesktop.DBus.ObjectManager">
+ <method name="GetManagedObjects"><arg type="a{oa{sa{sv}}}" direction="out"/></method>
+ <signal name="InterfacesAdded"><arg type="o"/><arg type="a{sa{sv}}"/></signal>
+ <signal name="InterfacesRemoved"><arg type="o"/><arg type="as"/></signal>
+</interface>
+<interface name="org.tcltest.Device">
+ <method name="Ping"><arg type="s" direction="out"/></method>
+ <property name="Level" type="i" access="read"/>
+ <property name="Alias" type="s" access="readwrite"/>
+</interface></node>"""
+node = Gio.DBusNodeInfo.new_for_xml(XML)
+omi, devi = node.interfaces
+conn = Gio.DBusConnection.new_for_address_sync(sys.argv[1],
+    Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+    Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+devs = {}
+def props(n):
+    return {"Level": GLib.Variant("i", devs[n][0]),
+            "Alias": GLib.Variant("s", "dev%d" % n)}
+def om_call(c, sender, path, iface, name, params, inv):
+    inv.return_value(GLib.Variant("(a{oa{sa{sv}}})", ({
+        "/om/dev%d" % n: {"org.tcltest.Device": props(n)} for n in devs},)))
+def dev_call(c, sender, path, iface, name, params, inv):
+    inv.return_value(GLib.Variant("(s)", ("pong " + path,)))
+def dev_get(c, sender, path, iface, name):
+    return props(int(path[7:]))[name]
+conn.register_object("/om", omi, om_call, None, None)
+def add(n, level):
+    reg = conn.register_object("/om/dev%d" % n, devi, dev_call, dev_get, None)
+    devs[n] = [level, reg]
+    conn.emit_signal(None, "/om", "org.freedesktop.DBus.ObjectManager",
+        "InterfacesAdded", GLib.Variant("(oa{sa{sv}})",
+        ("/om/dev%d" % n, {"org.tcltest.Device": props(n)})))
+add(1, 10)
+add(2, 20)
+conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus",
+    "org.freedesktop.DBus", "RequestName", GLib.Variant("(su)", (sys.argv[2], 0)),
+    None, 0, -1, None)
+def command(ch, cond):
+    line = sys.stdin.readline()
+    if not line or line.strip() == "quit":
+        loop.quit()
+        return False
+    w = line.split()
+    n = int(w[1])
+    if w[0] == "add":
+        add(n, int(w[2]))
+    elif w[0] == "del":
+        conn.unregister_object(devs[n][1])
+        del devs[n]
+        conn.emit_signal(None, "/om", "org.freedesktop.DBus.ObjectManager",
+            "InterfacesRemoved", GLib.Variant("(oas)",
+            ("/om/dev%d" % n, ["org.tcltest.Device"])))
+    elif w[0] == "set":
+        devs[n][0] = int(w[2])
+        conn.emit_signal(None, "/om/dev%d" % n, "org.freedesktop.DBus.Properties",
+            "PropertiesChanged", GLib.Variant("(sa{sv}as)",
+            ("org.tcltest.Device", {"Level": GLib.Variant("i", int(w[2]))}, [])))
+    conn.flush_sync(None)
+    print("ok", flush=True)
+    return True
+print("ready", flush=True)
+loop = GLib.MainLoop()
+GLib.io_add_watch(0, GLib.IO_IN | GLib.IO_HUP, command)
+loop.run()
+}

@@ -1,0 +1,855 @@
+/*
+ * dbifProxyWatch.c --
+ *
+ *	Client proxies of dbif (EXTENSIONS.md E4), part three: what keeps a
+ *	proxy in step with its object.  The PropertiesChanged subscription
+ *	that feeds the property cache (and the "changed" script), the owner
+ *	watch that drops the cache when the destination vanishes and
+ *	refills it when it comes back, "$p on" signal subscriptions, and
+ *	variables linked to properties ("$p link").
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbifProxy.h"
+
+#define REPLY_CMD	"::dbus::dbif::ProxyReply"
+
+static char *	LinkTrace(ClientData clientData, Tcl_Interp *interp,
+		    const char *name1, const char *name2, int flags);
+static Tcl_ObjCmdProc ReplyCmd;
+static void	ExpectReply(Tcl_Interp *interp, DbifProxy *proxyPtr,
+		    DbusConn *connPtr, dbus_uint32_t serial, const char *kind,
+		    Tcl_Obj *argObj);
+static DbusMessageProc PropsChanged;
+static DbusOwnerProc OwnerChanged;
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxLinkSub, LinkGetReply --
+ *
+ *	$p link ?-interface name? prop varName: the global variable
+ *	varName follows the property; writing it sets the property.  The
+ *	variable gets the current value first (from the cache or Get).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+LinkSetVar(
+    DbifPxLink *linkPtr,
+    Tcl_Obj *valuePtr)
+{
+    Tcl_Interp *interp = linkPtr->proxyPtr->interp;
+
+    linkPtr->setting++;
+    if (Tcl_ObjSetVar2(interp, linkPtr->varName, NULL, valuePtr,
+	    TCL_GLOBAL_ONLY | TCL_LEAVE_ERR_MSG) == NULL) {
+	Tcl_AddErrorInfo(interp, "\n    (updating a variable linked to a "
+		"D-Bus property)");
+	Tcl_BackgroundException(interp, TCL_ERROR);
+    }
+    linkPtr->setting--;
+}
+
+static int
+LinkGetReply(
+    Tcl_Interp *interp,
+    ClientData clientData,
+    DBusMessage *reply)
+{
+    DbifPxOp *opPtr = (DbifPxOp *) clientData;
+    DbifProxy *proxyPtr = opPtr->proxyPtr;
+    int code = TCL_ERROR;
+
+    if (reply != NULL) {
+	code = DbusReplyResult(interp, reply, 0);
+	if (code == TCL_OK && !proxyPtr->deleted) {
+	    Tcl_Obj *valuePtr = Tcl_GetObjResult(interp);
+
+	    Tcl_IncrRefCount(valuePtr);
+	    DbifPxCacheStore(proxyPtr, opPtr->propPtr, valuePtr);
+	    Tcl_DecrRefCount(valuePtr);
+	    Tcl_ResetResult(interp);
+	}
+    }
+    DbifPxOpFree(opPtr);
+    return code;
+}
+
+int
+DbifPxLinkSub(
+    Tcl_Interp *interp,
+    DbifProxy *proxyPtr,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbifPxMember *propPtr;
+    DbifPxLink *linkPtr;
+    Tcl_Obj *varName = objv[objc - 1], *valuePtr;
+
+    propPtr = DbifPxPropArgs(interp, proxyPtr, objc, objv, 1, 0,
+	    "?-interface name? property varName");
+    if (propPtr == NULL) {
+	return TCL_ERROR;
+    }
+    for (linkPtr = proxyPtr->links; linkPtr; linkPtr = linkPtr->nextPtr) {
+	if (strcmp(Tcl_GetString(linkPtr->varName),
+		Tcl_GetString(varName)) == 0) {
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf("variable \"%s\" is "
+		    "already linked", Tcl_GetString(varName)));
+	    Tcl_SetErrorCode(interp, "DBUS", DBUS_EC_USAGE, "LINKED",
+		    Tcl_GetString(varName), NULL);
+	    return TCL_ERROR;
+	}
+    }
+    linkPtr = (DbifPxLink *) ckalloc(sizeof(DbifPxLink));
+    memset(linkPtr, 0, sizeof(DbifPxLink));
+    linkPtr->proxyPtr = proxyPtr;
+    linkPtr->propPtr = propPtr;
+    linkPtr->varName = varName;
+    Tcl_IncrRefCount(varName);
+    linkPtr->nextPtr = proxyPtr->links;
+    proxyPtr->links = linkPtr;
+    if (Tcl_TraceVar2(interp, Tcl_GetString(varName), NULL,
+	    TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS, LinkTrace,
+	    linkPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (!(propPtr->access & DBIF_XML_READ)) {
+	return TCL_OK;
+    }
+    valuePtr = DbifPxCacheGet(proxyPtr, propPtr);
+    if (valuePtr != NULL) {
+	LinkSetVar(linkPtr, valuePtr);
+	return TCL_OK;
+    }
+    return DbifPxStartGet(interp, proxyPtr, propPtr, LinkGetReply,
+	    DbifPxOpNew(proxyPtr, propPtr));
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * LinkTrace --
+ *
+ *	Write/unset trace of a linked variable.  A write from Tcl sends
+ *	Properties.Set (asynchronously; its reply goes to LinkReply); an
+ *	unset ends the link.
+ *
+ * Results:
+ *	NULL (never refuses the write).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static char *
+LinkTrace(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    const char *name1,
+    const char *name2,
+    int flags)
+{
+    DbifPxLink *linkPtr = (DbifPxLink *) clientData;
+    DbifProxy *proxyPtr = linkPtr->proxyPtr;
+    DbusConn *connPtr;
+    DBusMessage *msg;
+    Tcl_Obj *valuePtr;
+    dbus_uint32_t serial;
+    Tcl_InterpState state;
+
+    (void) name1; (void) name2;
+    if (flags & TCL_TRACE_UNSETS) {
+	if ((flags & TCL_INTERP_DESTROYED) || proxyPtr->deleted) {
+	    return NULL;
+	}
+	/* re-arm: the link lives as long as the proxy */
+	Tcl_TraceVar2(interp, Tcl_GetString(linkPtr->varName), NULL,
+		TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS,
+		LinkTrace, linkPtr);
+	return NULL;
+    }
+    if (linkPtr->setting || proxyPtr->deleted) {
+	return NULL;
+    }
+    state = Tcl_SaveInterpState(interp, TCL_OK);
+    valuePtr = Tcl_ObjGetVar2(interp, linkPtr->varName, NULL,
+	    TCL_GLOBAL_ONLY);
+    connPtr = DbifPxConn(interp, proxyPtr);
+    msg = NULL;
+    if (valuePtr != NULL && connPtr != NULL) {
+	msg = DbifPxNewSet(interp, proxyPtr, connPtr, linkPtr->propPtr,
+		valuePtr);
+    }
+    if (msg == NULL || DbusSend(interp, connPtr, msg, &serial) != TCL_OK) {
+	Tcl_AddErrorInfo(interp, "\n    (setting a D-Bus property from a "
+		"linked variable)");
+	Tcl_BackgroundException(interp, TCL_ERROR);
+	if (msg != NULL) {
+	    DbusMessageRelease(msg);
+	}
+	Tcl_RestoreInterpState(interp, state);
+	valuePtr = DbifPxCacheGet(proxyPtr, linkPtr->propPtr);
+	if (valuePtr != NULL) {
+	    LinkSetVar(linkPtr, valuePtr);
+	}
+	return NULL;
+    }
+    DbusMessageRelease(msg);
+    ExpectReply(interp, proxyPtr, connPtr, serial, "link", linkPtr->varName);
+    Tcl_RestoreInterpState(interp, state);
+    return NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ExpectReply --
+ *
+ *	Have the reply of a call sent for a proxy in the background go to
+ *	REPLY_CMD (as a -handler script naming the proxy, so that a proxy
+ *	deleted meanwhile is simply not found).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	A pending-call record.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ExpectReply(
+    Tcl_Interp *interp,
+    DbifProxy *proxyPtr,
+    DbusConn *connPtr,
+    dbus_uint32_t serial,
+    const char *kind,		/* "link", "get" or "getall" */
+    Tcl_Obj *argObj)		/* variable name, {interface property}
+				 * or interface */
+{
+    Tcl_Obj *script = Tcl_NewListObj(0, NULL), *nameObj = Tcl_NewObj();
+
+    if (Tcl_FindCommand(interp, REPLY_CMD, NULL, TCL_GLOBAL_ONLY) == NULL) {
+	Tcl_CreateObjCommand(interp, REPLY_CMD, ReplyCmd, NULL, NULL);
+    }
+    Tcl_ListObjAppendElement(NULL, script, Tcl_NewStringObj(REPLY_CMD, -1));
+    Tcl_GetCommandFullName(interp, proxyPtr->token, nameObj);
+    Tcl_ListObjAppendElement(NULL, script, nameObj);
+    Tcl_ListObjAppendElement(NULL, script, Tcl_NewStringObj(kind, -1));
+    Tcl_ListObjAppendElement(NULL, script, argObj);
+    DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp, script, 0,
+	    proxyPtr->timeout);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ReplyCmd --
+ *
+ *	::dbus::dbif::ProxyReply proxy kind arg info ?arg ...?: the reply to
+ *	a call a proxy sent in the background.  Kind "link": the Set of a
+ *	linked variable; an error goes to bgerror and the variable returns
+ *	to the remote value.  Kind "getall": refilling the cache of
+ *	interface arg after the destination reappeared.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR (a refused Set) for bgerror.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ReplyCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    Tcl_CmdInfo info;
+    DbifProxy *proxyPtr;
+    DbifPxLink *linkPtr;
+    Tcl_Obj *typeObj, *nameObj = NULL, *text = NULL;
+    int isError;
+
+    (void) clientData;
+    if (objc < 5) {
+	Tcl_WrongNumArgs(interp, 1, objv, "proxy kind arg info ?arg ...?");
+	return TCL_ERROR;
+    }
+    if (!Tcl_GetCommandInfo(interp, Tcl_GetString(objv[1]), &info)
+	    || info.objProc != DbifPxObjCmd) {
+	return TCL_OK;		/* the proxy is gone */
+    }
+    proxyPtr = (DbifProxy *) info.objClientData;
+    isError = Tcl_DictObjGet(NULL, objv[4], Tcl_NewStringObj("messagetype",
+	    -1), &typeObj) == TCL_OK && typeObj != NULL
+	    && strcmp(Tcl_GetString(typeObj), "error") == 0;
+    if (strcmp(Tcl_GetString(objv[2]), "get") == 0) {
+	Tcl_Obj *intfObj, *nameObj2;
+	DbifPxMember *propPtr;
+
+	if (!isError && objc > 5 && Tcl_ListObjIndex(NULL, objv[3], 0,
+		&intfObj) == TCL_OK && Tcl_ListObjIndex(NULL, objv[3], 1,
+		&nameObj2) == TCL_OK && intfObj && nameObj2
+		&& (propPtr = DbifPxFind(NULL, proxyPtr, DBIF_XML_PROPERTY,
+		    intfObj, nameObj2)) != NULL) {
+	    DbifPxCacheStore(proxyPtr, propPtr, objv[5]);
+	}
+	return TCL_OK;
+    }
+    if (strcmp(Tcl_GetString(objv[2]), "getall") == 0) {
+	if (!isError && objc > 5) {
+	    Tcl_Obj *empty = Tcl_NewObj();
+
+	    Tcl_IncrRefCount(empty);
+	    DbifPxCacheFill(proxyPtr, objv[3], objv[5]);
+	    DbifPxChanged(proxyPtr, objv[3], objv[5], empty);
+	    Tcl_DecrRefCount(empty);
+	}
+	return TCL_OK;
+    }
+    for (linkPtr = proxyPtr->links; linkPtr; linkPtr = linkPtr->nextPtr) {
+	if (strcmp(Tcl_GetString(linkPtr->varName),
+		Tcl_GetString(objv[3])) == 0) {
+	    break;
+	}
+    }
+    if (linkPtr == NULL) {
+	return TCL_OK;
+    }
+    if (!isError) {
+	/* success: the cached value is stale until PropertiesChanged */
+	DbifPxCacheStore(proxyPtr, linkPtr->propPtr, NULL);
+	return TCL_OK;
+    }
+    Tcl_DictObjGet(NULL, objv[4], Tcl_NewStringObj("errorname", -1),
+	    &nameObj);
+    if (objc > 5) {
+	text = objv[5];
+    }
+
+    /*
+     * Back to the remote value, and report.
+     */
+
+    if (linkPtr->propPtr->access & DBIF_XML_READ) {
+	DbifPxCacheStore(proxyPtr, linkPtr->propPtr, NULL);
+	Tcl_Preserve(proxyPtr);
+	(void) DbifPxStartGet(interp, proxyPtr, linkPtr->propPtr,
+		LinkGetReply, DbifPxOpNew(proxyPtr, linkPtr->propPtr));
+	Tcl_Release(proxyPtr);
+    }
+    Tcl_SetObjResult(interp, Tcl_ObjPrintf("cannot set property \"%s\" "
+	    "from variable \"%s\": %s", Tcl_GetString(linkPtr->propPtr->name),
+	    Tcl_GetString(linkPtr->varName), text ? Tcl_GetString(text)
+	    : nameObj ? Tcl_GetString(nameObj) : "error"));
+    Tcl_SetErrorCode(interp, "DBUS", DBUS_EC_REMOTE,
+	    nameObj ? Tcl_GetString(nameObj) : "", NULL);
+    return TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxLinkUpdate, DbifPxLinksFree --
+ *
+ *	DbifPxLinkUpdate: a property's cached value changed; linked
+ *	variables follow.  DbifPxLinksFree: remove every link (traces).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifPxLinkUpdate(
+    DbifProxy *proxyPtr,
+    DbifPxMember *propPtr,
+    Tcl_Obj *valuePtr)		/* the new value (borrowed) */
+{
+    DbifPxLink *linkPtr;
+
+    for (linkPtr = proxyPtr->links; linkPtr; linkPtr = linkPtr->nextPtr) {
+	if (linkPtr->propPtr == propPtr) {
+	    LinkSetVar(linkPtr, valuePtr);
+	}
+    }
+}
+
+void
+DbifPxLinksFree(
+    DbifProxy *proxyPtr)
+{
+    DbifPxLink *linkPtr;
+
+    while ((linkPtr = proxyPtr->links) != NULL) {
+	proxyPtr->links = linkPtr->nextPtr;
+	Tcl_UntraceVar2(proxyPtr->interp, Tcl_GetString(linkPtr->varName),
+		NULL, TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS,
+		LinkTrace, linkPtr);
+	Tcl_DecrRefCount(linkPtr->varName);
+	ckfree((char *) linkPtr);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxChanged --
+ *
+ *	Run the proxy's "changed" script, if any, as {*}script interface
+ *	changed invalidated, at global level; errors go to bgerror.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Whatever the script does (it may destroy the proxy: callers hold
+ *	a Tcl_Preserve).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifPxChanged(
+    DbifProxy *proxyPtr,
+    Tcl_Obj *intfObj,
+    Tcl_Obj *changedPtr,	/* dict name -> value */
+    Tcl_Obj *invalidPtr)	/* list of names */
+{
+    Tcl_Interp *interp = proxyPtr->interp;
+    Tcl_Obj *cmdPtr;
+    int code;
+
+    if (proxyPtr->changed == NULL || proxyPtr->deleted) {
+	return;
+    }
+    cmdPtr = Tcl_DuplicateObj(proxyPtr->changed);
+    Tcl_IncrRefCount(cmdPtr);
+    if (Tcl_ListObjAppendElement(interp, cmdPtr, intfObj) != TCL_OK
+	    || Tcl_ListObjAppendElement(interp, cmdPtr, changedPtr) != TCL_OK
+	    || Tcl_ListObjAppendElement(interp, cmdPtr, invalidPtr)
+		!= TCL_OK) {
+	code = TCL_ERROR;
+    } else {
+	Tcl_Preserve(interp);
+	code = Tcl_EvalObjEx(interp, cmdPtr, TCL_EVAL_GLOBAL);
+	Tcl_Release(interp);
+    }
+    Tcl_DecrRefCount(cmdPtr);
+    if (code == TCL_ERROR) {
+	Tcl_AddErrorInfo(interp, "\n    (proxy \"changed\" script)");
+	Tcl_BackgroundException(interp, code);
+    }
+    Tcl_ResetResult(interp);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * PropsChanged --
+ *
+ *	Subscription proc for the object's PropertiesChanged: the cache
+ *	takes the new values and forgets the invalidated ones (linked
+ *	variables of those are refreshed with a Get), then the "changed"
+ *	script runs.
+ *
+ * Results:
+ *	TCL_OK.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+PropsChanged(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg)
+{
+    DbifProxy *proxyPtr = (DbifProxy *) clientData;
+    Tcl_Obj *argsPtr, **av, **names, *pair[2];
+    Tcl_Size ac, n, i;
+    DbifPxLink *linkPtr;
+    DbifPxMember *propPtr;
+
+    if (proxyPtr->deleted || proxyPtr->descPtr == NULL
+	    || strcmp(DbusMessageField(msg, DBUS_FIELD_SIGNATURE), "sa{sv}as")
+		!= 0) {
+	return TCL_OK;
+    }
+    argsPtr = DbusUnmarshalArgs(interp, msg, 0);
+    if (argsPtr == NULL) {
+	Tcl_ResetResult(interp);
+	return TCL_OK;
+    }
+    Tcl_IncrRefCount(argsPtr);
+    Tcl_ListObjGetElements(NULL, argsPtr, &ac, &av);
+    if (proxyPtr->intf != NULL && strcmp(Tcl_GetString(proxyPtr->intf),
+	    Tcl_GetString(av[0])) != 0) {
+	Tcl_DecrRefCount(argsPtr);
+	return TCL_OK;
+    }
+    Tcl_Preserve(proxyPtr);
+    DbifPxCacheFill(proxyPtr, av[0], av[1]);
+    Tcl_ListObjGetElements(NULL, av[2], &n, &names);
+    for (i = 0; i < n; i++) {
+	propPtr = DbifPxFind(NULL, proxyPtr, DBIF_XML_PROPERTY, av[0],
+		names[i]);
+	if (propPtr == NULL) {
+	    continue;
+	}
+	DbifPxCacheStore(proxyPtr, propPtr, NULL);
+	for (linkPtr = proxyPtr->links; linkPtr; linkPtr = linkPtr->nextPtr) {
+	    DBusMessage *get;
+	    dbus_uint32_t serial;
+	    const char *intf = Tcl_GetString(av[0]);
+	    const char *name = Tcl_GetString(names[i]);
+
+	    if (linkPtr->propPtr != propPtr || proxyPtr->token == NULL) {
+		continue;
+	    }
+	    get = DbusNewCall(interp, Tcl_GetString(proxyPtr->dest),
+		    Tcl_GetString(proxyPtr->path), DBUS_PROPS_INTERFACE, "Get",
+		    intf, name, NULL);
+	    if (get != NULL
+		    && DbusSend(interp, connPtr, get, &serial) == TCL_OK) {
+		pair[0] = av[0];
+		pair[1] = names[i];
+		ExpectReply(interp, proxyPtr, connPtr, serial, "get",
+			Tcl_NewListObj(2, pair));
+	    }
+	    if (get != NULL) {
+		DbusMessageRelease(get);
+	    }
+	    Tcl_ResetResult(interp);
+	    break;
+	}
+    }
+    DbifPxChanged(proxyPtr, av[0], av[1], av[2]);
+    Tcl_Release(proxyPtr);
+    Tcl_DecrRefCount(argsPtr);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * OwnerChanged --
+ *
+ *	Owner watch of the destination.  When the owner goes, the cache is
+ *	dropped and "changed" reports every readable property of each
+ *	interface invalidated; when a (new) owner comes, the cache is
+ *	refilled with GetAll (its replies go to ReplyCmd, which reports
+ *	the values through "changed").
+ *
+ * Results:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+OwnerChanged(
+    ClientData clientData,
+    DbusConn *connPtr,
+    Tcl_Obj *nameObj,
+    Tcl_Obj *oldOwner,
+    Tcl_Obj *newOwner)
+{
+    DbifProxy *proxyPtr = (DbifProxy *) clientData;
+    Tcl_Interp *interp = proxyPtr->interp;
+    DbifPxMember *memPtr;
+    Tcl_Obj *intfs, **iv;
+    Tcl_Size ni, i;
+    int hadOwner;
+
+    (void) nameObj;
+    if (newOwner == NULL) {
+	proxyPtr->ownerWatch = NULL;	/* freed by the core now */
+	return;
+    }
+    if (proxyPtr->deleted || proxyPtr->descPtr == NULL
+	    || strcmp(Tcl_GetString(proxyPtr->owner),
+		Tcl_GetString(newOwner)) == 0) {
+	if (!proxyPtr->deleted) {
+	    DbifPxSetOwner(proxyPtr, Tcl_GetString(newOwner));
+	}
+	return;
+    }
+    (void) oldOwner;
+    Tcl_Preserve(proxyPtr);
+    hadOwner = Tcl_GetCharLength(proxyPtr->owner) > 0;
+    DbifPxSetOwner(proxyPtr, Tcl_GetString(newOwner));
+
+    /*
+     * The interfaces with readable properties (the proxy's own only,
+     * when it has one).
+     */
+
+    intfs = Tcl_NewObj();
+    Tcl_IncrRefCount(intfs);
+    for (memPtr = proxyPtr->descPtr->members; memPtr;
+	    memPtr = memPtr->nextPtr) {
+	Tcl_Obj *last = NULL;
+
+	if (memPtr->kind != DBIF_XML_PROPERTY
+		|| !(memPtr->access & DBIF_XML_READ)
+		|| strcmp(Tcl_GetString(memPtr->intf), DBUS_PROPS_INTERFACE)
+		    == 0
+		|| (proxyPtr->intf != NULL && strcmp(Tcl_GetString(
+		    proxyPtr->intf), Tcl_GetString(memPtr->intf)) != 0)) {
+	    continue;
+	}
+	Tcl_ListObjGetElements(NULL, intfs, &ni, &iv);
+	if (ni > 0) {
+	    last = iv[ni - 1];
+	}
+	if (last == NULL || strcmp(Tcl_GetString(last),
+		Tcl_GetString(memPtr->intf)) != 0) {
+	    Tcl_ListObjAppendElement(NULL, intfs, memPtr->intf);
+	}
+    }
+    Tcl_ListObjGetElements(NULL, intfs, &ni, &iv);
+
+    /*
+     * Everything known is gone: drop the cache, report all invalidated.
+     */
+
+    for (i = 0; hadOwner && i < ni && !proxyPtr->deleted; i++) {
+	Tcl_Obj *names = Tcl_NewObj(), *empty = Tcl_NewObj();
+
+	Tcl_IncrRefCount(names);
+	Tcl_IncrRefCount(empty);
+	for (memPtr = proxyPtr->descPtr->members; memPtr;
+		memPtr = memPtr->nextPtr) {
+	    if (memPtr->kind == DBIF_XML_PROPERTY
+		    && (memPtr->access & DBIF_XML_READ)
+		    && strcmp(Tcl_GetString(memPtr->intf),
+			Tcl_GetString(iv[i])) == 0) {
+		DbifPxCacheStore(proxyPtr, memPtr, NULL);
+		Tcl_ListObjAppendElement(NULL, names, memPtr->name);
+	    }
+	}
+	DbifPxChanged(proxyPtr, iv[i], empty, names);
+	Tcl_DecrRefCount(names);
+	Tcl_DecrRefCount(empty);
+    }
+
+    /*
+     * A new owner: fill the cache again.
+     */
+
+    if (Tcl_GetCharLength(newOwner) > 0 && proxyPtr->cache
+	    && !proxyPtr->deleted && proxyPtr->token != NULL) {
+	for (i = 0; i < ni; i++) {
+	    DBusMessage *msg = DbusNewCall(interp,
+		    Tcl_GetString(proxyPtr->dest), Tcl_GetString(proxyPtr->path),
+		    DBUS_PROPS_INTERFACE, "GetAll", Tcl_GetString(iv[i]), NULL);
+	    dbus_uint32_t serial;
+
+	    if (msg != NULL
+		    && DbusSend(interp, connPtr, msg, &serial) == TCL_OK) {
+		ExpectReply(interp, proxyPtr, connPtr, serial, "getall",
+			iv[i]);
+	    }
+	    if (msg != NULL) {
+		DbusMessageRelease(msg);
+	    }
+	    Tcl_ResetResult(interp);
+	}
+    }
+    Tcl_DecrRefCount(intfs);
+    Tcl_Release(proxyPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Subscribe --
+ *
+ *	Subscribe (E1) to a signal of the proxy's object: sender the
+ *	destination (a well-known name matches its current owner), path
+ *	the proxy's path.
+ *
+ * Results:
+ *	TCL_OK with the subscription id appended to proxyPtr->subs, or
+ *	TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+Subscribe(
+    Tcl_Interp *interp,
+    DbifProxy *proxyPtr,
+    DbusConn *connPtr,
+    const char *intf,
+    const char *member,
+    Tcl_Obj *script,		/* command prefix or NULL */
+    DbusMessageProc *proc,	/* when script is NULL */
+    Tcl_WideInt *idPtr)
+{
+    DbusMatchRule *rulePtr = DbusMatchNew();
+    DbusSubscription *subPtr;
+    const char *err = NULL;
+    const char *dest = Tcl_GetString(proxyPtr->dest);
+    const char *path = Tcl_GetString(proxyPtr->path);
+
+    if (rulePtr == NULL
+	    || !DbusMatchSet(rulePtr, "sender", 6, dest, strlen(dest), &err)
+	    || !DbusMatchSet(rulePtr, "path", 4, path, strlen(path), &err)
+	    || !DbusMatchSet(rulePtr, "interface", 9, intf, strlen(intf),
+		&err)
+	    || !DbusMatchSet(rulePtr, "member", 6, member, strlen(member),
+		&err)) {
+	if (rulePtr != NULL) {
+	    DbusMatchFree(rulePtr);
+	}
+	return DbusError(interp, DBUS_EC_INVALID, "MATCH", member, "%s",
+		err ? err : "out of memory");
+    }
+    subPtr = DbusSubscribe(interp, connPtr, rulePtr, 0, script, proc,
+	    proxyPtr);
+    if (subPtr == NULL) {
+	return TCL_ERROR;
+    }
+    *idPtr = DbusSubscriptionId(subPtr);
+    Tcl_ListObjAppendElement(NULL, proxyPtr->subs, Tcl_NewWideIntObj(*idPtr));
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxWatchStart, DbifPxWatchStop --
+ *
+ *	Start: before anything is read from the object, subscribe to its
+ *	PropertiesChanged (when caching) and watch the destination's owner
+ *	(race-free order).  Stop: end every subscription of the proxy and
+ *	the owner watch (idempotent).
+ *
+ * Results:
+ *	DbifPxWatchStart: TCL_OK or TCL_ERROR.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifPxWatchStart(
+    Tcl_Interp *interp,
+    DbifProxy *proxyPtr,
+    DbusConn *connPtr)
+{
+    Tcl_WideInt id;
+
+    if (proxyPtr->cache && Subscribe(interp, proxyPtr, connPtr,
+	    DBUS_PROPS_INTERFACE, "PropertiesChanged", NULL, PropsChanged,
+	    &id) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (!(DbusConnFlags(connPtr) & DBUS_CONN_PEER)) {
+	proxyPtr->ownerWatch = DbusBusWatchOwner(connPtr,
+		Tcl_GetString(proxyPtr->dest), OwnerChanged, proxyPtr);
+    }
+    return TCL_OK;
+}
+
+void
+DbifPxWatchStop(
+    DbifProxy *proxyPtr)
+{
+    Tcl_Interp *interp = proxyPtr->interp;
+    DbusConn *connPtr;
+    Tcl_Obj **ids;
+    Tcl_Size n, i;
+    Tcl_InterpState state;
+
+    if (proxyPtr->ownerWatch != NULL) {
+	DbusBusUnwatchOwner((DbusOwnerWatch *) proxyPtr->ownerWatch);
+	proxyPtr->ownerWatch = NULL;
+    }
+    Tcl_ListObjGetElements(NULL, proxyPtr->subs, &n, &ids);
+    if (n == 0) {
+	return;
+    }
+    state = Tcl_SaveInterpState(interp, TCL_OK);
+    if (DbusGetConn(interp, proxyPtr->handle, &connPtr) == TCL_OK) {
+	for (i = 0; i < n; i++) {
+	    Tcl_WideInt id;
+	    DbusSubscription *subPtr;
+
+	    if (Tcl_GetWideIntFromObj(NULL, ids[i], &id) == TCL_OK
+		    && (subPtr = DbusSubscriptionFind(connPtr, interp, id))
+		    != NULL) {
+		DbusUnsubscribe(subPtr);
+	    }
+	}
+    }
+    Tcl_RestoreInterpState(interp, state);
+    Tcl_SetListObj(proxyPtr->subs, 0, NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxOnSub --
+ *
+ *	$p on ?-interface name? signal script: a subscription (E1) to a
+ *	signal of the object, restricted to the proxy's destination and
+ *	path; script runs as {*}script info ?arg ...?.  Ends with the proxy
+ *	or "dbus unsubscribe".
+ *
+ * Results:
+ *	The subscription id.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifPxOnSub(
+    Tcl_Interp *interp,
+    DbifProxy *proxyPtr,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbifPxMember *sigPtr;
+    DbusConn *connPtr;
+    Tcl_Obj *intfObj = NULL;
+    Tcl_WideInt id;
+    int i = 2;
+
+    if (objc > 2 && strcmp(Tcl_GetString(objv[2]), "-interface") == 0) {
+	if (objc < 4) {
+	    Tcl_WrongNumArgs(interp, 2, objv,
+		    "?-interface name? signal script");
+	    return TCL_ERROR;
+	}
+	intfObj = objv[3];
+	i = 4;
+    }
+    if (objc - i != 2) {
+	Tcl_WrongNumArgs(interp, 2, objv, "?-interface name? signal script");
+	return TCL_ERROR;
+    }
+    sigPtr = DbifPxFind(interp, proxyPtr, DBIF_XML_SIGNAL, intfObj, objv[i]);
+    if (sigPtr == NULL || (connPtr = DbifPxConn(interp, proxyPtr)) == NULL
+	    || Subscribe(interp, proxyPtr, connPtr,
+		Tcl_GetString(sigPtr->intf), Tcl_GetString(sigPtr->name),
+		objv[i + 1], NULL, &id) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    Tcl_SetObjResult(interp, Tcl_NewWideIntObj(id));
+    return TCL_OK;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */
