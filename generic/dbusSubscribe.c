@@ -959,6 +959,16 @@ DbusUnsubscribeCmd(
 	return TCL_ERROR;
     }
     subPtr = DbusSubscriptionFind(connPtr, interp, id);
+
+    /*
+     * Only subscriptions made by "dbus subscribe" (those with a script)
+     * are the script's to end: the C ones of dbus name -acquired/-lost and
+     * dbif listen filters keep pointers to their records.
+     */
+
+    if (subPtr != NULL && subPtr->script == NULL) {
+	subPtr = NULL;
+    }
     if (subPtr != NULL) {
 	DbusUnsubscribe(subPtr);
     }
