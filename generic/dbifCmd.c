@@ -390,8 +390,8 @@ DeleteCmd(
     intf = values[DBIF_O_INTF] ? values[DBIF_O_INTF] : dataPtr->defaultIntf;
     if (DbifCheckPath(interp, objv[i], 1) != TCL_OK
 	    || DbifCheckInterface(interp, intf) != TCL_OK
-	    || DbifResolveBus(interp, dataPtr, values[DBIF_O_BUS], &handle,
-	    NULL) != TCL_OK) {
+	    || DbifHandleOf(interp, dataPtr, values[DBIF_O_BUS], &handle)
+	    != TCL_OK) {
 	return TCL_ERROR;
     }
     base = Tcl_GetString(objv[i]);

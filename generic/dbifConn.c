@@ -198,6 +198,59 @@ DbifResolveBus(
 /*
  *----------------------------------------------------------------------
  *
+ * DbifHandleOf --
+ *
+ *	The handle definitions on a bus are filed under, also while that
+ *	bus is not connected: the handle it had (dbif connect remembers
+ *	it), or for session, system and starter the name itself, which is
+ *	always their handle.  Lets definitions that need no connection
+ *	(dbif signal, dbif delete) work before dbif connect, as the
+ *	snippet that turns PropertiesChanged off is printed in dbif.n.
+ *
+ * Results:
+ *	TCL_OK with *handlePtr (borrowed), or TCL_ERROR as DbifResolveBus
+ *	(an address or dbusN this interp never connected: "not
+ *	connected").
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifHandleOf(
+    Tcl_Interp *interp,
+    DbifData *dataPtr,
+    Tcl_Obj *busObj,		/* NULL: the default bus */
+    Tcl_Obj **handlePtr)	/* out: borrowed */
+{
+    const char *spec;
+    Tcl_HashEntry *hPtr;
+
+    if (busObj == NULL) {
+	busObj = dataPtr->defaultBus;
+    }
+    if (DbifResolveBus(interp, dataPtr, busObj, handlePtr, NULL) == TCL_OK) {
+	return TCL_OK;
+    }
+    spec = Tcl_GetString(busObj);
+    if (!ValidBusSpec(spec)) {
+	return TCL_ERROR;
+    }
+    hPtr = Tcl_FindHashEntry(&dataPtr->buses, spec);
+    if (hPtr != NULL) {
+	*handlePtr = (Tcl_Obj *) Tcl_GetHashValue(hPtr);
+    } else if (strcmp(spec, "session") == 0 || strcmp(spec, "system") == 0
+	    || strcmp(spec, "starter") == 0) {
+	*handlePtr = busObj;
+    } else {
+	return TCL_ERROR;
+    }
+    Tcl_ResetResult(interp);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifConnOfHandle --
  *
  *	The connection behind a stored handle.

@@ -279,6 +279,8 @@ void		DbifEnsureStandard(DbifData *dataPtr, DbusConn *connPtr);
  */
 
 DbusConn *	DbifConnOfHandle(DbifData *dataPtr, Tcl_Obj *handle);
+int		DbifHandleOf(Tcl_Interp *interp, DbifData *dataPtr,
+		    Tcl_Obj *busObj, Tcl_Obj **handlePtr);
 int		DbifResolveBus(Tcl_Interp *interp, DbifData *dataPtr,
 		    Tcl_Obj *busObj, Tcl_Obj **handlePtr,
 		    DbusConn **connPtrPtr);

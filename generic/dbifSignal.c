@@ -596,7 +596,7 @@ DbifSignalCmd(
 	    || DbifCheckMember(interp, objv[i + 1], "Name") != TCL_OK
 	    || DbifCheckInterface(interp, intf) != TCL_OK
 	    || DbifParseAttributes(interp, values[S_ATTRS], &attrs) != TCL_OK
-	    || DbifResolveBus(interp, dataPtr, values[S_BUS], &handle, NULL)
+	    || DbifHandleOf(interp, dataPtr, values[S_BUS], &handle)
 	    != TCL_OK) {
 	return TCL_ERROR;
     }
