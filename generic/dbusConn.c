@@ -760,6 +760,56 @@ BusAddress(
 /*
  *----------------------------------------------------------------------
  *
+ * OpenBus --
+ *
+ *	Open a private connection to the session, system or starter bus at
+ *	the address the environment names now.  libdbus reads those
+ *	variables once per process (dbus_bus_get_private), so after the
+ *	bus was lost and the variable changed (a new session, a restarted
+ *	daemon) it would go on dialling the old address; we read them at
+ *	each call and open the address ourselves.  Only when the
+ *	environment names no session bus is libdbus left to find one (its
+ *	autolaunch and $XDG_RUNTIME_DIR/bus rules).
+ *
+ * Results:
+ *	The registered connection (Hello done), or NULL with an error in
+ *	interp.
+ *
+ * Side effects:
+ *	Connects and registers with the bus.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DBusConnection *
+OpenBus(
+    Tcl_Interp *interp,
+    int busType)		/* DBUS_BUS_SESSION, _SYSTEM, _STARTER */
+{
+    const char *address = BusAddress(busType, NULL);
+    DBusConnection *conn;
+    DBusError err;
+
+    dbus_error_init(&err);
+    if (*address == '\0') {
+	conn = dbus_bus_get_private((DBusBusType) busType, &err);
+    } else {
+	conn = dbus_connection_open_private(address, &err);
+	if (conn != NULL && !dbus_bus_register(conn, &err)) {
+	    dbus_connection_close(conn);
+	    dbus_connection_unref(conn);
+	    conn = NULL;
+	}
+    }
+    if (conn == NULL) {
+	DbusLibError(interp, DBUS_EC_CONNECT, "Connection Error", &err);
+    }
+    return conn;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusConnect --
  *
  *	"dbus connect": session (default), system, starter, an existing
@@ -851,11 +901,9 @@ DbusConnect(
 		return TCL_OK;
 	    }
 	}
-	dbus_error_init(&err);
-	conn = dbus_bus_get_private((DBusBusType) busType, &err);
+	conn = OpenBus(interp, busType);
 	if (conn == NULL) {
-	    return DbusLibError(interp, DBUS_EC_CONNECT, "Connection Error",
-		    &err);
+	    return TCL_ERROR;
 	}
     } else {
 	DBusAddressEntry **entries;
