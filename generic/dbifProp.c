@@ -22,6 +22,8 @@
 static char *	PropTrace(ClientData clientData, Tcl_Interp *interp,
 		    const char *name1, const char *name2, int flags);
 static void	FlushIdle(ClientData clientData);
+static DbifProp *TakePending(DbifData *dataPtr, DbifNode *nodePtr);
+static void	ClearPending(DbifProp *list);
 static void	Unpend(DbifProp *propPtr);
 static void	FlushError(Tcl_Interp *interp, const char *intf,
 		    Tcl_Obj *path);
@@ -360,7 +362,20 @@ FlushIdle(
     Tcl_Preserve(interp);
     DbifManagerFlush(dataPtr);
     while (dataPtr->firstDirty != NULL) {
-	if (DbifFlushNode(dataPtr, dataPtr->firstDirty) != TCL_OK) {
+	DbifNode *nodePtr = dataPtr->firstDirty;
+	DbusConn *connPtr = DbifConnOfHandle(dataPtr, nodePtr->handle);
+
+	if (connPtr == NULL || (DbusConnFlags(connPtr) & DBUS_CONN_LOST)) {
+	    /*
+	     * No bus (dbus close, or lost): nobody to tell, and clients of
+	     * the next connection read the values afresh.  Dropped quietly
+	     * instead of one background error per write.
+	     */
+
+	    ClearPending(TakePending(dataPtr, nodePtr));
+	    continue;
+	}
+	if (DbifFlushNode(dataPtr, nodePtr) != TCL_OK) {
 	    Tcl_BackgroundException(interp, TCL_ERROR);
 	}
     }
