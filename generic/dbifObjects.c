@@ -503,35 +503,11 @@ static void
 Stop(
     DbifObjects *omPtr)
 {
-    Tcl_Interp *interp = omPtr->interp;
-    DbusConn *connPtr;
-    Tcl_Obj **ids;
-    Tcl_Size n, i;
-    Tcl_InterpState state;
-
     if (omPtr->ownerWatch != NULL) {
 	DbusBusUnwatchOwner(omPtr->ownerWatch);
 	omPtr->ownerWatch = NULL;
     }
-    Tcl_ListObjGetElements(NULL, omPtr->subs, &n, &ids);
-    if (n == 0) {
-	return;
-    }
-    state = Tcl_SaveInterpState(interp, TCL_OK);
-    if (DbusGetConn(interp, omPtr->handle, &connPtr) == TCL_OK) {
-	for (i = 0; i < n; i++) {
-	    Tcl_WideInt id;
-	    DbusSubscription *subPtr;
-
-	    if (Tcl_GetWideIntFromObj(NULL, ids[i], &id) == TCL_OK
-		    && (subPtr = DbusSubscriptionFind(connPtr, interp, id))
-		    != NULL) {
-		DbusUnsubscribe(subPtr);
-	    }
-	}
-    }
-    Tcl_RestoreInterpState(interp, state);
-    Tcl_SetListObj(omPtr->subs, 0, NULL);
+    DbifUnsubscribeAll(omPtr->interp, omPtr->handle, omPtr->subs);
 }
 
 static void

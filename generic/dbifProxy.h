@@ -221,6 +221,8 @@ void		DbifPxLinkUpdate(DbifProxy *proxyPtr,
 int		DbifPxWatchStart(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    DbusConn *connPtr);
 void		DbifPxWatchStop(DbifProxy *proxyPtr);
+void		DbifUnsubscribeAll(Tcl_Interp *interp, Tcl_Obj *handle,
+		    Tcl_Obj *subsObj);
 void		DbifPxChanged(DbifProxy *proxyPtr, Tcl_Obj *intfObj,
 		    Tcl_Obj *changedPtr, Tcl_Obj *invalidPtr);
 

@@ -762,22 +762,50 @@ void
 DbifPxWatchStop(
     DbifProxy *proxyPtr)
 {
-    Tcl_Interp *interp = proxyPtr->interp;
+    if (proxyPtr->ownerWatch != NULL) {
+	DbusBusUnwatchOwner((DbusOwnerWatch *) proxyPtr->ownerWatch);
+	proxyPtr->ownerWatch = NULL;
+    }
+    DbifUnsubscribeAll(proxyPtr->interp, proxyPtr->handle, proxyPtr->subs);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifUnsubscribeAll --
+ *
+ *	End every subscription whose id is in the list subsObj, made in
+ *	interp on the connection handle (ids that no longer exist are
+ *	skipped), then empty the list.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Subscriptions and their bus match rules are released; subsObj
+ *	(owned by the caller, unshared) is set to the empty list.  The
+ *	interp's result and error state are left as they were.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifUnsubscribeAll(
+    Tcl_Interp *interp,
+    Tcl_Obj *handle,		/* Connection handle; borrowed. */
+    Tcl_Obj *subsObj)		/* List of subscription ids; borrowed. */
+{
     DbusConn *connPtr;
     Tcl_Obj **ids;
     Tcl_Size n, i;
     Tcl_InterpState state;
 
-    if (proxyPtr->ownerWatch != NULL) {
-	DbusBusUnwatchOwner((DbusOwnerWatch *) proxyPtr->ownerWatch);
-	proxyPtr->ownerWatch = NULL;
-    }
-    Tcl_ListObjGetElements(NULL, proxyPtr->subs, &n, &ids);
+    Tcl_ListObjGetElements(NULL, subsObj, &n, &ids);
     if (n == 0) {
 	return;
     }
     state = Tcl_SaveInterpState(interp, TCL_OK);
-    if (DbusGetConn(interp, proxyPtr->handle, &connPtr) == TCL_OK) {
+    if (DbusGetConn(interp, handle, &connPtr) == TCL_OK) {
 	for (i = 0; i < n; i++) {
 	    Tcl_WideInt id;
 	    DbusSubscription *subPtr;
@@ -790,7 +818,7 @@ DbifPxWatchStop(
 	}
     }
     Tcl_RestoreInterpState(interp, state);
-    Tcl_SetListObj(proxyPtr->subs, 0, NULL);
+    Tcl_SetListObj(subsObj, 0, NULL);
 }
 
 /*
