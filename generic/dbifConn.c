@@ -336,82 +336,75 @@ RequestName(
 /*
  *----------------------------------------------------------------------
  *
- * DbifConnectCmd --
+ * CheckNames --
  *
- *	dbif connect ?-bus bus? ?-noqueue? ?-replace? ?-yield?
- *		?-acquired script? ?-lost script? ?name ...?
- *	Returns the names this connection is primary owner of; return
- *	options -bus (handle) and -names (outcome per name, rule 20).
- *	-acquired / -lost follow each name as "dbus name" does (E2): the
- *	scripts are registered before the request and dropped when it
- *	fails or the name exists.
+ *	The names of "dbif connect" must be valid well-known bus names.
  *
  * Results:
- *	TCL_OK with the list and the return options, or TCL_ERROR (bad
- *	arguments, connection failure).
+ *	TCL_OK, or TCL_ERROR 'Invalid bus name: "X".'
+ *	{DBUS INVALID BUSNAME X}.
  *
  * Side effects:
- *	May open the connection; requests the names (DbusBusRequestName);
- *	remembers the handle for the -bus value; may change the default
- *	bus and interface (rule 20).
+ *	None on success.
  *
  *----------------------------------------------------------------------
  */
 
-int
-DbifConnectCmd(
-    ClientData clientData,
+static int
+CheckNames(
     Tcl_Interp *interp,
     int objc,
     Tcl_Obj *const objv[])
 {
-    static const DbifOption opts[] = {
-	{"-bus", 1}, {"-noqueue", 0}, {"-replace", 0}, {"-yield", 0},
-	{"-acquired", 1}, {"-lost", 1}, {NULL, 0}
-    };
-    DbifData *dataPtr = DbifGetData(interp);
-    Tcl_Obj *values[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
-    Tcl_Obj *busObj, *resultPtr, *namesPtr, *optsPtr;
-    Tcl_HashEntry *hPtr;
-    DbusConn *connPtr;
-    unsigned int flags = 0;
-    int i = 1, k, isNew, code;
+    int k;
 
-    (void) clientData;
-    if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
-	return TCL_ERROR;
-    }
-    busObj = values[0] ? values[0] : Tcl_NewStringObj(DBUS_DEFAULT_BUS, -1);
-    Tcl_IncrRefCount(busObj);
-    if (CheckBusSpec(interp, busObj) != TCL_OK) {
-	Tcl_DecrRefCount(busObj);
-	return TCL_ERROR;
-    }
-    for (k = i; k < objc; k++) {
+    for (k = 0; k < objc; k++) {
 	Tcl_Size len;
 	const char *s = Tcl_GetStringFromObj(objv[k], &len);
 
 	if (!DbusValidName(DBUS_NAME_BUS, s, len) || s[0] == ':') {
-	    Tcl_DecrRefCount(busObj);
 	    return DbusError(interp, DBUS_EC_INVALID, "BUSNAME", s,
 		    "Invalid bus name: \"%s\".", s);
 	}
     }
-    if (values[1]) {
-	flags |= DBUS_NAME_FLAG_DO_NOT_QUEUE;
-    }
-    if (values[2]) {
-	flags |= DBUS_NAME_FLAG_REPLACE_EXISTING;
-    }
-    if (values[3]) {
-	flags |= DBUS_NAME_FLAG_ALLOW_REPLACEMENT;
-    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ConnectBus --
+ *
+ *	The connection "dbif connect" works on: the one this interp has
+ *	for the -bus value when it is still alive, else a new one
+ *	(DbusConnect).  The -bus value is remembered with the connection's
+ *	handle in dataPtr->buses.
+ *
+ * Results:
+ *	TCL_OK with *connPtrPtr, or TCL_ERROR (connection failure).
+ *
+ * Side effects:
+ *	May open a connection; updates dataPtr->buses (holding a
+ *	reference to the handle); installs the standard interfaces.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ConnectBus(
+    Tcl_Interp *interp,
+    DbifData *dataPtr,
+    Tcl_Obj *busObj,		/* a checked -bus value */
+    DbusConn **connPtrPtr)	/* out */
+{
+    Tcl_HashEntry *hPtr;
+    DbusConn *connPtr;
+    int isNew;
 
     hPtr = Tcl_FindHashEntry(&dataPtr->buses, Tcl_GetString(busObj));
     if (hPtr == NULL || !FindConn(dataPtr, (Tcl_Obj *) Tcl_GetHashValue(hPtr),
 	    &connPtr) || (DbusConnFlags(connPtr) & DBUS_CONN_LOST)) {
 	if (DbusConnect(interp, busObj, &connPtr) != TCL_OK) {
-	    Tcl_DecrRefCount(busObj);
 	    return TCL_ERROR;
 	}
     }
@@ -422,20 +415,55 @@ DbifConnectCmd(
     }
     Tcl_SetHashValue(hPtr, DbusConnHandle(connPtr));
     Tcl_IncrRefCount(DbusConnHandle(connPtr));
-    Tcl_DecrRefCount(busObj);
     DbifEnsureStandard(dataPtr, connPtr);
+    *connPtrPtr = connPtr;
+    return TCL_OK;
+}
 
-    resultPtr = Tcl_NewListObj(0, NULL);
-    namesPtr = Tcl_NewDictObj();
-    for (k = i; k < objc; k++) {
+/*
+ *----------------------------------------------------------------------
+ *
+ * RequestNames --
+ *
+ *	Request the names of "dbif connect" (RequestName each) and collect
+ *	the outcomes.  The first name the connection becomes primary owner
+ *	of that is also a valid interface name becomes the default
+ *	interface, with the connection as default bus, unless a default
+ *	interface was chosen already (rule 20).
+ *
+ * Results:
+ *	None; the interp result is reset.
+ *
+ * Side effects:
+ *	Appends to resultPtr each name owned and to namesPtr name ->
+ *	outcome (or the bus's refusal); may change the defaults.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+RequestNames(
+    Tcl_Interp *interp,
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    int objc,
+    Tcl_Obj *const objv[],	/* the names */
+    unsigned int flags,
+    Tcl_Obj *acquired,		/* script or NULL */
+    Tcl_Obj *lost,		/* script or NULL */
+    Tcl_Obj *resultPtr,		/* list, appended to */
+    Tcl_Obj *namesPtr)		/* dict, added to */
+{
+    int k, code;
+
+    for (k = 0; k < objc; k++) {
 	const char *name = Tcl_GetString(objv[k]), *outcome;
 
 	/*
 	 * The outcome word, or the bus's refusal, is the interp result.
 	 */
 
-	code = RequestName(interp, connPtr, objv[k], flags, values[4],
-		values[5]);
+	code = RequestName(interp, connPtr, objv[k], flags, acquired, lost);
 	Tcl_DictObjPut(NULL, namesPtr, objv[k], Tcl_GetObjResult(interp));
 	outcome = Tcl_GetString(Tcl_GetObjResult(interp));
 	if (code == TCL_OK && (strcmp(outcome, "primary") == 0
@@ -454,7 +482,36 @@ DbifConnectCmd(
 	}
 	Tcl_ResetResult(interp);
     }
-    optsPtr = Tcl_NewListObj(0, NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ConnectResult --
+ *
+ *	The result of "dbif connect": the list of owned names, with the
+ *	return options -bus (the handle) and -names (outcome per name).
+ *
+ * Results:
+ *	TCL_OK.
+ *
+ * Side effects:
+ *	Sets the interp result and return options; takes resultPtr and
+ *	namesPtr (new objects).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ConnectResult(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    Tcl_Obj *resultPtr,
+    Tcl_Obj *namesPtr)
+{
+    Tcl_Obj *optsPtr = Tcl_NewListObj(0, NULL);
+    int code;
+
     Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-code", 5));
     Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewIntObj(0));
     Tcl_ListObjAppendElement(NULL, optsPtr, Tcl_NewStringObj("-level", 6));
@@ -468,6 +525,83 @@ DbifConnectCmd(
     code = Tcl_SetReturnOptions(interp, optsPtr);
     Tcl_DecrRefCount(optsPtr);
     return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifConnectCmd --
+ *
+ *	dbif connect ?-bus bus? ?-noqueue? ?-replace? ?-yield?
+ *		?-acquired script? ?-lost script? ?name ...?
+ *	Returns the names this connection is primary owner of; return
+ *	options -bus (handle) and -names (outcome per name, rule 20).
+ *	-acquired / -lost follow each name as "dbus name" does (E2): the
+ *	scripts are registered before the request and dropped when it
+ *	fails or the name exists.
+ *
+ * Results:
+ *	TCL_OK with the list and the return options, or TCL_ERROR (bad
+ *	arguments, connection failure).
+ *
+ * Side effects:
+ *	May open the connection (ConnectBus); requests the names
+ *	(RequestNames); may change the default bus and interface.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifConnectCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const DbifOption opts[] = {
+	{"-bus", 1}, {"-noqueue", 0}, {"-replace", 0}, {"-yield", 0},
+	{"-acquired", 1}, {"-lost", 1}, {NULL, 0}
+    };
+    enum { C_BUS, C_NOQUEUE, C_REPLACE, C_YIELD, C_ACQUIRED, C_LOST };
+    DbifData *dataPtr = DbifGetData(interp);
+    Tcl_Obj *values[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    Tcl_Obj *busObj, *resultPtr, *namesPtr;
+    DbusConn *connPtr;
+    unsigned int flags = 0;
+    int i = 1, code;
+
+    (void) clientData;
+    if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    busObj = values[C_BUS] ? values[C_BUS]
+	    : Tcl_NewStringObj(DBUS_DEFAULT_BUS, -1);
+    Tcl_IncrRefCount(busObj);
+    code = CheckBusSpec(interp, busObj);
+    if (code == TCL_OK) {
+	code = CheckNames(interp, objc - i, objv + i);
+    }
+    if (code == TCL_OK) {
+	code = ConnectBus(interp, dataPtr, busObj, &connPtr);
+    }
+    Tcl_DecrRefCount(busObj);
+    if (code != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (values[C_NOQUEUE]) {
+	flags |= DBUS_NAME_FLAG_DO_NOT_QUEUE;
+    }
+    if (values[C_REPLACE]) {
+	flags |= DBUS_NAME_FLAG_REPLACE_EXISTING;
+    }
+    if (values[C_YIELD]) {
+	flags |= DBUS_NAME_FLAG_ALLOW_REPLACEMENT;
+    }
+    resultPtr = Tcl_NewListObj(0, NULL);
+    namesPtr = Tcl_NewDictObj();
+    RequestNames(interp, dataPtr, connPtr, objc - i, objv + i, flags,
+	    values[C_ACQUIRED], values[C_LOST], resultPtr, namesPtr);
+    return ConnectResult(interp, connPtr, resultPtr, namesPtr);
 }
 
 /*

@@ -103,7 +103,7 @@ DbifMsgLookup(
 /*
  *----------------------------------------------------------------------
  *
- * NoMessage, NoMessageGet --
+ * NoMessage --
  *
  *	The error for an unknown, answered or expired message id; "dbif
  *	get" words it differently (reference 4.7), same error code.
@@ -120,19 +120,12 @@ DbifMsgLookup(
 static int
 NoMessage(
     Tcl_Interp *interp,
-    const char *id)
+    const char *id,
+    int forGet)			/* 1: the words of "dbif get" */
 {
-    return DbusError(interp, DBIF_EC_MESSAGEID, id, NULL,
-	    "Message ID %s does not exist", id);
-}
-
-static int
-NoMessageGet(
-    Tcl_Interp *interp,
-    const char *id)
-{
-    return DbusError(interp, DBIF_EC_MESSAGEID, id, NULL,
-	    "MessageID does not exist: \"%s\"", id);
+    return DbusError(interp, DBIF_EC_MESSAGEID, id, NULL, forGet
+	    ? "MessageID does not exist: \"%s\"" : "Message ID %s does not exist",
+	    id);
 }
 
 /*
@@ -685,7 +678,7 @@ TakeCall(
 
     if (msgPtr == NULL || DbusMessageType(msgPtr->msg)
 	    != DBUS_MESSAGE_TYPE_METHOD_CALL) {
-	return NoMessage(interp, Tcl_GetString(idObj));
+	return NoMessage(interp, Tcl_GetString(idObj), 0);
     }
     *callPtr = DbusMessageRetain(msgPtr->msg);
     *connPtrPtr = msgPtr->connPtr;
@@ -841,7 +834,7 @@ DbifGetCmd(
     }
     msgPtr = DbifMsgLookup(dataPtr, Tcl_GetString(objv[1]));
     if (msgPtr == NULL) {
-	return NoMessageGet(interp, Tcl_GetString(objv[1]));
+	return NoMessage(interp, Tcl_GetString(objv[1]), 1);
     }
     if (Tcl_GetIndexFromObj(interp, objv[2], keys, "property", TCL_EXACT,
 	    &index) != TCL_OK) {
@@ -927,10 +920,76 @@ NewMethodDef(
 /*
  *----------------------------------------------------------------------
  *
+ * MethodAdd --
+ *
+ *	Second step of "dbif method" with a body: file a checked definition
+ *	under its node (created when missing) and make sure the core
+ *	handler that dispatches to it is on the connection, the handler
+ *	first because it can fail (another interp serves that method).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR ({DBUS INUSE METHOD key}) with nothing filed.
+ *
+ * Side effects:
+ *	May create the node (DbifGetNode) and install the core handler
+ *	(DbifInstallHandler).  On success the node's method table holds a
+ *	prototype with a new reference to defPtr; the caller keeps its own.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+MethodAdd(
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    Tcl_Obj *handle,
+    Tcl_Obj *path,
+    Tcl_Obj *intf,
+    const char *name,
+    DbifDef *defPtr)		/* the caller's reference stays its own */
+{
+    DbifNode *nodePtr = DbifGetNode(dataPtr, handle, path, intf);
+    Tcl_HashEntry *hPtr;
+    DbifProto *head;
+    Tcl_DString key;
+    int code, isNew;
+
+    Tcl_DStringInit(&key);
+    DbifMethodKey(&key, nodePtr, name);
+    code = DbifInstallHandler(dataPtr, connPtr, Tcl_GetString(path),
+	    Tcl_DStringValue(&key), DbifMethodProc);
+    Tcl_DStringFree(&key);
+    if (code != TCL_OK) {
+	return TCL_ERROR;
+    }
+    hPtr = Tcl_CreateHashEntry(&nodePtr->methods, name, &isNew);
+    head = isNew ? NULL : (DbifProto *) Tcl_GetHashValue(hPtr);
+    DbifAddProtos(&head, defPtr);
+    Tcl_SetHashValue(hPtr, head);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifMethodCmd --
  *
  *	dbif method ?-async? ?-attributes a? ?-bus b? ?-details?
  *		?-interface i? path name ?inputargs ?outputargs?? ?interp? body
+ *
+ *	Checks the words, then an empty body removes the method with all
+ *	its prototypes (DbifRemoveMethod); any other body makes a
+ *	definition (NewMethodDef) that MethodAdd files.
+ *
+ * Results:
+ *	TCL_OK ("" result) or TCL_ERROR: wrong arguments {TCL WRONGARGS},
+ *	a bad path, name, interface, attribute or argument list
+ *	{DBUS INVALID ...}, not connected {DBUS NOTCONNECTED bus}, the
+ *	method served by another interp {DBUS INUSE METHOD key}.
+ *
+ * Side effects:
+ *	See MethodAdd and DbifRemoveMethod.  The attribute dictionary is
+ *	held by the definition.
  *
  *----------------------------------------------------------------------
  */
@@ -952,16 +1011,13 @@ DbifMethodCmd(
 	    "?inputargs ?outputargs?? ?interp? body";
     DbifData *dataPtr = DbifGetData(interp);
     Tcl_Obj *values[5] = {NULL, NULL, NULL, NULL, NULL};
-    Tcl_Obj *handle, *intf, *inObj = NULL, *outObj = NULL, *interpObj = NULL;
-    Tcl_Obj *bodyObj, *attrs;
-    Tcl_HashEntry *hPtr;
+    Tcl_Obj *handle, *intf, *attrs, *bodyObj;
     DbusConn *connPtr;
     DbifNode *nodePtr;
     DbifDef *defPtr;
-    DbifProto *head;
-    Tcl_DString key;
+    Tcl_HashEntry *hPtr;
     const char *name;
-    int i = 1, n, isNew, code;
+    int i = 1, n, code;
 
     (void) clientData;
     if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
@@ -971,30 +1027,21 @@ DbifMethodCmd(
     if (n < 3 || n > 6) {
 	return DbifWrongArgs(interp, usage);
     }
-    if (n >= 4) {
-	inObj = objv[i + 2];
-    }
-    if (n >= 5) {
-	outObj = objv[i + 3];
-    }
-    if (n == 6) {
-	interpObj = objv[i + 4];
-    }
     bodyObj = objv[objc - 1];
     intf = values[M_INTF] ? values[M_INTF] : dataPtr->defaultIntf;
     if (DbifCheckPath(interp, objv[i], 1) != TCL_OK
 	    || DbifCheckMember(interp, objv[i + 1], "Name") != TCL_OK
 	    || DbifCheckInterface(interp, intf) != TCL_OK
-	    || DbifParseAttributes(interp, values[M_ATTRS], &attrs) != TCL_OK
 	    || DbifResolveBus(interp, dataPtr, values[M_BUS], &handle,
-	    &connPtr) != TCL_OK) {
+	    &connPtr) != TCL_OK
+	    || DbifParseAttributes(interp, values[M_ATTRS], &attrs)
+	    != TCL_OK) {
 	return TCL_ERROR;
     }
     if (attrs) {
-	Tcl_IncrRefCount(attrs);
+	Tcl_IncrRefCount(attrs);	/* passes to the definition */
     }
     name = Tcl_GetString(objv[i + 1]);
-
     if (Tcl_GetCharLength(bodyObj) == 0) {
 	nodePtr = DbifFindNode(dataPtr, Tcl_GetString(handle),
 		Tcl_GetString(objv[i]), Tcl_GetString(intf));
@@ -1006,8 +1053,9 @@ DbifMethodCmd(
 	}
 	return TCL_OK;
     }
-
-    defPtr = NewMethodDef(interp, inObj, outObj, interpObj, bodyObj);
+    defPtr = NewMethodDef(interp, (n >= 4) ? objv[i + 2] : NULL,
+	    (n >= 5) ? objv[i + 3] : NULL, (n == 6) ? objv[i + 4] : NULL,
+	    bodyObj);
     if (defPtr == NULL) {
 	if (attrs) {
 	    Tcl_DecrRefCount(attrs);
@@ -1021,30 +1069,9 @@ DbifMethodCmd(
     if (values[M_DETAILS]) {
 	defPtr->flags |= DBUS_FLAG_DETAILS;
     }
-
-    /*
-     * The core handler first: it can fail (another interp owns it).
-     */
-
-    nodePtr = DbifGetNode(dataPtr, handle, objv[i], intf);
-    Tcl_DStringInit(&key);
-    DbifMethodKey(&key, nodePtr, name);
-    code = DbifInstallHandler(dataPtr, connPtr, Tcl_GetString(objv[i]),
-	    Tcl_DStringValue(&key), DbifMethodProc);
-    Tcl_DStringFree(&key);
-    if (code != TCL_OK) {
-	goto error;
-    }
-    hPtr = Tcl_CreateHashEntry(&nodePtr->methods, name, &isNew);
-    head = isNew ? NULL : (DbifProto *) Tcl_GetHashValue(hPtr);
-    DbifAddProtos(&head, defPtr);
-    Tcl_SetHashValue(hPtr, head);
+    code = MethodAdd(dataPtr, connPtr, handle, objv[i], intf, name, defPtr);
     DbifDefRelease(defPtr);
-    return TCL_OK;
-
-  error:
-    DbifDefRelease(defPtr);
-    return TCL_ERROR;
+    return code;
 }
 
 /*

@@ -397,6 +397,115 @@ ListenInstall(
 /*
  *----------------------------------------------------------------------
  *
+ * ListenKey --
+ *
+ *	The key of a listener in dataPtr->listeners:
+ *	"handle|path|interface.member", and for a filtered listener "|"
+ *	and its filter's rule text, so that listeners with different
+ *	filters are different listeners.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Initializes and fills *keyPtr (the caller frees it).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ListenKey(
+    Tcl_DString *keyPtr,	/* out: initialized here */
+    Tcl_Obj *handle,
+    Tcl_Obj *path,
+    Tcl_Obj *intf,
+    Tcl_Obj *member,
+    DbusMatchRule *filterPtr)	/* or NULL */
+{
+    Tcl_DStringInit(keyPtr);
+    DbifNodeKey(keyPtr, Tcl_GetString(handle), Tcl_GetString(path),
+	    Tcl_GetString(intf));
+    Tcl_DStringAppend(keyPtr, ".", 1);
+    Tcl_DStringAppend(keyPtr, Tcl_GetString(member), -1);
+    if (filterPtr != NULL) {
+	char *text = DbusMatchString(filterPtr);
+
+	Tcl_DStringAppend(keyPtr, "|", 1);
+	Tcl_DStringAppend(keyPtr, text ? text : "", -1);
+	DbusMemFree(text);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ListenAdd --
+ *
+ *	The step of "dbif listen" with a body: make the definition (msgid
+ *	and the arguments as parameters) and add it as a prototype of the
+ *	listener under key, which is created and hooked up first when it
+ *	is new (ListenInstall).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR (bad argument list or interp, rule refused,
+ *	connection closed) with nothing added.
+ *
+ * Side effects:
+ *	May create the listener; *filterPtrPtr's rule passes to it (set to
+ *	NULL then; left for the caller to free when the listener existed).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ListenAdd(
+    Tcl_Interp *interp,
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    const char *key,
+    Tcl_Obj *const words[],	/* handle path intf member */
+    Tcl_Obj *argList,		/* or NULL */
+    Tcl_Obj *interpObj,		/* or NULL */
+    Tcl_Obj *bodyObj,
+    DbusMatchRule **filterPtrPtr)
+{
+    DbifDef *defPtr = DbifDefNew();
+    Tcl_Obj *params = Tcl_NewListObj(0, NULL);
+    Tcl_HashEntry *hPtr;
+    DbifListen *lPtr;
+    int isNew, code = TCL_ERROR;
+
+    Tcl_IncrRefCount(params);
+    Tcl_ListObjAppendElement(NULL, params, Tcl_NewStringObj("msgid", 5));
+    if ((argList && DbifParseArgList(interp, argList, 1, defPtr->inNames,
+	    defPtr->inSigs, params, &defPtr->nRequired) != TCL_OK)
+	    || DbifDefSetBody(interp, defPtr, interpObj, params, bodyObj)
+	    != TCL_OK) {
+	goto done;
+    }
+    hPtr = Tcl_CreateHashEntry(&dataPtr->listeners, key, &isNew);
+    if (isNew) {
+	DbusMatchRule *rulePtr = *filterPtrPtr;
+
+	*filterPtrPtr = NULL;
+	if (ListenInstall(interp, dataPtr, connPtr, hPtr, words[0], words[1],
+		words[2], words[3], rulePtr) != TCL_OK) {
+	    goto done;
+	}
+    }
+    lPtr = (DbifListen *) Tcl_GetHashValue(hPtr);
+    DbifAddProtos(&lPtr->protos, defPtr);
+    code = TCL_OK;
+
+  done:
+    Tcl_DecrRefCount(params);
+    DbifDefRelease(defPtr);
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifListenCmd --
  *
  *	dbif listen ?-bus b? ?-interface i? ?-sender name? ?-argN value?
@@ -405,7 +514,17 @@ ListenInstall(
  *
  *	A listener with -sender or argument options is its own listener
  *	(keyed by its filter too), matched locally as "dbus subscribe"
- *	does; without them the reference behaviour holds.
+ *	does; without them the reference behaviour holds.  An empty body
+ *	removes the listener (DbifListenRemove).
+ *
+ * Results:
+ *	TCL_OK ("" result) or TCL_ERROR: wrong arguments {TCL WRONGARGS},
+ *	a bad option, path, name, interface or argument list
+ *	{DBUS INVALID ...}, not connected {DBUS NOTCONNECTED bus}, a rule
+ *	the bus refused.
+ *
+ * Side effects:
+ *	See ListenAdd and DbifListenRemove.
  *
  *----------------------------------------------------------------------
  */
@@ -421,16 +540,13 @@ DbifListenCmd(
 	    "?-interface interface? ?-sender name? ?-argN value? "
 	    "path name ?arglist? ?interp? body";
     DbifData *dataPtr = DbifGetData(interp);
-    Tcl_Obj *values[2] = {NULL, NULL}, *handle, *intf, *argList = NULL;
-    Tcl_Obj *interpObj = NULL, *bodyObj, *params, *keptStatic[16];
+    Tcl_Obj *values[2] = {NULL, NULL}, *words[4], *keptStatic[16];
     Tcl_Obj **kept = keptStatic;
     Tcl_HashEntry *hPtr;
     Tcl_DString key;
     DbusConn *connPtr;
-    DbifListen *lPtr;
-    DbifDef *defPtr;
     DbusMatchRule *filterPtr = NULL;
-    int i = 1, n, isNew, code = TCL_ERROR;
+    int i = 1, n, code = TCL_ERROR;
 
     (void) clientData;
     if (objc > 16) {
@@ -451,73 +567,31 @@ DbifListenCmd(
 	DbifWrongArgs(interp, usage);
 	goto done;
     }
-    if (n >= 4) {
-	argList = objv[i + 2];
-    }
-    if (n == 5) {
-	interpObj = objv[i + 3];
-    }
-    bodyObj = objv[objc - 1];
-    intf = values[DBIF_O_INTF] ? values[DBIF_O_INTF] : dataPtr->defaultIntf;
-    if (DbifCheckPath(interp, objv[i], 1) != TCL_OK
-	    || DbifCheckMember(interp, objv[i + 1], "Name") != TCL_OK
-	    || DbifCheckInterface(interp, intf) != TCL_OK
-	    || DbifResolveBus(interp, dataPtr, values[DBIF_O_BUS], &handle,
+    words[1] = objv[i];
+    words[2] = values[DBIF_O_INTF] ? values[DBIF_O_INTF]
+	    : dataPtr->defaultIntf;
+    words[3] = objv[i + 1];
+    if (DbifCheckPath(interp, words[1], 1) != TCL_OK
+	    || DbifCheckMember(interp, words[3], "Name") != TCL_OK
+	    || DbifCheckInterface(interp, words[2]) != TCL_OK
+	    || DbifResolveBus(interp, dataPtr, values[DBIF_O_BUS], &words[0],
 	    &connPtr) != TCL_OK) {
 	goto done;
     }
-    Tcl_DStringInit(&key);
-    DbifNodeKey(&key, Tcl_GetString(handle), Tcl_GetString(objv[i]),
-	    Tcl_GetString(intf));
-    Tcl_DStringAppend(&key, ".", 1);
-    Tcl_DStringAppend(&key, Tcl_GetString(objv[i + 1]), -1);
-    if (filterPtr != NULL) {
-	char *text = DbusMatchString(filterPtr);
-
-	Tcl_DStringAppend(&key, "|", 1);
-	Tcl_DStringAppend(&key, text ? text : "", -1);
-	DbusMemFree(text);
-    }
-
-    if (Tcl_GetCharLength(bodyObj) == 0) {
+    ListenKey(&key, words[0], words[1], words[2], words[3], filterPtr);
+    if (Tcl_GetCharLength(objv[objc - 1]) > 0) {
+	code = ListenAdd(interp, dataPtr, connPtr, Tcl_DStringValue(&key),
+		words, (n >= 4) ? objv[i + 2] : NULL,
+		(n == 5) ? objv[i + 3] : NULL, objv[objc - 1], &filterPtr);
+    } else {
 	hPtr = Tcl_FindHashEntry(&dataPtr->listeners, Tcl_DStringValue(&key));
-	Tcl_DStringFree(&key);
 	if (hPtr != NULL) {
 	    DbifListenRemove(dataPtr, hPtr);
 	}
 	code = TCL_OK;
-	goto done;
     }
-
-    defPtr = DbifDefNew();
-    params = Tcl_NewListObj(0, NULL);
-    Tcl_IncrRefCount(params);
-    Tcl_ListObjAppendElement(NULL, params, Tcl_NewStringObj("msgid", 5));
-    if ((argList && DbifParseArgList(interp, argList, 1, defPtr->inNames,
-	    defPtr->inSigs, params, &defPtr->nRequired) != TCL_OK)
-	    || DbifDefSetBody(interp, defPtr, interpObj, params, bodyObj)
-	    != TCL_OK) {
-	goto error;
-    }
-    hPtr = Tcl_CreateHashEntry(&dataPtr->listeners, Tcl_DStringValue(&key),
-	    &isNew);
-    if (isNew) {
-	DbusMatchRule *rulePtr = filterPtr;
-
-	filterPtr = NULL;
-	if (ListenInstall(interp, dataPtr, connPtr, hPtr, handle, objv[i],
-		intf, objv[i + 1], rulePtr) != TCL_OK) {
-	    goto error;
-	}
-    }
-    lPtr = (DbifListen *) Tcl_GetHashValue(hPtr);
-    DbifAddProtos(&lPtr->protos, defPtr);
-    code = TCL_OK;
-
-  error:
     Tcl_DStringFree(&key);
-    Tcl_DecrRefCount(params);
-    DbifDefRelease(defPtr);
+
   done:
     DbusMatchFree(filterPtr);
     if (kept != keptStatic) {
@@ -529,10 +603,123 @@ DbifListenCmd(
 /*
  *----------------------------------------------------------------------
  *
+ * NewSignalDef --
+ *
+ *	The definition of a dbif signal: its argument list, attributes and
+ *	the optional body that computes the values.
+ *
+ * Results:
+ *	A new definition (one reference, the caller's), or NULL with the
+ *	error in interp ({DBUS INVALID ARGUMENT ...}, a bad interp).
+ *
+ * Side effects:
+ *	The definition holds attrs.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DbifDef *
+NewSignalDef(
+    Tcl_Interp *interp,
+    Tcl_Obj *attrs,		/* dict or NULL */
+    Tcl_Obj *argList,		/* or NULL */
+    Tcl_Obj *interpObj,		/* child interp or NULL */
+    Tcl_Obj *argsObj,		/* body's parameters, or NULL: no body */
+    Tcl_Obj *bodyObj)		/* or NULL */
+{
+    DbifDef *defPtr = DbifDefNew();
+
+    if (attrs) {
+	defPtr->attrs = attrs;
+	Tcl_IncrRefCount(attrs);
+    }
+    if ((argList && DbifParseArgList(interp, argList, 1, defPtr->inNames,
+	    defPtr->inSigs, NULL, &defPtr->nRequired) != TCL_OK)
+	    || (bodyObj && DbifDefSetBody(interp, defPtr, interpObj, argsObj,
+	    bodyObj) != TCL_OK)) {
+	DbifDefRelease(defPtr);
+	return NULL;
+    }
+    return defPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * SignalAdd --
+ *
+ *	File a signal definition under its id (replacing what the id
+ *	named before) and its node.  Defining the id "PropertiesChanged"
+ *	turns the automatic PropertiesChanged signals off (reference 4.8).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	The new record takes idObj's reference and defPtr's; may create
+ *	the node (DbifGetNode); may free the id's previous record.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+SignalAdd(
+    DbifData *dataPtr,
+    Tcl_Obj *idObj,		/* reference passes to the record */
+    Tcl_Obj *handle,
+    Tcl_Obj *path,
+    Tcl_Obj *intf,
+    Tcl_Obj *name,
+    DbifDef *defPtr)		/* reference passes to the record */
+{
+    Tcl_HashEntry *hPtr;
+    DbifSignal *sigPtr;
+    int isNew;
+
+    hPtr = Tcl_FindHashEntry(&dataPtr->signals, Tcl_GetString(idObj));
+    if (hPtr != NULL) {
+	DbifSignalFree(dataPtr, (DbifSignal *) Tcl_GetHashValue(hPtr));
+    }
+    if (strcmp(Tcl_GetString(idObj), "PropertiesChanged") == 0
+	    && dataPtr->changedSignal) {
+	dataPtr->changedSignal = 0;
+	DbifPropTraceAll(dataPtr, 0);
+    }
+    sigPtr = (DbifSignal *) ckalloc(sizeof(DbifSignal));
+    sigPtr->id = idObj;
+    sigPtr->name = name;
+    Tcl_IncrRefCount(sigPtr->name);
+    sigPtr->sig = DbifJoinSigs(defPtr->inSigs, 255);
+    Tcl_IncrRefCount(sigPtr->sig);
+    sigPtr->defPtr = defPtr;
+    sigPtr->nodePtr = DbifGetNode(dataPtr, handle, path, intf);
+    hPtr = Tcl_CreateHashEntry(&dataPtr->signals, Tcl_GetString(idObj),
+	    &isNew);
+    Tcl_SetHashValue(hPtr, sigPtr);
+    hPtr = Tcl_CreateHashEntry(&sigPtr->nodePtr->signals,
+	    Tcl_GetString(idObj), &isNew);
+    Tcl_SetHashValue(hPtr, sigPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifSignalCmd --
  *
  *	dbif signal ?-attributes a? ?-bus b? ?-id id? ?-interface i?
  *		path name ?arglist ??interp? args body??
+ *
+ *	An empty name forgets the signal id given with -id.  Needs no
+ *	connection: on a bus not connected yet the signal is filed under
+ *	its handle (DbifHandleOf).
+ *
+ * Results:
+ *	TCL_OK with the signal id (or "" when deleting), or TCL_ERROR:
+ *	wrong arguments {TCL WRONGARGS}, a bad path, name, interface,
+ *	attribute or argument list {DBUS INVALID ...}, an unknown bus.
+ *
+ * Side effects:
+ *	See SignalAdd.
  *
  *----------------------------------------------------------------------
  */
@@ -554,12 +741,10 @@ DbifSignalCmd(
 	    "?arglist ??interp? args body??";
     DbifData *dataPtr = DbifGetData(interp);
     Tcl_Obj *values[4] = {NULL, NULL, NULL, NULL};
-    Tcl_Obj *handle, *intf, *argList = NULL, *interpObj = NULL;
-    Tcl_Obj *argsObj = NULL, *bodyObj = NULL, *attrs, *idObj;
+    Tcl_Obj *handle, *intf, *attrs, *idObj, *bodyObj = NULL;
     Tcl_HashEntry *hPtr;
-    DbifSignal *sigPtr;
     DbifDef *defPtr;
-    int i = 1, n, isNew;
+    int i = 1, n;
 
     (void) clientData;
     if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
@@ -569,21 +754,6 @@ DbifSignalCmd(
     if (n < 2 || n == 4 || n > 6) {
 	return DbifWrongArgs(interp, usage);
     }
-    if (n >= 3) {
-	argList = objv[i + 2];
-    }
-    if (n >= 5) {
-	argsObj = objv[objc - 2];
-	bodyObj = objv[objc - 1];
-    }
-    if (n == 6) {
-	interpObj = objv[i + 3];
-    }
-
-    /*
-     * An empty name deletes the signal id.
-     */
-
     if (Tcl_GetCharLength(objv[i + 1]) == 0) {
 	if (values[S_ID] && (hPtr = Tcl_FindHashEntry(&dataPtr->signals,
 		Tcl_GetString(values[S_ID]))) != NULL) {
@@ -591,57 +761,31 @@ DbifSignalCmd(
 	}
 	return TCL_OK;
     }
+    if (n >= 5) {
+	bodyObj = objv[objc - 1];
+    }
     intf = values[S_INTF] ? values[S_INTF] : dataPtr->defaultIntf;
     if (DbifCheckPath(interp, objv[i], bodyObj != NULL) != TCL_OK
 	    || DbifCheckMember(interp, objv[i + 1], "Name") != TCL_OK
 	    || DbifCheckInterface(interp, intf) != TCL_OK
-	    || DbifParseAttributes(interp, values[S_ATTRS], &attrs) != TCL_OK
-	    || DbifHandleOf(interp, dataPtr, values[S_BUS], &handle)
+	    || DbifHandleOf(interp, dataPtr, values[S_BUS], &handle) != TCL_OK
+	    || DbifParseAttributes(interp, values[S_ATTRS], &attrs)
 	    != TCL_OK) {
 	return TCL_ERROR;
     }
-    defPtr = DbifDefNew();
-    if (attrs) {
-	defPtr->attrs = attrs;
-	Tcl_IncrRefCount(attrs);
-    }
-    if ((argList && DbifParseArgList(interp, argList, 1, defPtr->inNames,
-	    defPtr->inSigs, NULL, &defPtr->nRequired) != TCL_OK)
-	    || (bodyObj && DbifDefSetBody(interp, defPtr, interpObj, argsObj,
-	    bodyObj) != TCL_OK)) {
-	DbifDefRelease(defPtr);
+    defPtr = NewSignalDef(interp, attrs, (n >= 3) ? objv[i + 2] : NULL,
+	    (n == 6) ? objv[i + 3] : NULL, (n >= 5) ? objv[objc - 2] : NULL,
+	    bodyObj);
+    if (defPtr == NULL) {
 	return TCL_ERROR;
     }
-
     if (values[S_ID]) {
 	idObj = values[S_ID];
     } else {
 	idObj = Tcl_ObjPrintf("signal%d", ++dataPtr->sigCounter);
     }
     Tcl_IncrRefCount(idObj);
-    hPtr = Tcl_FindHashEntry(&dataPtr->signals, Tcl_GetString(idObj));
-    if (hPtr != NULL) {
-	DbifSignalFree(dataPtr, (DbifSignal *) Tcl_GetHashValue(hPtr));
-    }
-    if (strcmp(Tcl_GetString(idObj), "PropertiesChanged") == 0
-	    && dataPtr->changedSignal) {
-	dataPtr->changedSignal = 0;
-	DbifPropTraceAll(dataPtr, 0);
-    }
-    sigPtr = (DbifSignal *) ckalloc(sizeof(DbifSignal));
-    sigPtr->id = idObj;
-    sigPtr->name = objv[i + 1];
-    Tcl_IncrRefCount(sigPtr->name);
-    sigPtr->sig = DbifJoinSigs(defPtr->inSigs, 255);
-    Tcl_IncrRefCount(sigPtr->sig);
-    sigPtr->defPtr = defPtr;
-    sigPtr->nodePtr = DbifGetNode(dataPtr, handle, objv[i], intf);
-    hPtr = Tcl_CreateHashEntry(&dataPtr->signals, Tcl_GetString(idObj),
-	    &isNew);
-    Tcl_SetHashValue(hPtr, sigPtr);
-    hPtr = Tcl_CreateHashEntry(&sigPtr->nodePtr->signals,
-	    Tcl_GetString(idObj), &isNew);
-    Tcl_SetHashValue(hPtr, sigPtr);
+    SignalAdd(dataPtr, idObj, handle, objv[i], intf, objv[i + 1], defPtr);
     Tcl_SetObjResult(interp, idObj);
     return TCL_OK;
 }
