@@ -432,7 +432,7 @@ Finish(
  * CredResume --
  *
  *	NR callback of a query made inside a coroutine (see CallResume in
- *	dbusCmd.c): runs when the coroutine is resumed.
+ *	dbusCallCmd.c): runs when the coroutine is resumed.
  *
  *----------------------------------------------------------------------
  */

@@ -4,8 +4,7 @@
  *	The handler-registration subcommands of the "dbus" ensemble:
  *	listen, method and unknown (one shared body, HandlerCmd, with the
  *	query forms that list a table) and monitor.  The tables themselves
- *	are kept by dbusHandler.c; the other subcommands and the ensemble
- *	table are in dbusCmd.c.
+ *	are kept by dbusHandler.c; the ensemble table is in dbusCmd.c.
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.

@@ -10,7 +10,10 @@
  *	  dbusInit.c	   Dbus_Init, Dbif_Init, package provide, the
  *			   ensemble builder
  *	  dbusConn.c	   connection lifecycle, per-interp/per-thread state
- *	  dbusCmd.c	   the "dbus" subcommand procedures and their table
+ *	  dbusCmd.c	   the "dbus" ensemble table, shared argument
+ *			   plumbing, connection and bus subcommands
+ *	  dbusCallCmd.c	   dbus call/cancel
+ *	  dbusSendCmd.c	   dbus return/error/signal
  *	  dbusHandlerCmd.c dbus listen/method/unknown/monitor
  *	  dbusHandler.c    handler tables (method/signal/unknown/monitor)
  *	  dbusEvent.c	   the event source: dispatch events per connection
@@ -27,7 +30,10 @@
  *	  dbusMatch.c	   match rules parsed once, matched locally
  *	  dbusSubscribe.c  signal subscriptions (dbus subscribe/unsubscribe)
  *	  dbusNameWatch.c  dbus watch/unwatch, -acquired/-lost of names
- *	  dbusMarshal.c    Tcl_Obj -> DBusMessageIter (the encoder)
+ *	  dbusMarshal.c    Tcl_Obj -> DBusMessageIter (the encoder); its
+ *			   parts dbusMarshalFixed.c (fixed arrays, bytes),
+ *			   dbusMarshalDict.c (a{KV}), dbusMarshalVariant.c
+ *			   ('v') share the private dbusMarshalInt.h
  *	  dbusUnmarshal.c  DBusMessageIter -> Tcl_Obj (the decoder)
  *	  dbusExact.c	   received values sent back with their exact types
  *	  dbusSignature.c  signature grammar, the cached "dbus.signature" type
@@ -1032,13 +1038,18 @@ int		DbusCreateEnsemble(Tcl_Interp *interp, const char *nsName,
 /*
  *----------------------------------------------------------------------
  * dbusCmd.c (with the argument plumbing shared by the dbus subcommands),
- * dbusHandlerCmd.c, dbifCmd.c
+ * dbusCallCmd.c, dbusSendCmd.c, dbusHandlerCmd.c, dbifCmd.c
  *----------------------------------------------------------------------
  */
 
 Tcl_Obj *	DbusTakeBusId(int objc, Tcl_Obj *const objv[], int *idxPtr,
 		    int minRest);
 int		DbusIsEmpty(Tcl_Obj *objPtr);
+int		DbusGetSerial(Tcl_Interp *interp, Tcl_Obj *objPtr,
+		    dbus_uint32_t *serialPtr);
+int		DbusCheckDest(Tcl_Interp *interp, Tcl_Obj *destObj);
+Tcl_ObjCmdProc	DbusCallObjCmd, DbusCallNRCmd, DbusCancelCmd;
+Tcl_ObjCmdProc	DbusReturnCmd, DbusErrorCmd, DbusSignalCmd;
 int		DbusCreateCommands(Tcl_Interp *interp);
 Tcl_Obj *	DbusInCoroutine(Tcl_Interp *interp);
 int		DbusReplyResult(Tcl_Interp *interp, DBusMessage *reply,

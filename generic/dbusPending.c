@@ -279,7 +279,7 @@ DbusDeliverReply(
 
 	    /*
 	     * Resuming runs the coroutine up to its next yield; the NR
-	     * callback in dbusCmd.c frees pendPtr.
+	     * callback in dbusCallCmd.c frees pendPtr.
 	     */
 
 	    Tcl_IncrRefCount(coroPtr);

@@ -1,0 +1,514 @@
+/*
+ * dbusCallCmd.c --
+ *
+ *	"dbus call" and "dbus cancel": method calls sent from a script,
+ *	their options, the synchronous wait or the coroutine yield for the
+ *	reply, and turning a reply into the command result.  The shared
+ *	argument plumbing (busId, serials, destinations) is in dbusCmd.c.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbusInt.h"
+#include <limits.h>
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * OptionalBoolean --
+ *
+ *	Options such as -autostart and -details take an optional boolean:
+ *	the next word is the value unless it starts with '-' or '/' (or is
+ *	missing).  *idxPtr indexes the option; it is advanced past what was
+ *	consumed.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+OptionalBoolean(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    int *idxPtr,
+    int *valuePtr)
+{
+    int i = *idxPtr + 1;
+
+    *valuePtr = 1;
+    if (i < objc) {
+	const char *s = Tcl_GetString(objv[i]);
+
+	if (*s != '-' && *s != '/') {
+	    if (Tcl_GetBooleanFromObj(interp, objv[i], valuePtr) != TCL_OK) {
+		return TCL_ERROR;
+	    }
+	    *idxPtr = i;
+	}
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusInCoroutine --
+ *
+ *	Name of the coroutine the command runs in, or NULL.
+ *
+ * Results:
+ *	A new object with refcount 1 (caller releases), or NULL.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *
+DbusInCoroutine(
+    Tcl_Interp *interp)
+{
+    DbusInterpData *dataPtr = DbusGetInterpData(interp);
+    Tcl_Obj *objv[2], *saved, *coroPtr = NULL;
+
+    objv[0] = dataPtr->literals[DBUS_LIT_INFO];
+    objv[1] = dataPtr->literals[DBUS_LIT_COROUTINE];
+    saved = Tcl_GetObjResult(interp);
+    Tcl_IncrRefCount(saved);
+    if (Tcl_EvalObjv(interp, 2, objv, 0) == TCL_OK) {
+	Tcl_Size len;
+
+	Tcl_GetStringFromObj(Tcl_GetObjResult(interp), &len);
+	if (len > 0) {
+	    coroPtr = Tcl_GetObjResult(interp);
+	    Tcl_IncrRefCount(coroPtr);
+	}
+    }
+    Tcl_SetObjResult(interp, saved);
+    Tcl_DecrRefCount(saved);
+    return coroPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusReplyResult --
+ *
+ *	Turn the reply of a synchronous call into the command result: no
+ *	argument gives "", one gives the value, several a list; an error
+ *	reply raises {DBUS DBUS_MESSAGE_TYPE_ERROR name}.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusReplyResult(
+    Tcl_Interp *interp,
+    DBusMessage *reply,
+    int flags)
+{
+    Tcl_Obj *argsPtr;
+    Tcl_Size n;
+
+    if (reply == NULL) {
+	return DbusError(interp, DBUS_EC_REMOTE, DBUS_ERROR_NO_REPLY, NULL,
+		"No reply");
+    }
+    if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR) {
+	return DbusReplyError(interp, reply, flags);
+    }
+    argsPtr = DbusUnmarshalArgs(interp, reply, flags);
+    if (argsPtr == NULL) {
+	return TCL_ERROR;
+    }
+    Tcl_ListObjLength(NULL, argsPtr, &n);
+    if (n == 1) {
+	Tcl_Obj *valuePtr;
+
+	Tcl_ListObjIndex(NULL, argsPtr, 0, &valuePtr);
+	Tcl_SetObjResult(interp, valuePtr);
+	Tcl_DecrRefCount(argsPtr);	/* refcount 0 -> freed, value kept */
+    } else if (n == 0) {
+	Tcl_DecrRefCount(argsPtr);
+    } else {
+	Tcl_SetObjResult(interp, argsPtr);
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusCallResume --
+ *
+ *	NR callback of a synchronous call made inside a coroutine: runs
+ *	when the coroutine is resumed (normally by DeliverReply).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusCallResume(
+    ClientData data[],
+    Tcl_Interp *interp,
+    int result)
+{
+    DbusPending *pendPtr = (DbusPending *) data[0];
+    int flags = PTR2INT(data[1]);
+    DbusInterpData *dataPtr;
+
+    if (!pendPtr->done) {
+	if (result != TCL_OK) {
+	    /*
+	     * The coroutine is being deleted: forget the call.
+	     */
+
+	    DbusPendingFree(pendPtr);
+	    return result;
+	}
+
+	/*
+	 * Resumed by somebody else: keep waiting.
+	 */
+
+	dataPtr = DbusGetInterpData(interp);
+	Tcl_NRAddCallback(interp, DbusCallResume, pendPtr, INT2PTR(flags),
+		NULL, NULL);
+	return Tcl_NREvalObj(interp, dataPtr->literals[DBUS_LIT_YIELD], 0);
+    }
+    result = DbusReplyResult(interp, pendPtr->reply, flags);
+    DbusPendingFree(pendPtr);
+    return result;
+}
+
+/*
+ * The options of "dbus call" (DbusCallNRCmd).
+ */
+
+typedef struct CallOpts {
+    Tcl_Obj *destObj;		/* -dest or NULL; borrowed from objv */
+    Tcl_Obj *handlerObj;	/* -handler or NULL; borrowed */
+    Tcl_Obj *sigObj;		/* -signature or NULL; borrowed */
+    int autostart, details, events, interactive;
+    int timeout;		/* -timeout ms */
+    int haveTimeout;		/* -timeout given */
+} CallOpts;
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ParseCallOptions --
+ *
+ *	The options of "dbus call", from objv[*idxPtr] up to "--" or the
+ *	first word not starting with "-".
+ *
+ * Results:
+ *	TCL_OK with *optsPtr filled in and *idxPtr past the options, or
+ *	TCL_ERROR (bad option, missing value, bad timeout).
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ParseCallOptions(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    int *idxPtr,
+    CallOpts *optsPtr)		/* out */
+{
+    static const char *const options[] = {
+	"-autostart", "-dest", "-details", "-events", "-handler",
+	"-interactive", "-signature", "-timeout", "--", NULL
+    };
+    enum { OPT_AUTOSTART, OPT_DEST, OPT_DETAILS, OPT_EVENTS, OPT_HANDLER,
+	OPT_INTERACTIVE, OPT_SIGNATURE, OPT_TIMEOUT, OPT_END };
+    int i, index;
+
+    memset(optsPtr, 0, sizeof(CallOpts));
+    optsPtr->autostart = 1;
+    optsPtr->timeout = -1;
+    for (i = *idxPtr; i < objc; i++) {
+	const char *s = Tcl_GetString(objv[i]);
+
+	if (s[0] != '-') {
+	    break;
+	}
+	if (Tcl_GetIndexFromObj(interp, objv[i], options, "option", 0,
+		&index) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+	if (index == OPT_END) {
+	    i++;
+	    break;
+	}
+	if (index == OPT_AUTOSTART || index == OPT_DETAILS
+		|| index == OPT_EVENTS || index == OPT_INTERACTIVE) {
+	    int value;
+
+	    if (OptionalBoolean(interp, objc, objv, &i, &value) != TCL_OK) {
+		return TCL_ERROR;
+	    }
+	    if (index == OPT_AUTOSTART) {
+		optsPtr->autostart = value;
+	    } else if (index == OPT_DETAILS) {
+		optsPtr->details = value;
+	    } else if (index == OPT_INTERACTIVE) {
+		optsPtr->interactive = value;
+	    } else {
+		optsPtr->events = value;
+	    }
+	    continue;
+	}
+	if (++i >= objc) {
+	    return DbusMissingValue(interp, Tcl_ObjPrintf(
+		    "missing value for option \"%s\"", options[index]));
+	}
+	switch (index) {
+	case OPT_DEST:
+	    optsPtr->destObj = objv[i];
+	    break;
+	case OPT_HANDLER:
+	    optsPtr->handlerObj = objv[i];
+	    break;
+	case OPT_SIGNATURE:
+	    optsPtr->sigObj = objv[i];
+	    break;
+	case OPT_TIMEOUT:
+	    if (Tcl_GetIntFromObj(NULL, objv[i], &optsPtr->timeout) != TCL_OK) {
+		return DbusError(interp, DBUS_EC_INVALID, "TIMEOUT",
+			Tcl_GetString(objv[i]), "Invalid timeout");
+	    }
+	    optsPtr->haveTimeout = 1;
+	    break;
+	}
+    }
+    *idxPtr = i;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * SendCall --
+ *
+ *	Build and send the method call of "dbus call": objv holds path,
+ *	interface, method and the arguments (all checked by the caller).
+ *
+ * Results:
+ *	TCL_OK with the call's serial, or TCL_ERROR (marshalling, closed
+ *	connection).
+ *
+ * Side effects:
+ *	Sends the call; without a reply wanted (-timeout < 0) it carries
+ *	NO_REPLY_EXPECTED.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SendCall(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    const CallOpts *optsPtr,
+    int objc,
+    Tcl_Obj *const objv[],	/* path interface method ?arg ...? */
+    dbus_uint32_t *serialPtr)	/* out */
+{
+    DBusMessage *msg = dbus_message_new_method_call(optsPtr->destObj
+	    ? Tcl_GetString(optsPtr->destObj) : NULL, Tcl_GetString(objv[0]),
+	    Tcl_GetString(objv[1]), Tcl_GetString(objv[2]));
+
+    if (msg == NULL) {
+	return DbusNoMemory(interp);
+    }
+    dbus_message_set_auto_start(msg, optsPtr->autostart);
+    dbus_message_set_allow_interactive_authorization(msg,
+	    optsPtr->interactive);
+    if (optsPtr->haveTimeout && optsPtr->timeout < 0) {
+	dbus_message_set_no_reply(msg, TRUE);
+    }
+    return DbusSendArgs(interp, connPtr, msg, optsPtr->sigObj, objc - 3,
+	    objv + 3, serialPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusCallNRCmd --
+ *
+ *	dbus call ?busId? ?options? path interface method ?arg ...?
+ *
+ * Results:
+ *	Reply value(s) of a synchronous call; the serial for -handler or a
+ *	negative -timeout.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusCallNRCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    Tcl_Obj *busObj, *destObj, *sigObj;
+    int i = 1, index, flags, timeout;
+    DbusConn *connPtr;
+    dbus_uint32_t serial;
+    DbusPending *pendPtr;
+    Tcl_Obj *coroPtr;
+    CallOpts opts;
+
+    (void) clientData;
+    busObj = DbusTakeBusId(objc, objv, &i, 3);
+    if (ParseCallOptions(interp, objc, objv, &i, &opts) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    destObj = opts.destObj;
+    sigObj = opts.sigObj;
+    timeout = opts.timeout;
+    if (objc - i < 3) {
+	Tcl_WrongNumArgs(interp, 1, objv,
+		"?busId? ?options? path interface method ?arg ...?");
+	return TCL_ERROR;
+    }
+    if (DbusCheckName(interp, DBUS_NAME_PATH, objv[i], "Invalid path")
+	    != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_INTERFACE, objv[i+1],
+		"Invalid interface name") != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_MEMBER, objv[i+2],
+		"Invalid method") != TCL_OK
+	    || (destObj != NULL && DbusCheckDest(interp, destObj) != TCL_OK)) {
+	return TCL_ERROR;
+    }
+    if (sigObj != NULL) {
+	DbusSignature *sigPtr;
+
+	if (DbusGetSignatureFromObj(interp, sigObj, &sigPtr) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (SendCall(interp, connPtr, &opts, objc - i, objv + i, &serial)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    flags = opts.details ? DBUS_FLAG_DETAILS : 0;
+
+    if (opts.haveTimeout && timeout < 0) {
+	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
+	return TCL_OK;
+    }
+    if (!opts.haveTimeout) {
+	timeout = -1;
+    } else if (timeout == 0) {
+	timeout = INT_MAX;
+    }
+    if (opts.handlerObj != NULL && !DbusIsEmpty(opts.handlerObj)) {
+	DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp,
+		opts.handlerObj, flags, timeout);
+	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
+	return TCL_OK;
+    }
+
+    coroPtr = DbusInCoroutine(interp);
+    if (coroPtr != NULL) {
+	DbusInterpData *dataPtr = DbusGetInterpData(interp);
+
+	pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_CORO, interp,
+		coroPtr, flags, timeout);
+	Tcl_DecrRefCount(coroPtr);
+	Tcl_NRAddCallback(interp, DbusCallResume, pendPtr, INT2PTR(flags),
+		NULL, NULL);
+	return Tcl_NREvalObj(interp, dataPtr->literals[DBUS_LIT_YIELD], 0);
+    }
+
+    pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
+	    NULL, flags, timeout);
+    Tcl_Preserve(connPtr);
+    DbusWaitReply(pendPtr, opts.events);
+    Tcl_Release(connPtr);
+    index = DbusReplyResult(interp, pendPtr->reply, flags);
+    DbusPendingFree(pendPtr);
+    return index;
+}
+
+int
+DbusCallObjCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    return Tcl_NRCallObjProc(interp, DbusCallNRCmd, clientData, objc, objv);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusCancelCmd --
+ *
+ *	dbus cancel ?busId? serial
+ *
+ *	Forget a pending "dbus call -handler" of this interp: its handler
+ *	never runs; a reply that still comes is dropped.
+ *
+ * Results:
+ *	1 if such a call was pending, else 0.  Errors: wrong arguments,
+ *	{DBUS INVALID SERIAL value}, unknown or unconnected busId.
+ *
+ * Side effects:
+ *	The pending record and its script reference are freed.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusCancelCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbusConn *connPtr;
+    dbus_uint32_t serial;
+    Tcl_HashEntry *hPtr;
+    DbusPending *pendPtr;
+    int found = 0;
+
+    (void) clientData;
+    if (objc < 2 || objc > 3) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?busId? serial");
+	return TCL_ERROR;
+    }
+    if (DbusGetSerial(interp, objv[objc - 1], &serial) != TCL_OK
+	    || DbusGetConn(interp, objc == 3 ? objv[1] : NULL, &connPtr)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    hPtr = Tcl_FindHashEntry(&connPtr->pending, INT2PTR(serial));
+    if (hPtr != NULL) {
+	pendPtr = (DbusPending *) Tcl_GetHashValue(hPtr);
+	if (pendPtr->kind == DBUS_PENDING_HANDLER
+		&& pendPtr->interp == interp) {
+	    DbusPendingFree(pendPtr);
+	    found = 1;
+	}
+    }
+    Tcl_SetObjResult(interp, Tcl_NewBooleanObj(found));
+    return TCL_OK;
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */

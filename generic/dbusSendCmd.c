@@ -1,0 +1,362 @@
+/*
+ * dbusSendCmd.c --
+ *
+ *	"dbus return", "dbus error" and "dbus signal": messages a script
+ *	sends without waiting for anything (replies to a call known by
+ *	destination and serial, and signals).  The shared argument plumbing
+ *	(busId, serials, destinations) is in dbusCmd.c.
+ *
+ * Copyright (c) 2026 the tcl-dbus authors.
+ * See the file "README" for information on usage and redistribution.
+ */
+
+#include "dbusInt.h"
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * NewReply --
+ *
+ *	Shared by "return" and "error": a reply message to destination /
+ *	serial without the original call at hand.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DBusMessage *
+NewReply(
+    Tcl_Interp *interp,
+    int type,
+    Tcl_Obj *destObj,
+    Tcl_Obj *serialObj)
+{
+    dbus_uint32_t serial = 0;
+    DBusMessage *msg;
+    int noDest = DbusIsEmpty(destObj);	/* a peer's call has no sender */
+
+    if ((!noDest && DbusCheckDest(interp, destObj) != TCL_OK)
+	    || DbusGetSerial(interp, serialObj, &serial) != TCL_OK) {
+	return NULL;
+    }
+    msg = dbus_message_new(type);
+    if (msg == NULL) {
+	DbusNoMemory(interp);
+	return NULL;
+    }
+    if ((!noDest && !dbus_message_set_destination(msg,
+	    Tcl_GetString(destObj)))
+	    || !dbus_message_set_reply_serial(msg, serial)) {
+	dbus_message_unref(msg);
+	DbusNoMemory(interp);
+	return NULL;
+    }
+    dbus_message_set_no_reply(msg, TRUE);
+    return msg;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * NoReplyWanted --
+ *
+ *	Shared by "return" and "error": is the reply for a call whose
+ *	caller asked for none (and that a script handler got)?  Then
+ *	nothing is sent and the result is 0 instead of a serial.
+ *
+ * Results:
+ *	1 (msg released, result set) or 0.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+NoReplyWanted(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg)		/* reference released when 1 */
+{
+    if (!DbusTakeNoReply(connPtr, dbus_message_get_destination(msg),
+	    dbus_message_get_reply_serial(msg))) {
+	return 0;
+    }
+    dbus_message_unref(msg);
+    Tcl_SetObjResult(interp, Tcl_NewWideIntObj(0));
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * SendAndReport --
+ *
+ *	The common end of error, return and signal: marshal the arguments
+ *	into msg, send it, set the result to its serial.
+ *
+ * Results:
+ *	TCL_OK or TCL_ERROR (marshalling or sending).
+ *
+ * Side effects:
+ *	Releases the reference to msg in every case.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+SendAndReport(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    DBusMessage *msg,		/* reference released */
+    Tcl_Obj *sigObj,		/* signature or NULL (all strings) */
+    int objc,
+    Tcl_Obj *const objv[])	/* the arguments; borrowed */
+{
+    dbus_uint32_t serial = 0;
+    int code = DbusSendArgs(interp, connPtr, msg, sigObj, objc, objv,
+	    &serial);
+
+    if (code == TCL_OK) {
+	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
+    }
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ReplyOption --
+ *
+ *	The option loop of error and return, which know one option each
+ *	(-name, -signature): "option value" pairs, the option given as a
+ *	unique prefix of two or more characters, until "--" or a word not
+ *	starting with "-"; the last two words (destination serial) are
+ *	never taken as options.
+ *
+ * Results:
+ *	TCL_OK with *idxPtr past the options and *valuePtr set to the last
+ *	value given (borrowed from objv; untouched when none), or
+ *	TCL_ERROR with 'bad option "x": must be option' {TCL LOOKUP INDEX
+ *	option x}.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ReplyOption(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    int *idxPtr,
+    const char *option,		/* "-name" or "-signature" */
+    Tcl_Obj **valuePtr)
+{
+    int i = *idxPtr;
+
+    while (i < objc - 2) {
+	const char *s = Tcl_GetString(objv[i]);
+
+	if (strcmp(s, "--") == 0) {
+	    i++;
+	    break;
+	}
+	if (s[0] != '-') {
+	    break;
+	}
+	if (strncmp(s, option, strlen(s)) != 0 || strlen(s) < 2) {
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+		    "bad option \"%s\": must be %s", s, option));
+	    Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option", s,
+		    NULL);
+	    return TCL_ERROR;
+	}
+	*valuePtr = objv[i+1];
+	i += 2;
+    }
+    *idxPtr = i;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusErrorCmd --
+ *
+ *	dbus error ?busId? ?-name errorName? destination serial ?message?
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusErrorCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    Tcl_Obj *busObj, *nameObj = NULL;
+    int i = 1;
+    DbusConn *connPtr;
+    DBusMessage *msg;
+
+    (void) clientData;
+    busObj = DbusTakeBusId(objc, objv, &i, 2);
+    if (ReplyOption(interp, objc, objv, &i, "-name", &nameObj) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (objc - i < 2 || objc - i > 3) {
+	Tcl_WrongNumArgs(interp, 1, objv,
+		"?busId? ?-name string? destination serial ?message?");
+	return TCL_ERROR;
+    }
+    if (nameObj != NULL && DbusCheckName(interp, DBUS_NAME_ERROR, nameObj,
+	    "Invalid error name") != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    msg = NewReply(interp, DBUS_MESSAGE_TYPE_ERROR, objv[i], objv[i+1]);
+    if (msg == NULL) {
+	return TCL_ERROR;
+    }
+    if (NoReplyWanted(interp, connPtr, msg)) {
+	return TCL_OK;
+    }
+    dbus_message_set_error_name(msg, nameObj ? Tcl_GetString(nameObj)
+	    : DBUS_ERROR_FAILED);
+    return SendAndReport(interp, connPtr, msg, NULL, objc - i - 2,
+	    objv + i + 2);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusReturnCmd --
+ *
+ *	dbus return ?busId? ?-signature sig? destination serial ?arg ...?
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusReturnCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    Tcl_Obj *busObj, *sigObj = NULL;
+    int i = 1;
+    DbusConn *connPtr;
+    DBusMessage *msg;
+
+    (void) clientData;
+    busObj = DbusTakeBusId(objc, objv, &i, 2);
+    if (ReplyOption(interp, objc, objv, &i, "-signature", &sigObj)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (objc - i < 2) {
+	Tcl_WrongNumArgs(interp, 1, objv,
+		"?busId? ?-signature string? destination serial ?arg ...?");
+	return TCL_ERROR;
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    msg = NewReply(interp, DBUS_MESSAGE_TYPE_METHOD_RETURN, objv[i],
+	    objv[i+1]);
+    if (msg == NULL) {
+	return TCL_ERROR;
+    }
+    if (NoReplyWanted(interp, connPtr, msg)) {
+	return TCL_OK;
+    }
+    return SendAndReport(interp, connPtr, msg, sigObj, objc - i - 2,
+	    objv + i + 2);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusSignalCmd --
+ *
+ *	dbus signal ?busId? ?-signature sig? ?-dest name? path interface
+ *		name ?arg ...?
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusSignalCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    static const char *const options[] = {
+	"-dest", "-signature", "--", NULL
+    };
+    Tcl_Obj *busObj, *sigObj = NULL, *destObj = NULL;
+    int i = 1, index;
+    DbusConn *connPtr;
+    DBusMessage *msg;
+
+    (void) clientData;
+    busObj = DbusTakeBusId(objc, objv, &i, 3);
+    for (; i < objc; i++) {
+	if (Tcl_GetString(objv[i])[0] != '-') {
+	    break;
+	}
+	if (Tcl_GetIndexFromObj(interp, objv[i], options, "option", 0,
+		&index) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+	if (index == 2) {
+	    i++;
+	    break;
+	}
+	if (++i >= objc) {
+	    return DbusMissingValue(interp, Tcl_ObjPrintf(
+		    "missing value for option \"%s\"", options[index]));
+	}
+	if (index == 0) {
+	    destObj = objv[i];
+	} else {
+	    sigObj = objv[i];
+	}
+    }
+    if (objc - i < 3) {
+	Tcl_WrongNumArgs(interp, 1, objv, "?busId? ?-signature string? "
+		"?-dest name? path interface name ?arg ...?");
+	return TCL_ERROR;
+    }
+    if (DbusCheckName(interp, DBUS_NAME_PATH, objv[i], "Invalid path")
+	    != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_INTERFACE, objv[i+1],
+		"Invalid interface name") != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_MEMBER, objv[i+2],
+		"Invalid member") != TCL_OK
+	    || (destObj != NULL && DbusCheckDest(interp, destObj) != TCL_OK)) {
+	return TCL_ERROR;
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    msg = DbusNewSignal(interp, Tcl_GetString(objv[i]),
+	    Tcl_GetString(objv[i+1]), Tcl_GetString(objv[i+2]),
+	    destObj ? Tcl_GetString(destObj) : NULL);
+    if (msg == NULL) {
+	return TCL_ERROR;
+    }
+    dbus_message_set_no_reply(msg, TRUE);
+    return SendAndReport(interp, connPtr, msg, sigObj, objc - i - 3,
+	    objv + i + 3);
+}
+
+/*
+ * Local Variables:
+ * mode: c
+ * c-basic-offset: 4
+ * fill-column: 78
+ * End:
+ */
