@@ -34,8 +34,6 @@ static int	Create(Tcl_Interp *interp, Tcl_Obj *handle,
 		    DbusConn *connPtr, Tcl_Obj *destObj, Tcl_Obj *pathObj,
 		    Tcl_Obj *intfObj, Tcl_Obj *cmdName, int cache,
 		    int timeout, Tcl_Obj *prefill);
-static int	AwaitResume(ClientData data[], Tcl_Interp *interp,
-		    int result);
 static void	ProxyFree(DbifProxy *proxyPtr);
 static void	ProxyDeleted(ClientData clientData);
 static void	CreationFree(Creation *crPtr);
@@ -126,6 +124,41 @@ DataFree(
 /*
  *----------------------------------------------------------------------
  *
+ * AwaitStep --
+ *
+ *	The DbusAwaitStep of DbifPxAwait: runs the proxy's step with the
+ *	reply, or with NULL (to release its clientData) when the coroutine
+ *	that waited is being deleted.
+ *
+ * Results:
+ *	What the proxy's step returns, or result when it is not TCL_OK.
+ *
+ * Side effects:
+ *	Those of the proxy's step.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+AwaitStep(
+    Tcl_Interp *interp,
+    ClientData data1,		/* the DbifPxStep */
+    ClientData data2,		/* its clientData */
+    DBusMessage *reply,		/* borrowed; NULL: no reply */
+    int result)
+{
+    DbifPxStep *step = (DbifPxStep *) data1;
+
+    if (result != TCL_OK) {
+	(void) step(interp, data2, NULL);
+	return result;
+    }
+    return step(interp, data2, reply);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifPxAwait --
  *
  *	Send a method call and continue with step once its reply is in:
@@ -153,78 +186,12 @@ DbifPxAwait(
     ClientData clientData)
 {
     dbus_uint32_t serial;
-    DbusPending *pendPtr;
-    Tcl_Obj *coroPtr;
-    int code;
 
     if (DbusSend(interp, connPtr, msg, &serial) != TCL_OK) {
 	return step(interp, clientData, NULL);
     }
-    coroPtr = DbusInCoroutine(interp);
-    if (coroPtr != NULL) {
-	DbifPxData *dataPtr = DbifPxGetData(interp);
-
-	pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_CORO, interp,
-		coroPtr, 0, timeout);
-	Tcl_DecrRefCount(coroPtr);
-	Tcl_NRAddCallback(interp, AwaitResume, pendPtr, (ClientData) step,
-		clientData, NULL);
-	return Tcl_NREvalObj(interp, dataPtr->yieldObj, 0);
-    }
-    pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
-	    NULL, 0, timeout);
-    Tcl_Preserve(connPtr);
-    DbusWaitReply(pendPtr, 0);
-    Tcl_Release(connPtr);
-    code = step(interp, clientData, DbusPendingReply(pendPtr));
-    DbusPendingFree(pendPtr);
-    return code;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * AwaitResume --
- *
- *	NR callback of DbifPxAwait inside a coroutine: runs whenever the
- *	coroutine is resumed.  Not our reply yet: yield again.
- *
- * Results:
- *	A Tcl result code.
- *
- * Side effects:
- *	Runs the step, frees the pending record.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-AwaitResume(
-    ClientData data[],
-    Tcl_Interp *interp,
-    int result)
-{
-    DbusPending *pendPtr = (DbusPending *) data[0];
-    DbifPxStep *step = (DbifPxStep *) data[1];
-    int code;
-
-    if (!DbusPendingDone(pendPtr)) {
-	if (result != TCL_OK) {
-	    /*
-	     * The coroutine is being deleted: forget the call.
-	     */
-
-	    DbusPendingFree(pendPtr);
-	    (void) step(interp, data[2], NULL);
-	    return result;
-	}
-	Tcl_NRAddCallback(interp, AwaitResume, pendPtr, data[1], data[2],
-		NULL);
-	return Tcl_NREvalObj(interp, DbifPxGetData(interp)->yieldObj, 0);
-    }
-    code = step(interp, data[2], DbusPendingReply(pendPtr));
-    DbusPendingFree(pendPtr);
-    return code;
+    return DbusAwaitReply(interp, connPtr, serial, 0, timeout, 0,
+	    AwaitStep, (ClientData) step, clientData);
 }
 
 /*

@@ -1,10 +1,10 @@
 /*
  * dbusCallCmd.c --
  *
- *	"dbus call" and "dbus cancel": method calls sent from a script,
- *	their options, the synchronous wait or the coroutine yield for the
- *	reply, and turning a reply into the command result.  The shared
- *	argument plumbing (busId, serials, destinations) is in dbusCmd.c.
+ *	"dbus call" and "dbus cancel": method calls sent from a script and
+ *	their options.  The wait for the reply (or the coroutine's yield)
+ *	is DbusAwaitReply's (dbusAwait.c); the shared argument plumbing
+ *	(busId, serials, destinations) is in dbusCmd.c.
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
@@ -48,136 +48,6 @@ OptionalBoolean(
 	}
     }
     return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbusInCoroutine --
- *
- *	Name of the coroutine the command runs in, or NULL.
- *
- * Results:
- *	A new object with refcount 1 (caller releases), or NULL.
- *
- *----------------------------------------------------------------------
- */
-
-Tcl_Obj *
-DbusInCoroutine(
-    Tcl_Interp *interp)
-{
-    DbusInterpData *dataPtr = DbusGetInterpData(interp);
-    Tcl_Obj *objv[2], *saved, *coroPtr = NULL;
-
-    objv[0] = dataPtr->literals[DBUS_LIT_INFO];
-    objv[1] = dataPtr->literals[DBUS_LIT_COROUTINE];
-    saved = Tcl_GetObjResult(interp);
-    Tcl_IncrRefCount(saved);
-    if (Tcl_EvalObjv(interp, 2, objv, 0) == TCL_OK) {
-	Tcl_Size len;
-
-	Tcl_GetStringFromObj(Tcl_GetObjResult(interp), &len);
-	if (len > 0) {
-	    coroPtr = Tcl_GetObjResult(interp);
-	    Tcl_IncrRefCount(coroPtr);
-	}
-    }
-    Tcl_SetObjResult(interp, saved);
-    Tcl_DecrRefCount(saved);
-    return coroPtr;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbusReplyResult --
- *
- *	Turn the reply of a synchronous call into the command result: no
- *	argument gives "", one gives the value, several a list; an error
- *	reply raises {DBUS DBUS_MESSAGE_TYPE_ERROR name}.
- *
- *----------------------------------------------------------------------
- */
-
-int
-DbusReplyResult(
-    Tcl_Interp *interp,
-    DBusMessage *reply,
-    int flags)
-{
-    Tcl_Obj *argsPtr;
-    Tcl_Size n;
-
-    if (reply == NULL) {
-	return DbusError(interp, DBUS_EC_REMOTE, DBUS_ERROR_NO_REPLY, NULL,
-		"No reply");
-    }
-    if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR) {
-	return DbusReplyError(interp, reply, flags);
-    }
-    argsPtr = DbusUnmarshalArgs(interp, reply, flags);
-    if (argsPtr == NULL) {
-	return TCL_ERROR;
-    }
-    Tcl_ListObjLength(NULL, argsPtr, &n);
-    if (n == 1) {
-	Tcl_Obj *valuePtr;
-
-	Tcl_ListObjIndex(NULL, argsPtr, 0, &valuePtr);
-	Tcl_SetObjResult(interp, valuePtr);
-	Tcl_DecrRefCount(argsPtr);	/* refcount 0 -> freed, value kept */
-    } else if (n == 0) {
-	Tcl_DecrRefCount(argsPtr);
-    } else {
-	Tcl_SetObjResult(interp, argsPtr);
-    }
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbusCallResume --
- *
- *	NR callback of a synchronous call made inside a coroutine: runs
- *	when the coroutine is resumed (normally by DeliverReply).
- *
- *----------------------------------------------------------------------
- */
-
-int
-DbusCallResume(
-    ClientData data[],
-    Tcl_Interp *interp,
-    int result)
-{
-    DbusPending *pendPtr = (DbusPending *) data[0];
-    int flags = PTR2INT(data[1]);
-    DbusInterpData *dataPtr;
-
-    if (!pendPtr->done) {
-	if (result != TCL_OK) {
-	    /*
-	     * The coroutine is being deleted: forget the call.
-	     */
-
-	    DbusPendingFree(pendPtr);
-	    return result;
-	}
-
-	/*
-	 * Resumed by somebody else: keep waiting.
-	 */
-
-	dataPtr = DbusGetInterpData(interp);
-	Tcl_NRAddCallback(interp, DbusCallResume, pendPtr, INT2PTR(flags),
-		NULL, NULL);
-	return Tcl_NREvalObj(interp, dataPtr->literals[DBUS_LIT_YIELD], 0);
-    }
-    result = DbusReplyResult(interp, pendPtr->reply, flags);
-    DbusPendingFree(pendPtr);
-    return result;
 }
 
 /*
@@ -356,11 +226,9 @@ DbusCallNRCmd(
     Tcl_Obj *const objv[])
 {
     Tcl_Obj *busObj, *destObj, *sigObj;
-    int i = 1, index, flags, timeout;
+    int i = 1, flags, timeout;
     DbusConn *connPtr;
     dbus_uint32_t serial;
-    DbusPending *pendPtr;
-    Tcl_Obj *coroPtr;
     CallOpts opts;
 
     (void) clientData;
@@ -417,26 +285,8 @@ DbusCallNRCmd(
 	return TCL_OK;
     }
 
-    coroPtr = DbusInCoroutine(interp);
-    if (coroPtr != NULL) {
-	DbusInterpData *dataPtr = DbusGetInterpData(interp);
-
-	pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_CORO, interp,
-		coroPtr, flags, timeout);
-	Tcl_DecrRefCount(coroPtr);
-	Tcl_NRAddCallback(interp, DbusCallResume, pendPtr, INT2PTR(flags),
-		NULL, NULL);
-	return Tcl_NREvalObj(interp, dataPtr->literals[DBUS_LIT_YIELD], 0);
-    }
-
-    pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
-	    NULL, flags, timeout);
-    Tcl_Preserve(connPtr);
-    DbusWaitReply(pendPtr, opts.events);
-    Tcl_Release(connPtr);
-    index = DbusReplyResult(interp, pendPtr->reply, flags);
-    DbusPendingFree(pendPtr);
-    return index;
+    return DbusAwaitReply(interp, connPtr, serial, flags, timeout,
+	    opts.events, NULL, INT2PTR(flags), NULL);
 }
 
 int

@@ -459,11 +459,152 @@ FilterCmd(
 }
 
 /*
+ * The options of "dbus info" (InfoCmd), in the order of its error
+ * message.  INFO_STATIC tells the ones that need no connection
+ * (InfoStatic) from those about one (InfoConn).
+ */
+
+static const char *const infoOptions[] = {
+    "address", "capabilities", "connected", "local", "machineid", "name",
+    "path", "pending", "serverid", "service", "version", NULL
+};
+enum InfoOption {
+    I_ADDRESS, I_CAPS, I_CONNECTED, I_LOCAL, I_MACHINEID, I_NAME, I_PATH,
+    I_PENDING, I_SERVERID, I_SERVICE, I_VERSION
+};
+#define INFO_STATIC(i) \
+    ((i) == I_LOCAL || (i) == I_MACHINEID || (i) == I_PATH \
+    || (i) == I_SERVICE || (i) == I_VERSION)
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * InfoStatic --
+ *
+ *	dbus info local|machineid|path|service|version: what needs no
+ *	connection.
+ *
+ * Results:
+ *	TCL_OK with the value as the interp result, or TCL_ERROR when the
+ *	machine id cannot be read ({DBUS CONNECT ...}).
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+InfoStatic(
+    Tcl_Interp *interp,
+    enum InfoOption index)	/* INFO_STATIC */
+{
+    DBusError err;
+    char *id;
+    int major, minor, micro;
+
+    switch (index) {
+    case I_LOCAL:
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(DBUS_PATH_LOCAL, -1));
+	return TCL_OK;
+    case I_PATH:
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(DBUS_PATH_DBUS, -1));
+	return TCL_OK;
+    case I_SERVICE:
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(DBUS_SERVICE_DBUS, -1));
+	return TCL_OK;
+    case I_MACHINEID:
+	dbus_error_init(&err);
+	id = dbus_try_get_local_machine_id(&err);
+	if (id == NULL) {
+	    return DbusLibError(interp, DBUS_EC_CONNECT, "Machine id", &err);
+	}
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(id, -1));
+	dbus_free(id);
+	return TCL_OK;
+    default:				/* I_VERSION */
+	dbus_get_version(&major, &minor, &micro);
+	Tcl_SetObjResult(interp, Tcl_ObjPrintf("%d.%d.%d", major, minor,
+		micro));
+	return TCL_OK;
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * InfoConn --
+ *
+ *	dbus info ?busId? address|capabilities|connected|name|pending|
+ *	serverid: what a connection knows about itself.
+ *
+ * Results:
+ *	TCL_OK with the value as the interp result.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+InfoConn(
+    Tcl_Interp *interp,
+    DbusConn *connPtr,
+    enum InfoOption index)	/* not INFO_STATIC */
+{
+    Tcl_Obj *dictPtr;
+    const char *name;
+    char *id;
+
+    switch (index) {
+    case I_ADDRESS:
+	Tcl_SetObjResult(interp, connPtr->addressObj ? connPtr->addressObj
+		: Tcl_NewObj());
+	break;
+    case I_CONNECTED:
+	Tcl_SetObjResult(interp, Tcl_NewBooleanObj(
+		!(connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED))
+		&& dbus_connection_get_is_connected(connPtr->conn)));
+	break;
+    case I_CAPS:
+	dictPtr = Tcl_NewDictObj();
+	Tcl_DictObjPut(NULL, dictPtr, Tcl_NewStringObj("unixfd", -1),
+		Tcl_NewBooleanObj(dbus_connection_can_send_type(
+		connPtr->conn, DBUS_TYPE_UNIX_FD)));
+	Tcl_SetObjResult(interp, dictPtr);
+	break;
+    case I_NAME:
+	name = dbus_bus_get_unique_name(connPtr->conn);
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(name ? name : "", -1));
+	break;
+    case I_PENDING:
+	Tcl_SetObjResult(interp, Tcl_NewBooleanObj(
+		dbus_connection_has_messages_to_send(connPtr->conn)));
+	break;
+    default:				/* I_SERVERID */
+	id = dbus_connection_get_server_id(connPtr->conn);
+	Tcl_SetObjResult(interp, Tcl_NewStringObj(id ? id : "", -1));
+	dbus_free(id);
+	break;
+    }
+    return TCL_OK;
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * InfoCmd --
  *
  *	dbus info ?busId? option
+ *	(also dbus info serverId option, for a server: dbusServer.c)
+ *
+ * Results:
+ *	TCL_OK with the value asked for, or TCL_ERROR: wrong # args, a bad
+ *	option, an unknown busId.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -475,13 +616,6 @@ InfoCmd(
     int objc,
     Tcl_Obj *const objv[])
 {
-    static const char *const options[] = {
-	"address", "capabilities", "connected", "local", "machineid", "name",
-	"path",
-	"pending", "serverid", "service", "version", NULL
-    };
-    enum { I_ADDRESS, I_CAPS, I_CONNECTED, I_LOCAL, I_MACHINEID, I_NAME, I_PATH,
-	I_PENDING, I_SERVERID, I_SERVICE, I_VERSION };
     int index, code;
     DbusConn *connPtr;
 
@@ -493,84 +627,18 @@ InfoCmd(
     if (objc == 3 && DbusServerSubcommand(interp, objv[1], objv[2], &code)) {
 	return code;
     }
-    if (Tcl_GetIndexFromObj(interp, objv[objc-1], options, "option", 0,
+    if (Tcl_GetIndexFromObj(interp, objv[objc-1], infoOptions, "option", 0,
 	    &index) != TCL_OK) {
 	return TCL_ERROR;
     }
-    switch (index) {
-    case I_LOCAL:
-	Tcl_SetObjResult(interp, Tcl_NewStringObj(DBUS_PATH_LOCAL, -1));
-	return TCL_OK;
-    case I_PATH:
-	Tcl_SetObjResult(interp, Tcl_NewStringObj(DBUS_PATH_DBUS, -1));
-	return TCL_OK;
-    case I_SERVICE:
-	Tcl_SetObjResult(interp, Tcl_NewStringObj(DBUS_SERVICE_DBUS, -1));
-	return TCL_OK;
-    case I_MACHINEID: {
-	DBusError err;
-	char *id;
-
-	dbus_error_init(&err);
-	id = dbus_try_get_local_machine_id(&err);
-	if (id == NULL) {
-	    return DbusLibError(interp, DBUS_EC_CONNECT, "Machine id", &err);
-	}
-	Tcl_SetObjResult(interp, Tcl_NewStringObj(id, -1));
-	dbus_free(id);
-	return TCL_OK;
-    }
-    case I_VERSION: {
-	int major, minor, micro;
-
-	dbus_get_version(&major, &minor, &micro);
-	Tcl_SetObjResult(interp, Tcl_ObjPrintf("%d.%d.%d", major, minor,
-		micro));
-	return TCL_OK;
-    }
+    if (INFO_STATIC(index)) {
+	return InfoStatic(interp, (enum InfoOption) index);
     }
     if (DbusGetConn(interp, objc == 3 ? objv[1] : NULL, &connPtr)
 	    != TCL_OK) {
 	return TCL_ERROR;
     }
-    switch (index) {
-    case I_ADDRESS:
-	Tcl_SetObjResult(interp, connPtr->addressObj ? connPtr->addressObj
-		: Tcl_NewObj());
-	return TCL_OK;
-    case I_CONNECTED:
-	Tcl_SetObjResult(interp, Tcl_NewBooleanObj(
-		!(connPtr->flags & (DBUS_CONN_LOST | DBUS_CONN_CLOSED))
-		&& dbus_connection_get_is_connected(connPtr->conn)));
-	return TCL_OK;
-    case I_CAPS: {
-	Tcl_Obj *dictPtr = Tcl_NewDictObj();
-
-	Tcl_DictObjPut(NULL, dictPtr, Tcl_NewStringObj("unixfd", -1),
-		Tcl_NewBooleanObj(dbus_connection_can_send_type(
-		connPtr->conn, DBUS_TYPE_UNIX_FD)));
-	Tcl_SetObjResult(interp, dictPtr);
-	return TCL_OK;
-    }
-    case I_NAME: {
-	const char *name = dbus_bus_get_unique_name(connPtr->conn);
-
-	Tcl_SetObjResult(interp, Tcl_NewStringObj(name ? name : "", -1));
-	return TCL_OK;
-    }
-    case I_PENDING:
-	Tcl_SetObjResult(interp, Tcl_NewBooleanObj(
-		dbus_connection_has_messages_to_send(connPtr->conn)));
-	return TCL_OK;
-    case I_SERVERID: {
-	char *id = dbus_connection_get_server_id(connPtr->conn);
-
-	Tcl_SetObjResult(interp, Tcl_NewStringObj(id ? id : "", -1));
-	dbus_free(id);
-	return TCL_OK;
-    }
-    }
-    return TCL_OK;
+    return InfoConn(interp, connPtr, (enum InfoOption) index);
 }
 
 /*

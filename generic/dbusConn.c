@@ -397,66 +397,6 @@ DbusGetConn(
 /*
  *----------------------------------------------------------------------
  *
- * SameAddress --
- *
- *	Do two D-Bus addresses designate the same bus?  With guids on both
- *	sides the guids decide; otherwise the transport and the keys that
- *	locate the server must match.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-SameAddress(
-    const char *a,
-    const char *b)
-{
-    static const char *const keys[] = {
-	"path", "tmpdir", "abstract", "runtime", "host", "port", "bind",
-	"family", "dir", NULL
-    };
-    DBusAddressEntry **ea = NULL, **eb = NULL;
-    int na = 0, nb = 0, same = 0, i;
-
-    if (strcmp(a, b) == 0) {
-	return 1;
-    }
-    if (!dbus_parse_address(a, &ea, &na, NULL)) {
-	return 0;
-    }
-    if (!dbus_parse_address(b, &eb, &nb, NULL)) {
-	dbus_address_entries_free(ea);
-	return 0;
-    }
-    if (na > 0 && nb > 0) {
-	const char *ga = dbus_address_entry_get_value(ea[0], "guid");
-	const char *gb = dbus_address_entry_get_value(eb[0], "guid");
-
-	if (ga != NULL && gb != NULL) {
-	    same = strcmp(ga, gb) == 0;
-	} else if (strcmp(dbus_address_entry_get_method(ea[0]),
-		dbus_address_entry_get_method(eb[0])) == 0) {
-	    same = 1;
-	    for (i = 0; keys[i] != NULL; i++) {
-		const char *va = dbus_address_entry_get_value(ea[0], keys[i]);
-		const char *vb = dbus_address_entry_get_value(eb[0], keys[i]);
-
-		if ((va == NULL) != (vb == NULL)
-			|| (va != NULL && strcmp(va, vb) != 0)) {
-		    same = 0;
-		    break;
-		}
-	    }
-	}
-    }
-    dbus_address_entries_free(ea);
-    dbus_address_entries_free(eb);
-    return same;
-}
-
-/*
- *----------------------------------------------------------------------
- *
  * InitConn --
  *
  *	Wrap an open libdbus connection in a record that is on no list
@@ -714,15 +654,18 @@ AttachInterp(
 /*
  *----------------------------------------------------------------------
  *
- * BusAddress --
+ * BusTypeOf --
  *
- *	The address a connection of a bus type is opened with (what
- *	libdbus reads for dbus_bus_get_private), or the given address for
- *	a connection by address ("dbus info address").
+ *	What a "dbus connect" argument names: session, system or starter
+ *	(starter is the session bus when DBUS_STARTER_ADDRESS is unset), a
+ *	dbusN handle, or an address; an address that is the one of the
+ *	session or system bus in the environment keeps that bus's usual
+ *	handle.
  *
  * Results:
- *	A static or environment string; "" when libdbus picks the address
- *	itself (no session bus address in the environment).
+ *	DBUS_BUS_SESSION, _SYSTEM or _STARTER (with *namePtr changed to
+ *	"session" or "system" for such an address), BUS_HANDLE for a
+ *	dbusN handle, or BUS_ADDRESS for any other address.
  *
  * Side effects:
  *	None.
@@ -730,81 +673,38 @@ AttachInterp(
  *----------------------------------------------------------------------
  */
 
-static const char *
-BusAddress(
-    int busType,		/* DBUS_BUS_* or -1 */
-    const char *address)	/* the address when busType is -1 */
+#define BUS_ADDRESS	(-1)
+#define BUS_HANDLE	(-2)
+
+static int
+BusTypeOf(
+    const char **namePtr)	/* in/out: static or borrowed string */
 {
-    const char *env = NULL;
+    const char *name = *namePtr, *sess, *sys;
 
-    switch (busType) {
-    case DBUS_BUS_SESSION:
-	env = getenv("DBUS_SESSION_BUS_ADDRESS");
-	break;
-    case DBUS_BUS_SYSTEM:
-	env = getenv("DBUS_SYSTEM_BUS_ADDRESS");
-	if (env == NULL) {
-	    env = "unix:path=/var/run/dbus/system_bus_socket";
-	}
-	break;
-    case DBUS_BUS_STARTER:
-	env = getenv("DBUS_STARTER_ADDRESS");
-	break;
-    default:
-	env = address;
-	break;
+    if (strcmp(name, "session") == 0) {
+	return DBUS_BUS_SESSION;
+    } else if (strcmp(name, "system") == 0) {
+	return DBUS_BUS_SYSTEM;
+    } else if (strcmp(name, "starter") == 0) {
+	return getenv("DBUS_STARTER_ADDRESS") ? DBUS_BUS_STARTER
+		: DBUS_BUS_SESSION;
+    } else if (IsWellKnown(name)) {
+	return BUS_HANDLE;
     }
-    return env ? env : "";
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * OpenBus --
- *
- *	Open a private connection to the session, system or starter bus at
- *	the address the environment names now.  libdbus reads those
- *	variables once per process (dbus_bus_get_private), so after the
- *	bus was lost and the variable changed (a new session, a restarted
- *	daemon) it would go on dialling the old address; we read them at
- *	each call and open the address ourselves.  Only when the
- *	environment names no session bus is libdbus left to find one (its
- *	autolaunch and $XDG_RUNTIME_DIR/bus rules).
- *
- * Results:
- *	The registered connection (Hello done), or NULL with an error in
- *	interp.
- *
- * Side effects:
- *	Connects and registers with the bus.
- *
- *----------------------------------------------------------------------
- */
-
-static DBusConnection *
-OpenBus(
-    Tcl_Interp *interp,
-    int busType)		/* DBUS_BUS_SESSION, _SYSTEM, _STARTER */
-{
-    const char *address = BusAddress(busType, NULL);
-    DBusConnection *conn;
-    DBusError err;
-
-    dbus_error_init(&err);
-    if (*address == '\0') {
-	conn = dbus_bus_get_private((DBusBusType) busType, &err);
-    } else {
-	conn = dbus_connection_open_private(address, &err);
-	if (conn != NULL && !dbus_bus_register(conn, &err)) {
-	    dbus_connection_close(conn);
-	    dbus_connection_unref(conn);
-	    conn = NULL;
-	}
+    sess = getenv("DBUS_SESSION_BUS_ADDRESS");
+    sys = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+    if (sys == NULL) {
+	sys = "unix:path=/var/run/dbus/system_bus_socket";
     }
-    if (conn == NULL) {
-	DbusLibError(interp, DBUS_EC_CONNECT, "Connection Error", &err);
+    if (sess != NULL && DbusSameAddress(name, sess)) {
+	*namePtr = "session";
+	return DBUS_BUS_SESSION;
+    } else if (DbusSameAddress(name, sys)) {
+	*namePtr = "system";
+	return DBUS_BUS_SYSTEM;
     }
-    return conn;
+    return BUS_ADDRESS;
 }
 
 /*
@@ -813,13 +713,16 @@ OpenBus(
  * DbusConnect --
  *
  *	"dbus connect": session (default), system, starter, an existing
- *	handle of the thread, or a D-Bus address.
+ *	handle of the thread, or a D-Bus address.  A bus that is open in
+ *	the thread (and not lost) is shared, not opened again.
  *
  * Results:
- *	TCL_OK with *connPtrPtr set, or TCL_ERROR.
+ *	TCL_OK with *connPtrPtr set (the record belongs to the thread's
+ *	table; interp is attached to it), or TCL_ERROR.
  *
  * Side effects:
- *	May open a private connection (Hello included).
+ *	May open a private connection (Hello included) and list it under
+ *	its handle; attaches interp to the connection.
  *
  *----------------------------------------------------------------------
  */
@@ -827,15 +730,15 @@ OpenBus(
 int
 DbusConnect(
     Tcl_Interp *interp,
-    Tcl_Obj *nameObj,
-    DbusConn **connPtrPtr)
+    Tcl_Obj *nameObj,		/* session, system, starter, dbusN, an
+				 * address, or NULL: the default bus */
+    DbusConn **connPtrPtr)	/* out */
 {
     DbusThreadData *tsdPtr = DbusGetThreadData();
     const char *name = nameObj ? Tcl_GetString(nameObj) : DBUS_DEFAULT_BUS;
-    const char *handle = NULL;
-    int busType = -1;
+    const char *handle = name;
+    int busType;
     DBusConnection *conn;
-    DBusError err;
     DbusConn *connPtr;
     Tcl_HashEntry *hPtr;
     char buf[32];
@@ -849,92 +752,43 @@ DbusConnect(
 	return DbusError(interp, DBUS_EC_CLOSED, name, NULL,
 		"D-Bus is shut down: the process or thread is exiting");
     }
-    if (strcmp(name, "session") == 0) {
-	busType = DBUS_BUS_SESSION;
-    } else if (strcmp(name, "system") == 0) {
-	busType = DBUS_BUS_SYSTEM;
-    } else if (strcmp(name, "starter") == 0) {
-	busType = getenv("DBUS_STARTER_ADDRESS") ? DBUS_BUS_STARTER
-		: DBUS_BUS_SESSION;
-    } else if (IsWellKnown(name)) {
+    busType = BusTypeOf(&name);
+    if (busType != BUS_ADDRESS) {
 	/*
-	 * An existing dbusN handle of this thread: share it.
+	 * A handle of this thread, or a bus open under its handle (and
+	 * not lost): share it.
 	 */
 
-	hPtr = Tcl_FindHashEntry(&tsdPtr->handles, name);
-	if (hPtr == NULL) {
-	    return DbusError(interp, DBUS_EC_BUSID, name, NULL,
-		    "bad busId \"%s\"", name);
-	}
-	connPtr = (DbusConn *) Tcl_GetHashValue(hPtr);
-	AttachInterp(interp, connPtr, name);
-	*connPtrPtr = connPtr;
-	return TCL_OK;
-    } else {
-	/*
-	 * An address.  The session or system bus keeps its usual handle.
-	 */
-
-	const char *sess = getenv("DBUS_SESSION_BUS_ADDRESS");
-	const char *sys = getenv("DBUS_SYSTEM_BUS_ADDRESS");
-
-	if (sys == NULL) {
-	    sys = "unix:path=/var/run/dbus/system_bus_socket";
-	}
-	if (sess != NULL && SameAddress(name, sess)) {
-	    busType = DBUS_BUS_SESSION;
-	    name = "session";
-	} else if (SameAddress(name, sys)) {
-	    busType = DBUS_BUS_SYSTEM;
-	    name = "system";
-	}
-    }
-
-    if (busType != -1) {
 	handle = name;
 	hPtr = Tcl_FindHashEntry(&tsdPtr->handles, handle);
-	if (hPtr != NULL) {
-	    connPtr = (DbusConn *) Tcl_GetHashValue(hPtr);
-	    if (!(connPtr->flags & DBUS_CONN_LOST)) {
-		AttachInterp(interp, connPtr, handle);
-		*connPtrPtr = connPtr;
-		return TCL_OK;
-	    }
-	}
-	conn = OpenBus(interp, busType);
-	if (conn == NULL) {
-	    return TCL_ERROR;
-	}
-    } else {
-	DBusAddressEntry **entries;
-	int nEntries;
-
-	if (!dbus_parse_address(name, &entries, &nEntries, NULL)) {
+	if (hPtr == NULL && busType == BUS_HANDLE) {
 	    return DbusError(interp, DBUS_EC_BUSID, name, NULL,
 		    "bad busId \"%s\"", name);
 	}
-	dbus_address_entries_free(entries);
-	dbus_error_init(&err);
-	conn = dbus_connection_open_private(name, &err);
-	if (conn == NULL) {
-	    return DbusLibError(interp, DBUS_EC_CONNECT, "Connection Error",
-		    &err);
+	connPtr = hPtr ? (DbusConn *) Tcl_GetHashValue(hPtr) : NULL;
+	if (busType == BUS_HANDLE
+		|| (connPtr != NULL && !(connPtr->flags & DBUS_CONN_LOST))) {
+	    AttachInterp(interp, connPtr, handle);
+	    *connPtrPtr = connPtr;
+	    return TCL_OK;
 	}
-	if (!dbus_bus_register(conn, &err)) {
-	    dbus_connection_close(conn);
-	    dbus_connection_unref(conn);
-	    return DbusLibError(interp, DBUS_EC_CONNECT, "Connection Error",
-		    &err);
+	conn = DbusOpenBus(interp, busType);
+    } else {
+	conn = DbusOpenAddress(interp, name);
+	if (conn != NULL) {
+	    DbusNextHandle(tsdPtr, buf, sizeof(buf));
+	    handle = buf;
 	}
-	DbusNextHandle(tsdPtr, buf, sizeof(buf));
-	handle = buf;
     }
-
+    if (conn == NULL) {
+	return TCL_ERROR;
+    }
     connPtr = NewConn(tsdPtr, conn, handle, 0);
     if (connPtr == NULL) {
 	return DbusNoMemory(interp);
     }
-    connPtr->addressObj = Tcl_NewStringObj(BusAddress(busType, name), -1);
+    connPtr->addressObj = Tcl_NewStringObj(DbusBusAddress(busType, name),
+	    -1);
     Tcl_IncrRefCount(connPtr->addressObj);
     AttachInterp(interp, connPtr, handle);
     *connPtrPtr = connPtr;

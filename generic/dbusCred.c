@@ -43,7 +43,7 @@ typedef struct CredCache {
 				 * closes */
 } CredCache;
 
-static Tcl_NRPostProc CredResume;
+static DbusAwaitStep CredStep;
 static DbusOwnerProc OwnerChanged;
 
 /*
@@ -429,33 +429,36 @@ Finish(
 /*
  *----------------------------------------------------------------------
  *
- * CredResume --
+ * CredStep --
  *
- *	NR callback of a query made inside a coroutine (see CallResume in
- *	dbusCallCmd.c): runs when the coroutine is resumed.
+ *	The DbusAwaitStep of a query to the bus daemon: the answer goes
+ *	through Finish (cache, command result) unless the coroutine that
+ *	waited is being deleted.
+ *
+ * Results:
+ *	What Finish returns, or result when it is not TCL_OK.
+ *
+ * Side effects:
+ *	Frees the name (data1, ckalloc'ed by DbusCredentialsNR) and
+ *	releases the connection (data2, preserved by DbusCredentialsNR).
  *
  *----------------------------------------------------------------------
  */
 
 static int
-CredResume(
-    ClientData data[],
+CredStep(
     Tcl_Interp *interp,
+    ClientData data1,		/* the name; owned, freed here */
+    ClientData data2,		/* the DbusConn; preserved, released here */
+    DBusMessage *reply,		/* borrowed; NULL: no reply */
     int result)
 {
-    DbusPending *pendPtr = (DbusPending *) data[0];
-    char *name = (char *) data[1];
-    DbusConn *connPtr = (DbusConn *) data[2];
+    char *name = (char *) data1;
+    DbusConn *connPtr = (DbusConn *) data2;
 
-    if (!pendPtr->done && result == TCL_OK) {
-	Tcl_NRAddCallback(interp, CredResume, pendPtr, name, connPtr, NULL);
-	return Tcl_NREvalObj(interp,
-		DbusGetInterpData(interp)->literals[DBUS_LIT_YIELD], 0);
+    if (result == TCL_OK) {
+	result = Finish(interp, connPtr, name, reply);
     }
-    if (pendPtr->done) {
-	result = Finish(interp, connPtr, name, pendPtr->reply);
-    }
-    DbusPendingFree(pendPtr);
     Tcl_Release(connPtr);
     ckfree(name);
     return result;
@@ -487,9 +490,8 @@ DbusCredentialsNR(
 {
     CredCache *cachePtr;
     DBusMessage *msg;
-    DbusPending *pendPtr;
     dbus_uint32_t serial;
-    Tcl_Obj *coroPtr;
+    char *copy;
     int isNew, code;
 
     if (name == NULL) {
@@ -530,26 +532,11 @@ DbusCredentialsNR(
     if (code != TCL_OK) {
 	return code;
     }
+    copy = ckalloc(strlen(name) + 1);
+    strcpy(copy, name);
     Tcl_Preserve(connPtr);
-    coroPtr = DbusInCoroutine(interp);
-    if (coroPtr != NULL) {
-	char *copy = ckalloc(strlen(name) + 1);
-
-	strcpy(copy, name);
-	pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_CORO, interp,
-		coroPtr, 0, -1);
-	Tcl_DecrRefCount(coroPtr);
-	Tcl_NRAddCallback(interp, CredResume, pendPtr, copy, connPtr, NULL);
-	return Tcl_NREvalObj(interp,
-		DbusGetInterpData(interp)->literals[DBUS_LIT_YIELD], 0);
-    }
-    pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
-	    NULL, 0, -1);
-    DbusWaitReply(pendPtr, 0);
-    code = Finish(interp, connPtr, name, pendPtr->reply);
-    DbusPendingFree(pendPtr);
-    Tcl_Release(connPtr);
-    return code;
+    return DbusAwaitReply(interp, connPtr, serial, 0, -1, 0, CredStep, copy,
+	    connPtr);
 }
 
 /*

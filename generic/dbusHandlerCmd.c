@@ -144,6 +144,154 @@ ListHandlers(
 }
 
 /*
+ * The words of a listen, method or unknown command (HandlerParse).
+ */
+
+typedef struct HandlerArgs {
+    Tcl_Obj *busObj;		/* busId or NULL; borrowed from objv */
+    Tcl_Obj *pathObj;		/* path or NULL; borrowed */
+    Tcl_Obj *memberObj;		/* member or NULL; borrowed */
+    Tcl_Obj *scriptObj;		/* script or NULL; borrowed */
+    int flags;			/* DBUS_FLAG_DETAILS, DBUS_FLAG_ASYNC */
+} HandlerArgs;
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * HandlerOptions --
+ *
+ *	The options of listen, method and unknown, from objv[*idxPtr] up
+ *	to "--" or the first word not starting with "-": -details, and
+ *	-async for method.
+ *
+ * Results:
+ *	TCL_OK with *flagsPtr or'ed with the options' flags and *idxPtr
+ *	past the options, or TCL_ERROR with `bad option` and errorcode
+ *	{TCL LOOKUP INDEX option name}.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+HandlerOptions(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    DbusTable table,
+    int *idxPtr,		/* in/out */
+    int *flagsPtr)		/* in/out */
+{
+    int i;
+
+    for (i = *idxPtr; i < objc; i++) {
+	const char *s = Tcl_GetString(objv[i]);
+
+	if (strcmp(s, "--") == 0) {
+	    i++;
+	    break;
+	}
+	if (s[0] != '-') {
+	    break;
+	}
+	if (strcmp(s, "-details") == 0) {
+	    *flagsPtr |= DBUS_FLAG_DETAILS;
+	} else if (table == DBUS_TABLE_METHOD && strcmp(s, "-async") == 0) {
+	    *flagsPtr |= DBUS_FLAG_ASYNC;
+	} else {
+	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
+		    "bad option \"%s\": must be %s-details", s,
+		    (table == DBUS_TABLE_METHOD) ? "-async or " : ""));
+	    Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option", s,
+		    NULL);
+	    return TCL_ERROR;
+	}
+    }
+    *idxPtr = i;
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * HandlerParse --
+ *
+ *	Parse and check the words of listen, method or unknown: the
+ *	optional busId, the options, then path, member (not for unknown)
+ *	and script, each optional from the right.
+ *
+ * Results:
+ *	TCL_OK with *argsPtr filled in (objects borrowed from objv), or
+ *	TCL_ERROR: wrong # args, a bad option, -async without a script to
+ *	install {DBUS USAGE ASYNC}, "Invalid path" {DBUS INVALID PATH p},
+ *	"Invalid signal name"/"Invalid method name" {DBUS INVALID MEMBER m}.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+HandlerParse(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    DbusTable table,
+    HandlerArgs *argsPtr)	/* out */
+{
+    int i = 1, nPos, maxPos = (table == DBUS_TABLE_UNKNOWN) ? 2 : 3;
+    Tcl_Obj *pos[3] = {NULL, NULL, NULL};
+    Tcl_Size len;
+    const char *member;
+
+    argsPtr->flags = 0;
+    argsPtr->busObj = DbusTakeBusId(objc, objv, &i, 0);
+    if (HandlerOptions(interp, objc, objv, table, &i, &argsPtr->flags)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    nPos = objc - i;
+    if (nPos > maxPos) {
+	Tcl_WrongNumArgs(interp, 1, objv, (table == DBUS_TABLE_UNKNOWN)
+		? "?busId? ?options? ?path ?script??"
+		: (table == DBUS_TABLE_SIGNAL)
+		? "?busId? ?options? ?path ?signal ?script???"
+		: "?busId? ?options? ?path ?method ?script???");
+	return TCL_ERROR;
+    }
+    memcpy(pos, objv + i, sizeof(Tcl_Obj *) * nPos);
+    argsPtr->pathObj = pos[0];
+    argsPtr->memberObj = (table == DBUS_TABLE_UNKNOWN) ? NULL : pos[1];
+    argsPtr->scriptObj = pos[maxPos - 1];
+    if (table == DBUS_TABLE_METHOD && (argsPtr->flags & DBUS_FLAG_ASYNC)
+	    && (argsPtr->scriptObj == NULL
+	    || DbusIsEmpty(argsPtr->scriptObj))) {
+	return DbusError(interp, DBUS_EC_USAGE, "ASYNC", NULL,
+		argsPtr->scriptObj == NULL ? "The -async option is not applicable for "
+		"querying method handlers" : "The -async option is not "
+		"applicable for unregistering method handlers");
+    }
+    if (argsPtr->pathObj != NULL && !DbusIsEmpty(argsPtr->pathObj)
+	    && DbusCheckName(interp, DBUS_NAME_PATH, argsPtr->pathObj,
+		    "Invalid path")
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (argsPtr->memberObj != NULL) {
+	member = Tcl_GetStringFromObj(argsPtr->memberObj, &len);
+	if (!DbusValidMatchMember(member, len)) {
+	    return DbusError(interp, DBUS_EC_INVALID, "MEMBER", member,
+		    table == DBUS_TABLE_SIGNAL ? "Invalid signal name"
+		    : "Invalid method name");
+	}
+    }
+    return TCL_OK;
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * HandlerCmd --
@@ -152,6 +300,9 @@ ListHandlers(
  *	dbus listen ?busId? ?-details? ?path ?member ?script???
  *	dbus method ?busId? ?-async? ?-details? ?path ?member ?script???
  *	dbus unknown ?busId? ?-details? ?path ?script??
+ *	Without a script it queries: the script of one handler (path and
+ *	member given; path for unknown), else the list of interp's
+ *	handlers (ListHandlers).
  *
  * Results:
  *	TCL_OK, with the handler script or the list of handlers for the
@@ -171,96 +322,20 @@ HandlerCmd(
     Tcl_Obj *const objv[],
     DbusTable table)
 {
-    Tcl_Obj *busObj = NULL, *pathObj = NULL, *memberObj = NULL;
-    Tcl_Obj *scriptObj = NULL;
-    int i = 1, flags = 0, nPos, maxPos;
+    HandlerArgs args;
     DbusConn *connPtr;
-    const char *path, *key = NULL;
+    const char *path, *key;
 
-    busObj = DbusTakeBusId(objc, objv, &i, 0);
-    for (; i < objc; i++) {
-	const char *s = Tcl_GetString(objv[i]);
-
-	if (strcmp(s, "--") == 0) {
-	    i++;
-	    break;
-	}
-	if (s[0] != '-') {
-	    break;
-	}
-	if (strcmp(s, "-details") == 0) {
-	    flags |= DBUS_FLAG_DETAILS;
-	} else if (table == DBUS_TABLE_METHOD && strcmp(s, "-async") == 0) {
-	    flags |= DBUS_FLAG_ASYNC;
-	} else {
-	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
-		    "bad option \"%s\": must be %s-details", s,
-		    (table == DBUS_TABLE_METHOD) ? "-async or " : ""));
-	    Tcl_SetErrorCode(interp, "TCL", "LOOKUP", "INDEX", "option", s,
-		    NULL);
-	    return TCL_ERROR;
-	}
-    }
-    maxPos = (table == DBUS_TABLE_UNKNOWN) ? 2 : 3;
-    nPos = objc - i;
-    if (nPos > maxPos) {
-	Tcl_WrongNumArgs(interp, 1, objv, (table == DBUS_TABLE_UNKNOWN)
-		? "?busId? ?options? ?path ?script??"
-		: (table == DBUS_TABLE_SIGNAL)
-		? "?busId? ?options? ?path ?signal ?script???"
-		: "?busId? ?options? ?path ?method ?script???");
+    if (HandlerParse(interp, objc, objv, table, &args) != TCL_OK
+	    || DbusGetConn(interp, args.busObj, &connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
-    if (nPos >= 1) {
-	pathObj = objv[i];
-    }
-    if (table == DBUS_TABLE_UNKNOWN) {
-	if (nPos >= 2) {
-	    scriptObj = objv[i+1];
-	}
-    } else {
-	if (nPos >= 2) {
-	    memberObj = objv[i+1];
-	}
-	if (nPos >= 3) {
-	    scriptObj = objv[i+2];
-	}
-    }
-    if (table == DBUS_TABLE_METHOD && (flags & DBUS_FLAG_ASYNC)
-	    && (scriptObj == NULL || DbusIsEmpty(scriptObj))) {
-	return DbusError(interp, DBUS_EC_USAGE, "ASYNC", NULL,
-		scriptObj == NULL ? "The -async option is not applicable for "
-		"querying method handlers" : "The -async option is not "
-		"applicable for unregistering method handlers");
-    }
-    if (pathObj != NULL && !DbusIsEmpty(pathObj)
-	    && DbusCheckName(interp, DBUS_NAME_PATH, pathObj, "Invalid path")
-	    != TCL_OK) {
-	return TCL_ERROR;
-    }
-    if (memberObj != NULL) {
-	Tcl_Size len;
-
-	key = Tcl_GetStringFromObj(memberObj, &len);
-	if (!DbusValidMatchMember(key, len)) {
-	    return DbusError(interp, DBUS_EC_INVALID, "MEMBER", key,
-		    table == DBUS_TABLE_SIGNAL ? "Invalid signal name"
-		    : "Invalid method name");
-	}
-    }
-    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
-	return TCL_ERROR;
-    }
-
-    /*
-     * Query forms.
-     */
-
-    if (scriptObj == NULL) {
-	if (memberObj != NULL || (table == DBUS_TABLE_UNKNOWN
-		&& pathObj != NULL)) {
+    key = (args.memberObj != NULL) ? Tcl_GetString(args.memberObj) : NULL;
+    if (args.scriptObj == NULL) {
+	if (args.memberObj != NULL || (table == DBUS_TABLE_UNKNOWN
+		&& args.pathObj != NULL)) {
 	    DbusHandler *handlerPtr = DbusHandlerLookup(connPtr, table,
-		    Tcl_GetString(pathObj), key, interp);
+		    Tcl_GetString(args.pathObj), key, interp);
 
 	    if (handlerPtr != NULL && handlerPtr->script != NULL) {
 		Tcl_SetObjResult(interp, handlerPtr->script);
@@ -268,20 +343,19 @@ HandlerCmd(
 	    return TCL_OK;
 	}
 	Tcl_SetObjResult(interp, ListHandlers(interp, connPtr, table,
-		pathObj));
+		args.pathObj));
 	return TCL_OK;
     }
-
-    path = Tcl_GetString(pathObj);
-    if (DbusIsEmpty(scriptObj)) {
+    path = Tcl_GetString(args.pathObj);
+    if (DbusIsEmpty(args.scriptObj)) {
 	DbusHandlerRemove(connPtr, table, path, key, interp);
 	return TCL_OK;
     }
     if (table == DBUS_TABLE_UNKNOWN) {
-	flags |= DBUS_FLAG_ASYNC;
+	args.flags |= DBUS_FLAG_ASYNC;
     }
     return DbusHandlerInstall(interp, connPtr, table, path, key,
-	    DbusHandlerNew(interp, scriptObj, NULL, NULL, flags));
+	    DbusHandlerNew(interp, args.scriptObj, NULL, NULL, args.flags));
 }
 
 /*

@@ -10,6 +10,8 @@
  *	  dbusInit.c	   Dbus_Init, Dbif_Init, package provide, the
  *			   ensemble builder
  *	  dbusConn.c	   connection lifecycle, per-interp/per-thread state
+ *	  dbusAddress.c	   bus addresses: same bus?, the address of a bus
+ *			   type, opening a bus or an address
  *	  dbusCmd.c	   the "dbus" ensemble table, shared argument
  *			   plumbing, connection and bus subcommands
  *	  dbusCallCmd.c	   dbus call/cancel
@@ -20,6 +22,8 @@
  *	  dbusDeliver.c	   one message to monitors, method/signal handlers,
  *			   replies; the message-info dict; error replies
  *	  dbusPending.c	   pending calls, deadlines, the synchronous wait
+ *	  dbusAwait.c	   waiting for a reply or yielding in a coroutine,
+ *			   the reply as a command result
  *	  dbusMessage.c	   header fields and leading arguments of a message,
  *			   building and sending returns and signals, for
  *			   the layers above the core
@@ -605,6 +609,7 @@ void		DbusExactSet(DbusExact *exactPtr, Tcl_Obj *plainObj,
 		    Tcl_Obj *exactObj);
 void		DbusExactClear(DbusExact *exactPtr);
 Tcl_Obj *	DbusExactPick(const DbusExact *exactPtr, Tcl_Obj *valuePtr);
+
 /*
  *----------------------------------------------------------------------
  * dbusConn.c
@@ -632,6 +637,50 @@ void		DbusConnLost(DbusConn *connPtr);
 void		DbusExitProc(ClientData clientData);
 int		DbusSend(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessage *msg, dbus_uint32_t *serialPtr);
+
+/*
+ *----------------------------------------------------------------------
+ * dbusAwait.c: waiting for a reply, or yielding when in a coroutine
+ *----------------------------------------------------------------------
+ */
+
+/*
+ * What runs once the reply to an awaited call is in (DbusAwaitReply):
+ * reply is borrowed (NULL when none came: timeout, bus lost) and result
+ * is TCL_OK; when the coroutine that waited is deleted first, reply is
+ * NULL and result is the deletion's code, and the step only releases
+ * data1/data2 and returns result.
+ */
+
+typedef int (DbusAwaitStep)(Tcl_Interp *interp, ClientData data1,
+		    ClientData data2, DBusMessage *reply, int result);
+
+Tcl_Obj *	DbusInCoroutine(Tcl_Interp *interp);
+int		DbusReplyResult(Tcl_Interp *interp, DBusMessage *reply,
+		    int flags);
+int		DbusAwaitReply(Tcl_Interp *interp, DbusConn *connPtr,
+		    dbus_uint32_t serial, int flags, int timeout, int events,
+		    DbusAwaitStep *step, ClientData data1, ClientData data2);
+Tcl_NRPostProc	DbusAwaitResume;
+
+/*
+ * The NR callback's former name, still used by dbifProxyCmd.c (whose
+ * proxy call is to move to DbusAwaitReply): data {pendPtr flags NULL
+ * NULL} makes the reply the command result.
+ */
+
+#define DbusCallResume	DbusAwaitResume
+
+/*
+ *----------------------------------------------------------------------
+ * dbusAddress.c
+ *----------------------------------------------------------------------
+ */
+
+int		DbusSameAddress(const char *a, const char *b);
+const char *	DbusBusAddress(int busType, const char *address);
+DBusConnection *DbusOpenBus(Tcl_Interp *interp, int busType);
+DBusConnection *DbusOpenAddress(Tcl_Interp *interp, const char *address);
 
 /*
  *----------------------------------------------------------------------
@@ -1051,10 +1100,6 @@ int		DbusCheckDest(Tcl_Interp *interp, Tcl_Obj *destObj);
 Tcl_ObjCmdProc	DbusCallObjCmd, DbusCallNRCmd, DbusCancelCmd;
 Tcl_ObjCmdProc	DbusReturnCmd, DbusErrorCmd, DbusSignalCmd;
 int		DbusCreateCommands(Tcl_Interp *interp);
-Tcl_Obj *	DbusInCoroutine(Tcl_Interp *interp);
-int		DbusReplyResult(Tcl_Interp *interp, DBusMessage *reply,
-		    int flags);
-Tcl_NRPostProc	DbusCallResume;
 Tcl_ObjCmdProc	DbusListenCmd, DbusMethodCmd, DbusUnknownCmd,
 		DbusMonitorCmd;
 int		DbifCreateCommands(Tcl_Interp *interp);

@@ -247,11 +247,184 @@ GatherBuffer(
 /*
  *----------------------------------------------------------------------
  *
+ * FixedSource --
+ *
+ *	The first step of DbusMarshalFixedArray: where the elements of an
+ *	a<T> come from.  An 'ay' may be bytes already (GetBytes: a byte
+ *	array or text), or text when it is no list; anything else must be
+ *	a list.
+ *
+ * Results:
+ *	TCL_OK with either *bufPtr set to the bytes (*nPtr of them; when
+ *	they were decoded into memory of their own, *allocPtr is set and
+ *	the caller ckfrees it) or *bufPtr left NULL and *elemsPtr and *nPtr
+ *	set to the list's elements (borrowed); TCL_ERROR with {DBUS VALUE
+ *	a<T> value} or an 'ay' value error.
+ *
+ * Side effects:
+ *	May convert valuePtr to a list.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+FixedSource(
+    MarshalCtx *ctx,
+    int code,			/* element type, IS_FIXED_CODE */
+    Tcl_Obj *valuePtr,		/* borrowed */
+    void *stackBuf,		/* STATIC_FIXED_BYTES bytes */
+    const void **bufPtr,	/* out: the bytes, or left NULL */
+    Tcl_Obj ***elemsPtr,	/* out: the elements when no bytes */
+    Tcl_Size *nPtr,		/* out */
+    void **allocPtr)		/* out: memory to free, or unchanged */
+{
+    int k;
+    char asig[2];
+
+    if (code == 'y' && (k = GetBytes(ctx, valuePtr, stackBuf, bufPtr, nPtr,
+	    allocPtr)) != 0) {
+	return (k < 0) ? TCL_ERROR : TCL_OK;
+    } else if (code == 'y' && Tcl_ListObjGetElements(NULL, valuePtr, nPtr,
+	    elemsPtr) != TCL_OK) {
+	return (GetTextBytes(ctx, valuePtr, stackBuf, bufPtr, nPtr, allocPtr)
+		< 0) ? TCL_ERROR : TCL_OK;
+    } else if (Tcl_ListObjGetElements(ctx->errInterp, valuePtr, nPtr,
+	    elemsPtr) != TCL_OK) {
+	asig[0] = 'a';
+	asig[1] = (char) code;
+	return DbusMarshalErrShape(ctx->errInterp, asig, 2, valuePtr);
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * GatherElements --
+ *
+ *	The hot loop of DbusMarshalFixedArray: convert n list elements to
+ *	the fixed-size type code, range checked, into buf (n * size
+ *	bytes).  Integers of Tcl's own "int" type are read from their
+ *	internal representation directly.
+ *
+ * Results:
+ *	TCL_OK; TEXT_BYTES when an 'ay' list turns out not to be a list of
+ *	integers (the caller sends its text instead); TCL_ERROR with the
+ *	value error of the first element that does not convert.
+ *
+ * Side effects:
+ *	Fills buf; may shimmer the elements to numbers.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static inline int
+GatherElements(
+    MarshalCtx *ctx,
+    int code,			/* element type, IS_FIXED_CODE */
+    Tcl_Obj *const *elems,	/* borrowed */
+    Tcl_Size n,
+    void *p)			/* n * TYPE_ALIGN(code) bytes, out */
+{
+    int size = TYPE_ALIGN(code);
+    const IntRange *rangePtr = INT_RANGE(code);
+    DBusBasicValue val;
+    Tcl_WideInt w;
+    Tcl_Size k;
+
+    for (k = 0; k < n; k++) {
+	if (rangePtr != NULL) {		/* the hot path, inline */
+	    Tcl_Obj *elemPtr = elems[k];
+	    int ok = 1;
+
+	    if (dbusTclTypes.intTypePtr != NULL
+		    && elemPtr->typePtr == dbusTclTypes.intTypePtr) {
+		w = INT_REP(elemPtr);	/* Tcl's own integer */
+	    } else {
+		ok = (GetSigned64(elemPtr, &w) == TCL_OK);
+	    }
+	    if (!ok || w < rangePtr->min || w > rangePtr->max) {
+		if (code == 'y' && !AllIntegers(elems, k, n)) {
+		    return TEXT_BYTES;	/* not a list of integers */
+		}
+		return DbusMarshalErrValue(ctx->errInterp, code, elems[k],
+			rangePtr->name);
+	    }
+	} else if (GetNumber(ctx->errInterp, code, elems[k], &val)
+		!= TCL_OK) {
+	    return TCL_ERROR;
+	} else {
+	    w = (size == 4) ? (Tcl_WideInt) val.u32 : val.i64;
+	}
+	switch (size) {
+	case 1: ((unsigned char *) p)[k] = (unsigned char) w; break;
+	case 2: ((dbus_uint16_t *) p)[k] = (dbus_uint16_t) w; break;
+	case 4: ((dbus_uint32_t *) p)[k] = (dbus_uint32_t) w; break;
+	default: ((dbus_int64_t *) p)[k] = (dbus_int64_t) w; break;
+	}
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * AppendFixed --
+ *
+ *	The last step of DbusMarshalFixedArray: account for the array in
+ *	the body size and append its n gathered elements in one call.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR: {DBUS LIMIT MESSAGE}, {DBUS LIMIT DEPTH}, out
+ *	of memory.
+ *
+ * Side effects:
+ *	Appends to the message (unless ctx->dry), advances ctx->pos.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+AppendFixed(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    int code,			/* element type, IS_FIXED_CODE */
+    const void *buf,		/* n elements; borrowed */
+    Tcl_Size n)
+{
+    int size = TYPE_ALIGN(code), result;
+    DBusMessageIter sub;
+    char esig[2];
+
+    ctx->pos = ALIGN_POS(ALIGN_POS(ctx->pos, 4) + 4, size)
+	    + (Tcl_WideInt) n * size;
+    if (ctx->pos > DBUS_MAX_MSG_BYTES) {
+	return DbusMarshalLimit(ctx, "MESSAGE");
+    }
+    esig[0] = (char) code;
+    esig[1] = '\0';
+    result = DbusMarshalOpen(ctx, iterPtr, DBUS_TYPE_ARRAY, esig, &sub);
+    if (result != TCL_OK) {
+	return result;
+    }
+    if (!ctx->dry && !dbus_message_iter_append_fixed_array(&sub, code,
+	    &buf, (int) n)) {
+	result = DbusNoMemory(ctx->errInterp);
+    }
+    return DbusMarshalClose(ctx, iterPtr, &sub, result);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusMarshalFixedArray --
  *
- *	Append an array a<T> of a fixed-size T from a Tcl list: the
- *	elements are converted (range checked) into a C buffer first and
- *	appended in one call; an 'ay' value may also be bytes (GetBytes).
+ *	Append an array a<T> of a fixed-size T from a Tcl list, in three
+ *	steps: where the elements come from (FixedSource), their
+ *	conversion (range checked) into a C buffer (GatherElements: on the
+ *	stack up to STATIC_FIXED_BYTES, else the thread's gather buffer),
+ *	and one append (AppendFixed).  An 'ay' value may also be bytes
+ *	(GetBytes), or text after all when a list element is no integer.
  *	The byte count is kept within the 64 MiB limit.
  *
  * Results:
@@ -273,42 +446,20 @@ DbusMarshalFixedArray(
     int code,			/* element type, IS_FIXED_CODE */
     Tcl_Obj *valuePtr)		/* list or byte array; borrowed */
 {
-    Tcl_Obj **elems;
-    Tcl_Size n, k;
+    Tcl_Obj **elems = NULL;
+    Tcl_Size n = 0;
     int size = TYPE_ALIGN(code), result = TCL_OK;
-    const IntRange *rangePtr = INT_RANGE(code);
-    Tcl_WideInt w;
     double stackBuf[STATIC_FIXED_BYTES / sizeof(double)];
     const void *buf = NULL;
     void *p = stackBuf, *allocPtr = NULL;
-    DBusBasicValue val;
-    DBusMessageIter sub;
-    char esig[2];
 
-    if (code == 'y' && (k = GetBytes(ctx, valuePtr, stackBuf, &buf, &n,
-	    &allocPtr)) != 0) {
-	if (k < 0) {
-	    return TCL_ERROR;
-	}
-    } else if (code == 'y'
-	    && Tcl_ListObjGetElements(NULL, valuePtr, &n, &elems) != TCL_OK) {
-	if (GetTextBytes(ctx, valuePtr, stackBuf, &buf, &n, &allocPtr)
-		< 0) {
-	    return TCL_ERROR;
-	}
-    } else if (Tcl_ListObjGetElements(ctx->errInterp, valuePtr, &n, &elems)
-	    != TCL_OK) {
-	char asig[2];
-
-	asig[0] = 'a';
-	asig[1] = (char) code;
-	return DbusMarshalErrShape(ctx->errInterp, asig, 2, valuePtr);
+    if (FixedSource(ctx, code, valuePtr, stackBuf, &buf, &elems, &n,
+	    &allocPtr) != TCL_OK) {
+	return TCL_ERROR;
     }
     if ((Tcl_WideInt) n * size > DBUS_MAX_ARRAY_BYTES) {
-	if (allocPtr != NULL) {
-	    ckfree(allocPtr);
-	}
-	return DbusMarshalLimit(ctx, "ARRAY");
+	result = DbusMarshalLimit(ctx, "ARRAY");
+	goto done;
     }
     if (buf == NULL) {
 	if ((size_t) n * size > sizeof(stackBuf)) {
@@ -317,40 +468,7 @@ DbusMarshalFixedArray(
 		return DbusNoMemory(ctx->errInterp);
 	    }
 	}
-	for (k = 0; k < n; k++) {
-	    if (rangePtr != NULL) {		/* the hot path, inline */
-		Tcl_Obj *elemPtr = elems[k];
-		int ok = 1;
-
-		if (dbusTclTypes.intTypePtr != NULL
-			&& elemPtr->typePtr == dbusTclTypes.intTypePtr) {
-		    w = INT_REP(elemPtr);	/* Tcl's own integer */
-		} else {
-		    ok = (GetSigned64(elemPtr, &w) == TCL_OK);
-		}
-		if (!ok || w < rangePtr->min || w > rangePtr->max) {
-		    if (code == 'y' && !AllIntegers(elems, k, n)) {
-			result = TEXT_BYTES;	/* not a list of integers */
-			break;
-		    }
-		    result = DbusMarshalErrValue(ctx->errInterp, code, elems[k],
-			    rangePtr->name);
-		    break;
-		}
-	    } else if (GetNumber(ctx->errInterp, code, elems[k], &val)
-		    != TCL_OK) {
-		result = TCL_ERROR;
-		break;
-	    } else {
-		w = (size == 4) ? (Tcl_WideInt) val.u32 : val.i64;
-	    }
-	    switch (size) {
-	    case 1: ((unsigned char *) p)[k] = (unsigned char) w; break;
-	    case 2: ((dbus_uint16_t *) p)[k] = (dbus_uint16_t) w; break;
-	    case 4: ((dbus_uint32_t *) p)[k] = (dbus_uint32_t) w; break;
-	    default: ((dbus_int64_t *) p)[k] = (dbus_int64_t) w; break;
-	    }
-	}
+	result = GatherElements(ctx, code, elems, n, p);
 	buf = p;
 	if (result == TEXT_BYTES) {
 	    if (allocPtr != NULL) {
@@ -361,28 +479,14 @@ DbusMarshalFixedArray(
 		    < 0) {
 		return TCL_ERROR;
 	    }
-	    if (n > DBUS_MAX_ARRAY_BYTES) {
-		ckfree(allocPtr);
-		return DbusMarshalLimit(ctx, "ARRAY");
-	    }
-	    result = TCL_OK;
+	    result = (n > DBUS_MAX_ARRAY_BYTES)
+		    ? DbusMarshalLimit(ctx, "ARRAY") : TCL_OK;
 	}
     }
-    ctx->pos = ALIGN_POS(ALIGN_POS(ctx->pos, 4) + 4, size)
-	    + (Tcl_WideInt) n * size;
-    if (result == TCL_OK && ctx->pos > DBUS_MAX_MSG_BYTES) {
-	result = DbusMarshalLimit(ctx, "MESSAGE");
+    if (result == TCL_OK) {
+	result = AppendFixed(ctx, iterPtr, code, buf, n);
     }
-    esig[0] = (char) code;
-    esig[1] = '\0';
-    if (result == TCL_OK && (result = DbusMarshalOpen(ctx, iterPtr,
-	    DBUS_TYPE_ARRAY, esig, &sub)) == TCL_OK) {
-	if (!ctx->dry && !dbus_message_iter_append_fixed_array(&sub, code,
-		&buf, (int) n)) {
-	    result = DbusNoMemory(ctx->errInterp);
-	}
-	result = DbusMarshalClose(ctx, iterPtr, &sub, result);
-    }
+  done:
     if (allocPtr != NULL) {
 	ckfree(allocPtr);
     }
