@@ -244,13 +244,8 @@ DbusCallNRCmd(
 		"?busId? ?options? path interface method ?arg ...?");
 	return TCL_ERROR;
     }
-    if (DbusCheckName(interp, DBUS_NAME_PATH, objv[i], "Invalid path")
-	    != TCL_OK
-	    || DbusCheckName(interp, DBUS_NAME_INTERFACE, objv[i+1],
-		"Invalid interface name") != TCL_OK
-	    || DbusCheckName(interp, DBUS_NAME_MEMBER, objv[i+2],
-		"Invalid method") != TCL_OK
-	    || (destObj != NULL && DbusCheckDest(interp, destObj) != TCL_OK)) {
+    if (DbusCheckTarget(interp, objv + i, "Invalid method", destObj)
+	    != TCL_OK) {
 	return TCL_ERROR;
     }
     if (sigObj != NULL) {

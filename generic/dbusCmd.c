@@ -123,6 +123,80 @@ DbusCheckDest(
 /*
  *----------------------------------------------------------------------
  *
+ * DbusOptionAt --
+ *
+ *	The option loops of the subcommands end alike: at a word that does
+ *	not start with "-", or after "--".  Is objv[*idxPtr] an option?
+ *
+ * Results:
+ *	The option's text (owned by objv[*idxPtr]), or NULL when the
+ *	options end at this word.
+ *
+ * Side effects:
+ *	Steps *idxPtr past a "--".
+ *
+ *----------------------------------------------------------------------
+ */
+
+const char *
+DbusOptionAt(
+    Tcl_Obj *const objv[],
+    int *idxPtr)		/* in/out */
+{
+    const char *s = Tcl_GetString(objv[*idxPtr]);
+
+    if (s[0] != '-') {
+	return NULL;
+    }
+    if (strcmp(s, "--") == 0) {
+	(*idxPtr)++;
+	return NULL;
+    }
+    return s;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusCheckTarget --
+ *
+ *	Check the path, interface and member of a call or signal, at
+ *	objv[0..2], and its destination when one is given.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with "Invalid path" {DBUS INVALID PATH p},
+ *	"Invalid interface name" {DBUS INVALID INTERFACE i}, memberMsg
+ *	{DBUS INVALID MEMBER m}, "Invalid destination" {DBUS INVALID
+ *	DESTINATION d}.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusCheckTarget(
+    Tcl_Interp *interp,
+    Tcl_Obj *const objv[],	/* path interface member */
+    const char *memberMsg,	/* "Invalid method", "Invalid member" */
+    Tcl_Obj *destObj)		/* or NULL */
+{
+    if (DbusCheckName(interp, DBUS_NAME_PATH, objv[0], "Invalid path")
+	    != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_INTERFACE, objv[1],
+		"Invalid interface name") != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_MEMBER, objv[2], memberMsg)
+		!= TCL_OK
+	    || (destObj != NULL && DbusCheckDest(interp, destObj) != TCL_OK)) {
+	return TCL_ERROR;
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * FlushCmd --
  *
  *	dbus flush ?busId?

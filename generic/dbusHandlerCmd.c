@@ -185,17 +185,10 @@ HandlerOptions(
     int *flagsPtr)		/* in/out */
 {
     int i;
+    const char *s;
 
-    for (i = *idxPtr; i < objc; i++) {
-	const char *s = Tcl_GetString(objv[i]);
-
-	if (strcmp(s, "--") == 0) {
-	    i++;
-	    break;
-	}
-	if (s[0] != '-') {
-	    break;
-	}
+    for (i = *idxPtr; i < objc && (s = DbusOptionAt(objv, &i)) != NULL;
+	    i++) {
 	if (strcmp(s, "-details") == 0) {
 	    *flagsPtr |= DBUS_FLAG_DETAILS;
 	} else if (table == DBUS_TABLE_METHOD && strcmp(s, "-async") == 0) {

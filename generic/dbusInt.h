@@ -1097,6 +1097,9 @@ int		DbusIsEmpty(Tcl_Obj *objPtr);
 int		DbusGetSerial(Tcl_Interp *interp, Tcl_Obj *objPtr,
 		    dbus_uint32_t *serialPtr);
 int		DbusCheckDest(Tcl_Interp *interp, Tcl_Obj *destObj);
+int		DbusCheckTarget(Tcl_Interp *interp, Tcl_Obj *const objv[],
+		    const char *memberMsg, Tcl_Obj *destObj);
+const char *	DbusOptionAt(Tcl_Obj *const objv[], int *idxPtr);
 Tcl_ObjCmdProc	DbusCallObjCmd, DbusCallNRCmd, DbusCancelCmd;
 Tcl_ObjCmdProc	DbusReturnCmd, DbusErrorCmd, DbusSignalCmd;
 int		DbusCreateCommands(Tcl_Interp *interp);

@@ -652,6 +652,88 @@ DbusMarshalAny(
 /*
  *----------------------------------------------------------------------
  *
+ * CtxInit --
+ *
+ *	Start a marshalling run at the start of a message body.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Fills in *ctx.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static inline void
+CtxInit(
+    MarshalCtx *ctx,		/* out */
+    Tcl_Interp *interp,		/* errors and 'h'; may be NULL */
+    DbusConn *connPtr,		/* fd-passing check; may be NULL */
+    int dry)			/* check only, append nothing */
+{
+    ctx->interp = interp;
+    ctx->errInterp = interp;
+    ctx->connPtr = connPtr;
+    ctx->pos = 0;
+    ctx->depth = 0;
+    ctx->nFds = 0;
+    ctx->dry = dry;
+    ctx->limitHit = 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * MarshalOne --
+ *
+ *	The body of DbusMarshalValue and DbusMarshalCheck: one Tcl value
+ *	as the single complete type sig, appended, or only checked (dry).
+ *	The type is copied first: sig may live in the internal
+ *	representation of an object that marshalling valuePtr could
+ *	shimmer.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with a message and errorcode (in interp when
+ *	it is not NULL); an invalid sig gives "Invalid type signature"
+ *	{DBUS INVALID SIGNATURE sig}.
+ *
+ * Side effects:
+ *	Appends to the message unless dry.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+MarshalOne(
+    Tcl_Interp *interp,		/* errors and 'h'; may be NULL */
+    DbusConn *connPtr,		/* fd-passing check; may be NULL */
+    DBusMessageIter *iterPtr,	/* append iterator (unused when dry) */
+    const char *sig,		/* one complete type, need not be
+				 * NUL-terminated */
+    int sigLen,			/* its length */
+    Tcl_Obj *valuePtr,		/* borrowed */
+    int dry)			/* check only */
+{
+    char sigBuf[DBUS_MAX_SIG_LEN + 1];
+    MarshalCtx ctx;
+    int n;
+
+    n = (sigLen < 0) ? 0 : (sigLen > DBUS_MAX_SIG_LEN) ? DBUS_MAX_SIG_LEN
+	    : sigLen;
+    memcpy(sigBuf, sig, (size_t) n);
+    sigBuf[n] = '\0';
+    if (n != sigLen || DbusSignatureTypeLength(sigBuf, n) != n) {
+	return DbusError(interp, DBUS_EC_INVALID, "SIGNATURE", sigBuf,
+		"Invalid type signature");
+    }
+    CtxInit(&ctx, interp, connPtr, dry);
+    return DbusMarshalAny(&ctx, iterPtr, sigBuf, sigLen, valuePtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusMarshalValue --
  *
  *	Append one Tcl value as the single complete type sig.  Nesting and
@@ -678,32 +760,7 @@ DbusMarshalValue(
     int sigLen,			/* its length */
     Tcl_Obj *valuePtr)		/* borrowed */
 {
-    char sigBuf[DBUS_MAX_SIG_LEN + 1];
-    MarshalCtx ctx;
-    int n;
-
-    /*
-     * Copy the type: sig may live in the internal representation of an
-     * object that marshalling valuePtr could shimmer.
-     */
-
-    n = (sigLen < 0) ? 0 : (sigLen > DBUS_MAX_SIG_LEN) ? DBUS_MAX_SIG_LEN
-	    : sigLen;
-    memcpy(sigBuf, sig, (size_t) n);
-    sigBuf[n] = '\0';
-    if (n != sigLen || DbusSignatureTypeLength(sigBuf, n) != n) {
-	return DbusError(interp, DBUS_EC_INVALID, "SIGNATURE", sigBuf,
-		"Invalid type signature");
-    }
-    ctx.interp = interp;
-    ctx.errInterp = interp;
-    ctx.connPtr = connPtr;
-    ctx.pos = 0;
-    ctx.depth = 0;
-    ctx.nFds = 0;
-    ctx.dry = 0;
-    ctx.limitHit = 0;
-    return DbusMarshalAny(&ctx, iterPtr, sigBuf, sigLen, valuePtr);
+    return MarshalOne(interp, connPtr, iterPtr, sig, sigLen, valuePtr, 0);
 }
 
 /*
@@ -734,28 +791,9 @@ DbusMarshalCheck(
     int sigLen,
     Tcl_Obj *valuePtr)		/* borrowed */
 {
-    char sigBuf[DBUS_MAX_SIG_LEN + 1];
     DBusMessageIter dummy;
-    MarshalCtx ctx;
-    int n;
 
-    n = (sigLen < 0) ? 0 : (sigLen > DBUS_MAX_SIG_LEN) ? DBUS_MAX_SIG_LEN
-	    : sigLen;
-    memcpy(sigBuf, sig, (size_t) n);
-    sigBuf[n] = '\0';
-    if (n != sigLen || DbusSignatureTypeLength(sigBuf, n) != n) {
-	return DbusError(interp, DBUS_EC_INVALID, "SIGNATURE", sigBuf,
-		"Invalid type signature");
-    }
-    ctx.interp = interp;
-    ctx.errInterp = interp;
-    ctx.connPtr = connPtr;
-    ctx.pos = 0;
-    ctx.depth = 0;
-    ctx.nFds = 0;
-    ctx.dry = 1;
-    ctx.limitHit = 0;
-    return DbusMarshalAny(&ctx, &dummy, sigBuf, sigLen, valuePtr);
+    return MarshalOne(interp, connPtr, &dummy, sig, sigLen, valuePtr, 1);
 }
 
 /*
@@ -798,14 +836,7 @@ DbusMarshalArgs(
     unsigned char start[DBUS_MAX_SIG_LEN + 1];
     Tcl_Size i;
 
-    ctx.interp = interp;
-    ctx.errInterp = interp;
-    ctx.connPtr = connPtr;
-    ctx.pos = 0;
-    ctx.depth = 0;
-    ctx.nFds = 0;
-    ctx.dry = 0;
-    ctx.limitHit = 0;
+    CtxInit(&ctx, interp, connPtr, 0);
     dbus_message_iter_init_append(msg, &iter);
 
     if (sigObj == NULL) {

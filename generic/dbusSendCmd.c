@@ -150,17 +150,9 @@ ReplyOption(
     Tcl_Obj **valuePtr)
 {
     int i = *idxPtr;
+    const char *s;
 
-    while (i < objc - 2) {
-	const char *s = Tcl_GetString(objv[i]);
-
-	if (strcmp(s, "--") == 0) {
-	    i++;
-	    break;
-	}
-	if (s[0] != '-') {
-	    break;
-	}
+    while (i < objc - 2 && (s = DbusOptionAt(objv, &i)) != NULL) {
 	if (strncmp(s, option, strlen(s)) != 0 || strlen(s) < 2) {
 	    Tcl_SetObjResult(interp, Tcl_ObjPrintf(
 		    "bad option \"%s\": must be %s", s, option));
@@ -330,13 +322,8 @@ DbusSignalCmd(
 		"?-dest name? path interface name ?arg ...?");
 	return TCL_ERROR;
     }
-    if (DbusCheckName(interp, DBUS_NAME_PATH, objv[i], "Invalid path")
-	    != TCL_OK
-	    || DbusCheckName(interp, DBUS_NAME_INTERFACE, objv[i+1],
-		"Invalid interface name") != TCL_OK
-	    || DbusCheckName(interp, DBUS_NAME_MEMBER, objv[i+2],
-		"Invalid member") != TCL_OK
-	    || (destObj != NULL && DbusCheckDest(interp, destObj) != TCL_OK)) {
+    if (DbusCheckTarget(interp, objv + i, "Invalid member", destObj)
+	    != TCL_OK) {
 	return TCL_ERROR;
     }
     if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
