@@ -72,7 +72,6 @@ proc bench::ownSignals {side n} {
     variable cbench
     variable tclsh
     variable dir
-    variable pin
     if {$side eq "c"} {
 	set sub [list $cbench subscribe]
 	set emit [list $cbench emit $n]
@@ -80,20 +79,7 @@ proc bench::ownSignals {side n} {
 	set sub [list $tclsh [file join $dir tclsub.tcl]]
 	set emit [list $tclsh [file join $dir tclemit.tcl] $n]
     }
-    set chan [startServer $sub]
-    try {
-	exec timeout 600 {*}$pin {*}$emit 2>@stderr
-	set l [readLine $chan 300000]
-	if {$l eq ""} {
-	    error "subscriber gave no result"
-	}
-	if {[lindex $l 2] != $n} {
-	    note "$side subscriber received [lindex $l 2] of $n signals"
-	}
-	return [parseFigure $l]
-    } finally {
-	reap $chan 5000
-    }
+    signalRun $sub $emit $n $side
 }
 
 # bench::ownMeasure --
@@ -191,17 +177,9 @@ proc bench::ownReport {} {
 	if {![ownWanted $key]} {
 	    continue
 	}
-	set c [expr {[info exists samples($key,c)]
-		? [median $samples($key,c)] : ""}]
-	set t [expr {[info exists samples($key,tcl)]
-		? [median $samples($key,tcl)] : ""}]
-	set ratio -
-	set met -
-	if {$c ne "" && $t ne "" && $c != 0} {
-	    set x [expr {double($t) / $c}]
-	    set ratio [format %.2fx $x]
-	    set met [expr "\$x $op \$bound" ? "yes" : "NO"]
-	}
+	set c [med $key c]
+	set t [med $key tcl]
+	lassign [ratioMet $t $c $op $bound] ratio met
 	set swCells {}
 	foreach side {c tcl} {
 	    if {!$sw || ![info exists samples($key,$side,sw)]} {

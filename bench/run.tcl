@@ -563,21 +563,31 @@ proc bench::subscriberRun {side n} {
     variable cbench
     variable tclsh
     variable dir
-    variable pin
     if {$side eq "c"} {
 	set cmd [list $cbench subscribe]
     } else {
 	set cmd [list $tclsh [file join $dir tclsub.tcl]]
     }
-    set chan [startServer $cmd]
+    signalRun $cmd [list $cbench emit $n] $n $side
+}
+
+# bench::signalRun --
+#
+#	Start the subscriber subCmd, wait for its match rule, run the
+#	emitter emitCmd (n signals), read the subscriber's rate.  who names
+#	the subscriber in messages.
+
+proc bench::signalRun {subCmd emitCmd n who} {
+    variable pin
+    set chan [startServer $subCmd]
     try {
-	exec {*}$pin $cbench emit $n 2>@stderr
+	exec timeout 600 {*}$pin {*}$emitCmd 2>@stderr
 	set l [readLine $chan 300000]
 	if {$l eq ""} {
-	    error "subscriber gave no result"
+	    error "subscriber ($who) gave no result"
 	}
 	if {[lindex $l 2] != $n} {
-	    note "$side subscriber received [lindex $l 2] of $n signals"
+	    note "$who subscriber received [lindex $l 2] of $n signals"
 	}
 	return [parseFigure $l]
     } finally {
@@ -753,6 +763,35 @@ proc bench::median {values} {
     }
     expr {([lindex $values [expr {$n / 2 - 1}]] +
 	    [lindex $values [expr {$n / 2}]]) / 2.0}
+}
+
+# bench::med --
+#
+#	The median of the samples of key/side, or "" when there are none.
+
+proc bench::med {key side} {
+    variable samples
+    if {![info exists samples($key,$side)]} {
+	return ""
+    }
+    median $samples($key,$side)
+}
+
+# bench::ratioMet --
+#
+#	The cells "ratio" and "met?" of a row: value / base as "1.23x" and
+#	whether it meets "op bound" (yes/NO; "-" when op is empty), or
+#	"- -" when a figure is missing or base is 0.
+
+proc bench::ratioMet {value base op bound} {
+    if {$value eq "" || $base eq "" || $base == 0} {
+	return {- -}
+    }
+    set x [expr {double($value) / $base}]
+    if {$op eq ""} {
+	return [list [format %.2fx $x] -]
+    }
+    list [format %.2fx $x] [expr "\$x $op \$bound" ? "yes" : "NO"]
 }
 
 # bench::fmt --
@@ -1041,52 +1080,45 @@ proc bench::dbifMeasure {} {
     }
 }
 
-# bench::dbifReport --
+# bench::baselineReport --
 #
-#	The table of the dbif rows.
+#	A table of rows measured against a baseline row (the dbif rows, the
+#	proxy rows): workloads holds key unit op bound label baseName per
+#	row, side the samples' side ("dbif", "proxy"); op "abs" makes bound
+#	an absolute limit in the row's unit.
 
-proc bench::dbifReport {} {
-    variable dbifWorkloads
-    variable samples
-    variable opt
-    set rows [list [list workload baseline dbif ratio goal met?]]
-    foreach {key unit op bound label baseName} $dbifWorkloads {
+proc bench::baselineReport {workloads side title footer} {
+    set rows [list [list workload baseline $side ratio goal met?]]
+    foreach {key unit op bound label baseName} $workloads {
 	if {![wanted $key] || ![tclWanted]} {
 	    continue
 	}
-	set b [expr {[info exists samples($key,base)]
-		? [median $samples($key,base)] : ""}]
-	set d [expr {[info exists samples($key,dbif)]
-		? [median $samples($key,dbif)] : ""}]
-	set ratio -
-	set met -
+	set b [med $key base]
+	set d [med $key $side]
 	if {$op eq "abs"} {
 	    set goal "<= $bound $unit"
-	    if {$d ne ""} {
-		set met [expr {$d <= $bound ? "yes" : "NO"}]
-	    }
+	    set ratio -
+	    set met [expr {$d eq "" ? "-" : $d <= $bound ? "yes" : "NO"}]
 	} else {
 	    set goal "$op ${bound}x"
-	    if {$b ne "" && $d ne "" && $b != 0} {
-		set r [expr {double($d) / $b}]
-		set ratio [format %.2fx $r]
-		set met [expr "\$r $op \$bound" ? "yes" : "NO"]
-	    }
+	    lassign [ratioMet $d $b $op $bound] ratio met
 	}
 	if {$key eq "dbif-writes" && $d ne ""} {
 	    append goal ", 1 signal"
 	}
 	lappend rows [list "$label, $unit" \
-		[expr {$baseName eq "-" ? "-" : "[cell $key base $b] ($baseName)"}] \
-		[cell $key dbif $d] $ratio $goal $met]
+		[expr {$baseName eq "-" ? "-"
+		    : "[cell $key base $b] ($baseName)"}] \
+		[cell $key $side $d] $ratio $goal $met]
     }
     if {[llength $rows] > 1} {
 	puts ""
-	puts "dbif (issue 4):"
+	puts $title
 	table $rows
-	puts "ratio = dbif / baseline (medians of $opt(repeat))."
+	puts $footer
     }
 }
+
 
 # The peer-to-peer rows (issue 11), a table of their own: sync Echo over
 # a peer connection (dbus server / dbus connect -peer, no bus daemon),
@@ -1275,19 +1307,9 @@ proc bench::peerReport {} {
 	lassign [split $key -] path who
 	set sample [expr {$path eq "peer" ? "p2p" : "bus"}]
 	set k peer-$who
-	set b [expr {[info exists samples(peer-cc,$sample)]
-		? [median $samples(peer-cc,$sample)] : ""}]
-	set t [expr {[info exists samples($k,$sample)]
-		? [median $samples($k,$sample)] : ""}]
-	set ratio -
-	set met -
-	if {$b ne "" && $t ne "" && $b != 0} {
-	    set x [expr {double($t) / $b}]
-	    set ratio [format %.2fx $x]
-	    if {$op ne ""} {
-		set met [expr "\$x $op \$bound" ? "yes" : "NO"]
-	    }
-	}
+	set b [med peer-cc $sample]
+	set t [med $k $sample]
+	lassign [ratioMet $t $b $op $bound] ratio met
 	lappend rows [list "$label, calls/s" [cell peer-cc $sample $b] \
 		[cell $k $sample $t] $ratio \
 		[expr {$op eq "" ? "(info)" : "$op ${bound}x"}] $met]
@@ -1296,14 +1318,9 @@ proc bench::peerReport {} {
 	"p2p: client instructions per sync Echo, Ir"
 	"p2p: server instructions per sync Echo, Ir"
     } {
-	set c [expr {[info exists samples(peer-ir-$role,c)]
-		? [median $samples(peer-ir-$role,c)] : ""}]
-	set t [expr {[info exists samples(peer-ir-$role,tcl)]
-		? [median $samples(peer-ir-$role,tcl)] : ""}]
-	set ratio -
-	if {$c ne "" && $t ne "" && $c != 0} {
-	    set ratio [format %.2fx [expr {double($t) / $c}]]
-	}
+	set c [med peer-ir-$role c]
+	set t [med peer-ir-$role tcl]
+	set ratio [lindex [ratioMet $t $c "" ""] 0]
 	lappend rows [list $label [cell peer-ir-$role c $c] \
 		[cell peer-ir-$role tcl $t] $ratio "(info, lower=better)" -]
     }
@@ -1335,14 +1352,10 @@ proc bench::peerReport {} {
 	"C client -> C server" "Tcl client -> Tcl server"
 	"C client -> Tcl server"
     } {
-	if {[info exists samples(peer-$who,p2p)]
-		&& [info exists samples(peer-$who,bus)]} {
-	    set p [median $samples(peer-$who,p2p)]
-	    set q [median $samples(peer-$who,bus)]
-	    if {$q != 0} {
-		lappend rows [list "p2p / bus, $label" - - \
-			[format %.2fx [expr {double($p) / $q}]] "(info)" -]
-	    }
+	set ratio [lindex [ratioMet [med peer-$who p2p] [med peer-$who bus] \
+		"" ""] 0]
+	if {$ratio ne "-"} {
+	    lappend rows [list "p2p / bus, $label" - - $ratio "(info)" -]
 	}
     }
     puts ""
@@ -1368,26 +1381,12 @@ proc bench::subsRun {mode n} {
     variable cbench
     variable tclsh
     variable dir
-    variable pin
     if {$mode eq "c"} {
 	set cmd [list $cbench subscribe]
     } else {
 	set cmd [list $tclsh [file join $dir tclsub.tcl] $mode]
     }
-    set chan [startServer $cmd]
-    try {
-	exec {*}$pin $cbench emit $n 2>@stderr
-	set l [readLine $chan 300000]
-	if {$l eq ""} {
-	    error "subscriber ($mode) gave no result"
-	}
-	if {[lindex $l 2] != $n} {
-	    note "$mode subscriber received [lindex $l 2] of $n signals"
-	}
-	return [parseFigure $l]
-    } finally {
-	reap $chan 5000
-    }
+    signalRun $cmd [list $cbench emit $n] $n $mode
 }
 
 # bench::subsMeasure --
@@ -1477,8 +1476,7 @@ proc bench::subsReport {} {
 	return
     }
     foreach mode {c listen subscribe subscribe100} {
-	set m($mode) [expr {[info exists samples(subs-$mode,sub)]
-		? [median $samples(subs-$mode,sub)] : ""}]
+	set m($mode) [med subs-$mode sub]
     }
     set rows [list [list workload signals/s "ratio" goal met?]]
     lappend rows [list "C libdbus subscriber" [cell subs-c sub $m(c)] - - -]
@@ -1487,14 +1485,10 @@ proc bench::subsReport {} {
 	subscribe "one dbus subscribe" 0.85
 	subscribe100 "dbus subscribe + 100 others on other members" ""
     } {
-	set ratio -
-	set met -
-	if {$m(c) ne "" && $m($mode) ne "" && $m(c) != 0} {
-	    set x [expr {double($m($mode)) / $m(c)}]
-	    set ratio [format "%.2fx C" $x]
-	    if {$goal ne ""} {
-		set met [expr {$x >= $goal ? "yes" : "NO"}]
-	    }
+	lassign [ratioMet $m($mode) $m(c) [expr {$goal eq "" ? "" : ">="}] \
+		$goal] ratio met
+	if {$ratio ne "-"} {
+	    append ratio " C"
 	}
 	lappend rows [list $label [cell subs-$mode sub $m($mode)] $ratio \
 		[expr {$goal eq "" ? "(info)" : ">= ${goal}x"}] $met]
@@ -1508,8 +1502,7 @@ proc bench::subsReport {} {
 		[expr {$rise < 0.10 ? "yes" : "NO"}]]
     }
     foreach mode {c listen subscribe subscribe100} {
-	set i($mode) [expr {[info exists samples(subs-$mode,ir)]
-		? [median $samples(subs-$mode,ir)] : ""}]
+	set i($mode) [med subs-$mode ir]
     }
     lappend rows [list "subscriber Ir/signal (callgrind): C" \
 	    [cell subs-c ir $i(c)] - - -]
@@ -1517,9 +1510,11 @@ proc bench::subsReport {} {
 	listen "  one dbus listen handler" subscribe "  one dbus subscribe"
 	subscribe100 "  dbus subscribe + 100 others"
     } {
-	lappend rows [list $label [cell subs-$mode ir $i($mode)] \
-		[expr {$i(c) ne "" && $i($mode) ne "" && $i(c) != 0
-		? [format "%.2fx C" [expr {double($i($mode)) / $i(c)}]] : "-"}] \
+	set ratio [lindex [ratioMet $i($mode) $i(c) "" ""] 0]
+	if {$ratio ne "-"} {
+	    append ratio " C"
+	}
+	lappend rows [list $label [cell subs-$mode ir $i($mode)] $ratio \
 		(info) -]
     }
     if {$i(subscribe) ne "" && $i(subscribe100) ne "" && $i(subscribe) != 0} {
@@ -1632,50 +1627,6 @@ proc bench::proxyMeasure {} {
     }
 }
 
-# bench::proxyReport --
-#
-#	The table of the proxy rows.
-
-proc bench::proxyReport {} {
-    variable proxyWorkloads
-    variable samples
-    variable opt
-    set rows [list [list workload baseline proxy ratio goal met?]]
-    foreach {key unit op bound label baseName} $proxyWorkloads {
-	if {![wanted $key] || ![tclWanted]} {
-	    continue
-	}
-	set b [expr {[info exists samples($key,base)]
-		? [median $samples($key,base)] : ""}]
-	set d [expr {[info exists samples($key,proxy)]
-		? [median $samples($key,proxy)] : ""}]
-	set ratio -
-	set met -
-	if {$op eq "abs"} {
-	    set goal "<= $bound $unit"
-	    if {$d ne ""} {
-		set met [expr {$d <= $bound ? "yes" : "NO"}]
-	    }
-	} else {
-	    set goal "$op ${bound}x"
-	    if {$b ne "" && $d ne "" && $b != 0} {
-		set q [expr {double($d) / $b}]
-		set ratio [format %.2fx $q]
-		set met [expr "\$q $op \$bound" ? "yes" : "NO"]
-	    }
-	}
-	lappend rows [list "$label, $unit" \
-		[expr {$baseName eq "-" ? "-"
-		    : "[cell $key base $b] ($baseName)"}] \
-		[cell $key proxy $d] $ratio $goal $met]
-    }
-    if {[llength $rows] > 1} {
-	puts ""
-	puts "proxies and object manager (issue 10):"
-	table $rows
-	puts "ratio = proxy / baseline time (medians of $opt(repeat))."
-    }
-}
 
 # bench::cell --
 #
@@ -1698,6 +1649,8 @@ proc bench::cell {key side value} {
 
 proc bench::report {} {
     variable workloads
+    variable dbifWorkloads
+    variable proxyWorkloads
     variable samples
     variable failed
     variable sizes
@@ -1723,33 +1676,23 @@ proc bench::report {} {
 		    "0 ticks, 0 wakeups" $met]
 	    continue
 	}
-	set c [expr {[info exists samples($key,c)]
-		? [median $samples($key,c)] : ""}]
-	set t [expr {[info exists samples($key,tcl)]
-		? [median $samples($key,tcl)] : ""}]
-	set ratio ""
-	set met -
-	if {$c ne "" && $t ne "" && $c != 0} {
-	    set ratio [expr {double($t) / $c}]
-	    if {$op ne ""} {
-		set met [expr "\$ratio $op \$bound"]
-		set met [expr {$met ? "yes" : "NO"}]
-	    }
-	}
-	set cText [cell $key c $c]
-	set tText [cell $key tcl $t]
-	lappend rows [list "$label, $unit" $cText $tText \
-		[expr {$ratio eq "" ? "-" : [format %.2fx $ratio]}] \
-		[expr {$op eq "" ? "-" : "$op ${bound}x"}] $met]
+	set c [med $key c]
+	set t [med $key tcl]
+	lassign [ratioMet $t $c $op $bound] ratio met
+	lappend rows [list "$label, $unit" [cell $key c $c] [cell $key tcl $t] \
+		$ratio [expr {$op eq "" ? "-" : "$op ${bound}x"}] $met]
     }
 
     table $rows
     puts "ratio = Tcl / C (medians of $opt(repeat)); rates: higher is\
 	    better, ms/call and Ir/call: lower is better."
-    dbifReport
+    baselineReport $dbifWorkloads dbif "dbif (issue 4):" \
+	    "ratio = dbif / baseline (medians of $opt(repeat))."
     peerReport
     ownReport
-    proxyReport
+    baselineReport $proxyWorkloads proxy \
+	    "proxies and object manager (issue 10):" \
+	    "ratio = proxy / baseline time (medians of $opt(repeat))."
     puts ""
     puts "samples:"
     foreach name [lsort [array names samples]] {
