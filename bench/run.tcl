@@ -595,6 +595,21 @@ proc bench::signalRun {subCmd emitCmd n who} {
     }
 }
 
+# bench::irTotal --
+#
+#	Total instructions (Ir) in a callgrind output file.
+
+proc bench::irTotal {file} {
+    set f [open $file]
+    set data [read $f]
+    close $f
+    if {![regexp -line {^summary:\s+(\d+)} $data -> ir]
+	    && ![regexp -line {^totals:\s+(\d+)} $data -> ir]} {
+	error "no instruction total in $file"
+    }
+    return $ir
+}
+
 # bench::callgrindRun --
 #
 #	Total instructions (Ir) of one client run under callgrind.
@@ -604,14 +619,7 @@ proc bench::callgrindRun {side n} {
     set out [file join $tmp callgrind.$side.$n]
     exec timeout 600 valgrind --tool=callgrind --callgrind-out-file=$out \
 	    {*}[clientCmd $side client-echo $n] 2> $out.log
-    set f [open $out]
-    set data [read $f]
-    close $f
-    if {![regexp -line {^summary:\s+(\d+)} $data -> ir]
-	    && ![regexp -line {^totals:\s+(\d+)} $data -> ir]} {
-	error "no instruction total in $out"
-    }
-    return $ir
+    irTotal $out
 }
 
 # bench::instrPerCall --
@@ -997,6 +1005,40 @@ proc bench::measure {} {
     }
 }
 
+# bench::anyWanted --
+#
+#	Is any of the Tcl-side row keys selected?
+
+proc bench::anyWanted {keys} {
+    if {![tclWanted]} {
+	return 0
+    }
+    foreach k $keys {
+	if {[wanted $k]} {
+	    return 1
+	}
+    }
+    return 0
+}
+
+# bench::startTclServer --
+#
+#	Start the Tcl server script (next to this file) and wait for its
+#	ready line.  Returns its channel, or "" after recording the
+#	failure.
+
+proc bench::startTclServer {script} {
+    variable tclsh
+    variable dir
+    variable failed
+    if {[catch {startServer [list $tclsh [file join $dir $script]]} chan]} {
+	lappend failed "$script: $chan"
+	note "$script FAILED: $chan"
+	return ""
+    }
+    return $chan
+}
+
 # bench::dbifMeasure --
 #
 #	The dbif rows: a dbif server (dbifserver.tcl) beside the raw Tcl
@@ -1009,19 +1051,14 @@ proc bench::dbifMeasure {} {
     variable tclsh
     variable dir
     variable cbench
-    variable failed
 
-    set keys {dbif-echo dbif-writes dbif-introspect dbif-getall}
-    if {![tclWanted] || [llength [lmap k $keys {
-	    if {[wanted $k]} {set k} else continue}]] == 0} {
+    if {![anyWanted {dbif-echo dbif-writes dbif-introspect dbif-getall}]} {
 	return
     }
     serverUp c
     serverUp tcl
-    if {[catch {startServer [list $tclsh \
-	    [file join $dir dbifserver.tcl]]} chan]} {
-	lappend failed "dbifserver: $chan"
-	note "dbif server FAILED: $chan"
+    set chan [startTclServer dbifserver.tcl]
+    if {$chan eq ""} {
 	serverDown tcl
 	serverDown c
 	return
@@ -1235,21 +1272,6 @@ proc bench::peerMeasure {} {
     }
 }
 
-# bench::peerIr --
-#
-#	Total instructions (Ir) in a callgrind output file.
-
-proc bench::peerIr {file} {
-    set f [open $file]
-    set data [read $f]
-    close $f
-    if {![regexp -line {^summary:\s+(\d+)} $data -> ir]
-	    && ![regexp -line {^totals:\s+(\d+)} $data -> ir]} {
-	error "no instruction total in $file"
-    }
-    return $ir
-}
-
 # bench::peerInstr --
 #
 #	Instructions per sync Echo over a peer connection, by callgrind
@@ -1285,7 +1307,7 @@ proc bench::peerInstr {role side cpeer tclpeer} {
 		reap $chan 60000
 	    }
 	}
-	lappend irs [peerIr $out]
+	lappend irs [irTotal $out]
     }
     lassign $irs a b
     expr {double($b - $a) / ($sizes(instr2) - $sizes(instr1))}
@@ -1444,14 +1466,7 @@ proc bench::subsInstrRun {mode n} {
     } finally {
 	reap $chan 120000
     }
-    set f [open $out]
-    set data [read $f]
-    close $f
-    if {![regexp -line {^summary:\s+(\d+)} $data -> ir]
-	    && ![regexp -line {^totals:\s+(\d+)} $data -> ir]} {
-	error "no instruction total in $out"
-    }
-    return $ir
+    irTotal $out
 }
 
 # bench::subsInstr --
@@ -1566,18 +1581,13 @@ proc bench::proxyMeasure {} {
     variable tclsh
     variable dir
     variable cbench
-    variable failed
 
-    set keys {proxy-call proxy-get proxy-create proxy-managed}
-    if {![tclWanted] || [llength [lmap k $keys {
-	    if {[wanted $k]} {set k} else continue}]] == 0} {
+    if {![anyWanted {proxy-call proxy-get proxy-create proxy-managed}]} {
 	return
     }
     serverUp c
-    if {[catch {startServer [list $tclsh \
-	    [file join $dir proxyserver.tcl]]} chan]} {
-	lappend failed "proxyserver: $chan"
-	note "proxy server FAILED: $chan"
+    set chan [startTclServer proxyserver.tcl]
+    if {$chan eq ""} {
 	serverDown c
 	return
     }
