@@ -27,6 +27,13 @@
  *	EmitsOf: the EmitsChangedSignal value of a property (its own
  *	annotation, else its interface's, else "true").
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	AddMember adds up to two entries to tablePtr (the member is borrowed
+ *	from the description that owns it); EmitsOf has none.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -229,21 +236,16 @@ DbifPxDescRelease(
 /*
  *----------------------------------------------------------------------
  *
- * DbifPxDescribe --
+ * AnnotDict --
  *
- *	The "describe" dict of a description:
- *	  interfaces {name {methods {M {in sig out sig inargs {{n t} ..}
- *	      outargs {..} annotations {k v ..}}} signals {S {signature
- *	      sig args {{n t} ..} annotations {..}}} properties {P {type t
- *	      access read|write|readwrite annotations {..}}}
- *	      annotations {..}}}
- *	  nodes {child ...}
+ *	The annotations of an element as a dict name -> value, for
+ *	DbifPxDescribe.
  *
  * Results:
- *	The dict (owned by the description; the caller does not release).
+ *	A new dict (refcount 0).
  *
  * Side effects:
- *	Built once and kept.
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -260,6 +262,24 @@ AnnotDict(
     }
     return dictPtr;
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * MemberDict --
+ *
+ *	One member of an interface as the dict DbifPxDescribe lists: for a
+ *	method in, out, inargs, outargs; for a signal signature and args; for
+ *	a property type and access; and its annotations.
+ *
+ * Results:
+ *	A new dict (refcount 0).
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
 
 static Tcl_Obj *
 MemberDict(
@@ -309,6 +329,28 @@ MemberDict(
 	    AnnotDict(xmPtr->annots));
     return d;
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxDescribe --
+ *
+ *	The "describe" dict of a description:
+ *	  interfaces {name {methods {M {in sig out sig inargs {{n t} ..}
+ *	      outargs {..} annotations {k v ..}}} signals {S {signature
+ *	      sig args {{n t} ..} annotations {..}}} properties {P {type t
+ *	      access read|write|readwrite annotations {..}}}
+ *	      annotations {..}}}
+ *	  nodes {child ...}
+ *
+ * Results:
+ *	The dict (owned by the description; the caller does not release).
+ *
+ * Side effects:
+ *	Built once and kept.
+ *
+ *----------------------------------------------------------------------
+ */
 
 Tcl_Obj *
 DbifPxDescribe(
@@ -370,6 +412,10 @@ DbifPxDescribe(
  * Results:
  *	The member, or NULL with an error naming the known ones
  *	({DBUS UNKNOWN kind name}, {DBUS AMBIGUOUS kind name}).
+ *
+ * Side effects:
+ *	On failure, sets interp's result and errorcode (when interp is not
+ *	NULL).
  *
  *----------------------------------------------------------------------
  */

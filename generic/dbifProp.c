@@ -36,6 +36,12 @@ static void	FlushError(Tcl_Interp *interp, const char *intf,
  *	Does a property signal its changes (reference 4.16)?  Readable,
  *	EmitsChangedSignal true or invalidates, and automatic signals on.
  *
+ * Results:
+ *	1 when the property's changes are to be signalled, else 0.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -59,6 +65,13 @@ WantsTrace(
  *	the declared type (E7), and records changes for PropertiesChanged
  *	when WantsTrace says so.  Nothing is touched in an interp that is
  *	being deleted.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Creates or deletes the variable trace (PropTrace) in the interp the
+ *	property's variable lives in; propPtr->traced follows.
  *
  *----------------------------------------------------------------------
  */
@@ -110,6 +123,13 @@ SetTrace(
  *	checks, PropTrace asks WantsTrace at each write; changes already
  *	recorded are dropped when signals go off.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Puts the trace on every property's variable (SetTrace); with on false,
+ *	the pending changes are dropped (Unpend).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -143,6 +163,13 @@ DbifPropTraceAll(
  *
  *	Take a property off its node's pending list.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Unlinks propPtr from nodePtr->firstPending and clears its pending
+ *	change.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -173,6 +200,14 @@ Unpend(
  *
  *	Free a property: its trace, its pending change, its objects.  The
  *	caller unlinks it from the node's list and table.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Removes the trace, drops the pending change, releases the last good
+ *	value, the exact-type record, the name, type and variable name, and
+ *	the definition (DbifDefRelease); frees the record.
  *
  *----------------------------------------------------------------------
  */
@@ -210,6 +245,14 @@ DbifPropFree(
  * Results:
  *	NULL, or (a write that does not fit) the error message as a
  *	Tcl_Obj with a reference for Tcl (TCL_TRACE_RESULT_OBJECT).
+ *
+ * Side effects:
+ *	CheckWrite keeps the value as propPtr->lastGood (a reference) when it
+ *	fits; when it does not, it restores the last good value (or unsets the
+ *	variable) and resets interp's result.  PropTrace also drops lastGood
+ *	on unset, puts the trace back when the variable is destroyed, records
+ *	the change on the node's pending list, marks the node dirty and
+ *	schedules the idle flush (DbifScheduleIdle).
  *
  *----------------------------------------------------------------------
  */
@@ -311,10 +354,17 @@ PropTrace(
 /*
  *----------------------------------------------------------------------
  *
- * DbifScheduleIdle --
+ * DbifScheduleIdle, DbifCancelIdle --
  *
  *	Make sure the idle flush (ObjectManager signals, then
- *	PropertiesChanged) is queued.
+ *	PropertiesChanged) is queued, or cancel it (the dbif state goes).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	DbifScheduleIdle queues FlushIdle with Tcl_DoWhenIdle unless it is
+ *	queued; DbifCancelIdle cancels it.
  *
  *----------------------------------------------------------------------
  */
@@ -347,6 +397,14 @@ DbifCancelIdle(
  *	The idle point: the ObjectManager signals first (an object is
  *	announced before changes to it), then one PropertiesChanged per
  *	dirty node; failures go to bgerror (DECISIONS rules 12 and 17).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Sends the ObjectManager signals (DbifManagerFlush) and one
+ *	PropertiesChanged per dirty node, emptying the dirty list; without a
+ *	bus the changes are dropped.  The interp is preserved meanwhile.
  *
  *----------------------------------------------------------------------
  */
@@ -392,6 +450,10 @@ FlushIdle(
  *
  * Results:
  *	1 with a new reference in *valuePtrPtr, or 0 when it has no value.
+ *
+ * Side effects:
+ *	Reads the variable in its interp (read traces run); a failed read
+ *	resets that interp's result.
  *
  *----------------------------------------------------------------------
  */
@@ -466,6 +528,9 @@ DbifTypedValue(
  *	value; -1 when its value does not fit: the error, naming the path,
  *	interface and property, is in interp with the errorcode of the
  *	check.
+ *
+ * Side effects:
+ *	May shimmer the value (the type check); on -1 sets interp's result.
  *
  *----------------------------------------------------------------------
  */
@@ -671,8 +736,20 @@ DbifFlushNode(
 }
 
 /*
- * The reference's prefix for a failure of PropertiesChanged, before the
- * reason in interp's result.
+ *----------------------------------------------------------------------
+ *
+ * FlushError --
+ *
+ *	The reference's prefix for a failure of PropertiesChanged, put
+ *	before the reason in interp's result.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Replaces the interp result with the longer message.
+ *
+ *----------------------------------------------------------------------
  */
 
 static void
@@ -708,17 +785,16 @@ typedef struct PropSpec {
 /*
  *----------------------------------------------------------------------
  *
- * ParsePropSpec --
+ * PropSpecFree --
  *
- *	Check the options and the path, name?:signature? of "dbif
- *	property" (objv[i] is the path).
+ *	Release the references a PropSpec holds (ParsePropSpec).
  *
  * Results:
- *	TCL_OK with *specPtr filled in, or TCL_ERROR (nothing to release
- *	then).
+ *	None.
  *
  * Side effects:
- *	specPtr->name and specPtr->sig hold references (PropSpecFree).
+ *	Releases specPtr->name and specPtr->sig; an attribute dict nobody took
+ *	(refcount 0) is freed.
  *
  *----------------------------------------------------------------------
  */
@@ -734,6 +810,24 @@ PropSpecFree(
 	Tcl_DecrRefCount(specPtr->attrs);
     }
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ParsePropSpec --
+ *
+ *	Check the options and the path, name?:signature? of "dbif
+ *	property" (objv[i] is the path).
+ *
+ * Results:
+ *	TCL_OK with *specPtr filled in, or TCL_ERROR (nothing to release
+ *	then).
+ *
+ * Side effects:
+ *	specPtr->name and specPtr->sig hold references (PropSpecFree).
+ *
+ *----------------------------------------------------------------------
+ */
 
 static int
 ParsePropSpec(

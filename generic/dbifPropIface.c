@@ -26,6 +26,10 @@
  *	The node (and *propPtrPtr when name != NULL), or NULL when an error
  *	was sent.
  *
+ * Side effects:
+ *	Sends an UnknownInterface or UnknownProperty error reply when the node
+ *	or property is missing.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -165,6 +169,15 @@ AccessProp(
  *
  *	org.freedesktop.DBus.Properties.Get(s interface, s name) -> v
  *
+ * Results:
+ *	TCL_OK (a reply or an error reply was sent), or TCL_ERROR with the
+ *	reason when the value does not fit its type (the caller replies
+ *	Failed).
+ *
+ * Side effects:
+ *	Sends the reply: the value as a variant of the declared type (the
+ *	exact types a client set, while unchanged).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -258,6 +271,13 @@ DbifReadableProps(
  *
  *	org.freedesktop.DBus.Properties.GetAll(s interface) -> a{sv}: the
  *	readable properties that have a value.
+ *
+ * Results:
+ *	TCL_OK (a reply or an error reply was sent), or TCL_ERROR from
+ *	marshalling or sending.
+ *
+ * Side effects:
+ *	Sends the reply with every readable property that has a value.
  *
  *----------------------------------------------------------------------
  */
@@ -370,6 +390,17 @@ ReadSetValue(
  *
  *	org.freedesktop.DBus.Properties.Set(s interface, s name, v value):
  *	access and type checks, the optional veto body, then the variable.
+ *
+ * Results:
+ *	TCL_OK (a reply or an error reply was sent), or TCL_ERROR with the
+ *	error of the veto body or of setting the variable (the caller replies
+ *	Failed).
+ *
+ * Side effects:
+ *	Runs the property's body with the new value when it has one (a message
+ *	id is made and freed around it); sets the variable in its interp (its
+ *	traces run); remembers the exact types of the value sent; sends an
+ *	empty reply.
  *
  *----------------------------------------------------------------------
  */

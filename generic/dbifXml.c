@@ -119,6 +119,14 @@ Fail(
  *	Dup: malloc'ed copy of a string (NULL and an error when out of
  *	memory).  Attr: the value of a named attribute or NULL.
  *
+ * Results:
+ *	Dup: the copy (malloc'ed; freed by DbifXmlFree with the description),
+ *	or NULL.  Attr: the value (owned by expat), or NULL.
+ *
+ * Side effects:
+ *	Dup records "out of memory" in the parse state (Fail) when malloc
+ *	fails.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -613,15 +621,15 @@ DbifXmlParse(
 /*
  *----------------------------------------------------------------------
  *
- * DbifXmlFree --
+ * FreeAnnots --
  *
- *	Release a description made by DbifXmlParse (NULL is allowed).
+ *	Free a list of annotations (DbifXmlFree).
  *
  * Results:
  *	None.
  *
  * Side effects:
- *	Frees memory.
+ *	Frees each annotation's name, value and record.
  *
  *----------------------------------------------------------------------
  */
@@ -639,6 +647,22 @@ FreeAnnots(
 	annPtr = nextPtr;
     }
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifXmlFree --
+ *
+ *	Release a description made by DbifXmlParse (NULL is allowed).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Frees memory.
+ *
+ *----------------------------------------------------------------------
+ */
 
 void
 DbifXmlFree(

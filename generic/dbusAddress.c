@@ -23,6 +23,12 @@
  *	sides the guids decide; otherwise the transport and the keys that
  *	locate the server must match.
  *
+ * Results:
+ *	1 when they do, else 0 (also when either does not parse).
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 

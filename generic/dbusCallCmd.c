@@ -23,6 +23,13 @@
  *	missing).  *idxPtr indexes the option; it is advanced past what was
  *	consumed.
  *
+ * Results:
+ *	TCL_OK with *valuePtr set (1 when no value follows), or TCL_ERROR for
+ *	a value that is not a boolean.
+ *
+ * Side effects:
+ *	Advances *idxPtr past a value it takes.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -215,6 +222,13 @@ SendCall(
  *	Reply value(s) of a synchronous call; the serial for -handler or a
  *	negative -timeout.
  *
+ * Side effects:
+ *	Sends the call.  With -handler a pending call is registered whose
+ *	script runs when the reply comes; with a negative -timeout nothing
+ *	waits; otherwise DbusAwaitReply waits for the reply (serving incoming
+ *	method calls, or with -events running the event loop) or, inside a
+ *	coroutine, yields until it comes.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -283,6 +297,23 @@ DbusCallNRCmd(
     return DbusAwaitReply(interp, connPtr, serial, flags, timeout,
 	    opts.events, NULL, INT2PTR(flags), NULL);
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusCallObjCmd --
+ *
+ *	dbus call, as an ordinary command: runs DbusCallNRCmd through
+ *	Tcl_NRCallObjProc.
+ *
+ * Results:
+ *	As DbusCallNRCmd.
+ *
+ * Side effects:
+ *	As DbusCallNRCmd.
+ *
+ *----------------------------------------------------------------------
+ */
 
 int
 DbusCallObjCmd(

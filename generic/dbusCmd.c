@@ -26,6 +26,9 @@
  * Results:
  *	The busId object (borrowed) or NULL for the default bus.
  *
+ * Side effects:
+ *	Advances *idxPtr past a busId it takes.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -54,6 +57,12 @@ DbusTakeBusId(
  *	the object's internal representation (a handler script stays a
  *	list and is not parsed again for every message).
  *
+ * Results:
+ *	1 when the value's string is empty, else 0.
+ *
+ * Side effects:
+ *	May generate the string representation; the internal one is kept.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -73,6 +82,13 @@ DbusIsEmpty(
  * DbusGetSerial --
  *
  *	Parse an unsigned 32-bit serial (1..4294967295).
+ *
+ * Results:
+ *	TCL_OK with *serialPtr set, or TCL_ERROR with "Invalid serial" {DBUS
+ *	INVALID SERIAL value}.
+ *
+ * Side effects:
+ *	May shimmer objPtr to an integer.
  *
  *----------------------------------------------------------------------
  */
@@ -104,6 +120,9 @@ DbusGetSerial(
  * Results:
  *	TCL_OK, or TCL_ERROR with "Invalid destination" and errorcode
  *	{DBUS INVALID DESTINATION value}.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -249,6 +268,16 @@ FlushCmd(
  *
  *	dbus close ?busId?
  *
+ * Results:
+ *	TCL_OK with an empty result, also for a busId that is not connected; a
+ *	wrong number of arguments is TCL_ERROR.
+ *
+ * Side effects:
+ *	The interp lets go of the connection (DbusDisconnect: its handlers,
+ *	name callbacks and subscriptions on it are forgotten; the connection
+ *	is closed when this was its last interp), or of the server serverId
+ *	(DbusServerSubcommand).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -285,6 +314,14 @@ CloseCmd(
  *
  *	dbus connect ?busId-or-address?
  *	dbus connect -peer address
+ *
+ * Results:
+ *	TCL_OK with the handle (session, system, starter or dbusN) as result,
+ *	or TCL_ERROR ({DBUS CONNECT ...}, {DBUS BUSID ...}, wrong # args).
+ *
+ * Side effects:
+ *	May open a connection (DbusConnect, DbusConnectPeer); the interp is
+ *	attached to it.
  *
  *----------------------------------------------------------------------
  */
@@ -377,6 +414,16 @@ RequestWithCallbacks(
  *
  *	dbus name ?busId? ?-noqueue? ?-replace? ?-yield? name
  *
+ * Results:
+ *	TCL_OK with the RequestName outcome (DbusBusRequestName), or
+ *	TCL_ERROR: bad option, missing value {TCL ARGUMENT MISSING}, "Invalid
+ *	bus name" {DBUS INVALID NAME n}, not connected, the bus's refusal.
+ *
+ * Side effects:
+ *	Sends RequestName and waits for the answer; with -acquired/-lost the
+ *	scripts are registered first (RequestWithCallbacks) and stay until
+ *	dbus release or close.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -440,6 +487,14 @@ NameCmd(
  *
  *	dbus release ?busId? name
  *
+ * Results:
+ *	TCL_OK with the ReleaseName outcome, or TCL_ERROR (invalid name, not
+ *	connected, the bus's error).
+ *
+ * Side effects:
+ *	Forgets interp's -acquired/-lost scripts for the name; sends
+ *	ReleaseName and waits for the answer.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -475,6 +530,16 @@ ReleaseCmd(
  *
  *	dbus filter ?busId? add|remove -key value ?-key value ...?
  *	Values are quoted so that no value can break the rule.
+ *
+ * Results:
+ *	TCL_OK with the canonical match rule as result, or TCL_ERROR: wrong #
+ *	args, missing value {TCL ARGUMENT MISSING}, bad subcommand or key, not
+ *	connected, {DBUS CLOSED busId}, the bus's refusal.
+ *
+ * Side effects:
+ *	add counts the rule in the connection's match-rule registry (an
+ *	AddMatch on its first use), remove uncounts it (RemoveMatch with its
+ *	last user).
  *
  *----------------------------------------------------------------------
  */
@@ -722,6 +787,13 @@ InfoCmd(
  *
  *	dbus validate class string
  *
+ * Results:
+ *	TCL_OK with 1 or 0 as result; TCL_ERROR for wrong # args or a bad
+ *	class.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -766,6 +838,13 @@ ValidateCmd(
  *	Create ::dbus::<sub> for every subcommand and the ::dbus ensemble
  *	(unique prefixes accepted).  Everything matching [a-z]* in ::dbus
  *	is exported, as in the 2.x series.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR from creating the namespace or ensemble.
+ *
+ * Side effects:
+ *	Creates the ::dbus namespace, one command per subcommand, and the
+ *	::dbus ensemble.
  *
  *----------------------------------------------------------------------
  */

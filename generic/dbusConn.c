@@ -107,6 +107,16 @@ DbusGetThreadData(void)
  *	"exit" from inside a handler still preserves them, and every libdbus
  *	object we hold is gone before dbus_shutdown().
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Servers are closed, every interp of the thread still alive lets go of
+ *	its dbif records, handlers and connections (and is marked detached),
+ *	every connection is closed (queued messages flushed) and freed, the
+ *	thread's tables and gather buffer are freed.  DbusExitProc also calls
+ *	dbus_shutdown() when no other thread has libdbus state through us.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -219,6 +229,14 @@ DbusGetInterpData(
  *	thread's exit handler did so already (detached), then free the
  *	record.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Unlinks the record from the thread's list, releases what the interp
+ *	holds (InterpRelease: connections it was the last user of are closed),
+ *	drops the literals and the field cache, frees the record.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -272,6 +290,9 @@ InterpDeleteProc(
  *	first (they refer to connections), then the interp's handlers and
  *	its use of each connection.  The record itself stays.
  *
+ * Results:
+ *	None.
+ *
  * Side effects:
  *	Connections whose last user this was are closed.
  *
@@ -303,6 +324,12 @@ InterpRelease(
  * IsWellKnown --
  *
  *	Is name one of the standard handles, or of the form dbusN?
+ *
+ * Results:
+ *	1 or 0.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -341,6 +368,9 @@ IsWellKnown(
  * Results:
  *	1 or 0.
  *
+ * Side effects:
+ *	None (the value may get a string representation).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -368,6 +398,9 @@ DbusIsBusId(
  *	TCL_OK with *connPtrPtr set, or TCL_ERROR: "Not connected"
  *	({DBUS NOTCONNECTED busId}) for a known but unconnected handle,
  *	"bad busId" ({DBUS BUSID busId}) otherwise.
+ *
+ * Side effects:
+ *	None.  The connection stays owned by the thread's table.
  *
  *----------------------------------------------------------------------
  */
@@ -406,6 +439,11 @@ DbusGetConn(
  *	The record (ckalloc'ed, freed through Tcl_EventuallyFree in
  *	ConnClose).
  *
+ * Side effects:
+ *	The record takes over the caller's reference to conn (released in
+ *	ConnFree); libdbus is told not to exit on disconnect and is given the
+ *	message size limits.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -437,6 +475,9 @@ InitConn(
  *
  *	Give a record its handle, put it on the thread's list and table,
  *	and start dispatching its messages.
+ *
+ * Results:
+ *	None.
  *
  * Side effects:
  *	Messages already read (NameAcquired, or calls a peer sent right
@@ -476,6 +517,11 @@ ListConn(
  * Results:
  *	The record (not yet owned by any interp), or NULL on OOM.
  *
+ * Side effects:
+ *	Hooks the socket into the notifier (DbusWatchInit) and lists the
+ *	record under handle (ListConn); on failure the connection is closed
+ *	and released (ConnClose).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -503,6 +549,12 @@ NewConn(
  *
  *	The next free "dbusN" name of the thread (connections and servers
  *	share the counter, so they never share a name).
+ *
+ * Results:
+ *	None; buf holds the name.
+ *
+ * Side effects:
+ *	Advances tsdPtr->handleCounter.
  *
  *----------------------------------------------------------------------
  */
@@ -533,6 +585,11 @@ DbusNextHandle(
  * Results:
  *	DbusConnAdopt: the record, or NULL when libdbus ran out of memory
  *	(the connection is then closed and released).
+ *
+ * Side effects:
+ *	DbusConnAdopt hooks the socket into the notifier.  DbusConnPublish
+ *	advances the handle counter, lists the record under its new handle
+ *	(ListConn: dispatching starts) and attaches interp (AttachInterp).
  *
  *----------------------------------------------------------------------
  */
@@ -571,6 +628,13 @@ DbusConnPublish(
  *	Close a connection for every interp (an accepted connection the
  *	accept script refused, or one that never finished authenticating).
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	See ConnClose: pending calls fail, tables are freed, the record is
+ *	freed once nothing preserves it.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -592,6 +656,9 @@ DbusConnClose(
  * Results:
  *	TCL_OK on a bus, else TCL_ERROR "... is a peer-to-peer connection"
  *	with errorcode {DBUS PEER busId}.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -618,6 +685,14 @@ DbusRequireBus(
  * AttachInterp --
  *
  *	Record that interp uses connPtr under handle.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Adds handle -> connPtr to the interp's table and counts the interp as
+ *	a user (connPtr->nInterps); a dead connection the interp had under the
+ *	same handle (after a lost bus) is let go first (DisconnectData).
  *
  *----------------------------------------------------------------------
  */
@@ -809,6 +884,12 @@ DbusConnect(
  *	DbusConnOpenPeer: the record, or NULL when libdbus ran out of
  *	memory (the connection is then closed and released).
  *
+ * Side effects:
+ *	DbusConnOpenPeer advances the handle counter, hooks the connection
+ *	into the notifier and lists it (NewConn); the address is kept in
+ *	connPtr->addressObj (held until ConnFree).  DbusConnAttach: see
+ *	AttachInterp.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -847,6 +928,12 @@ DbusConnAttach(
  *	its use of the handle; close the connection when it was the last
  *	user.  Never an error.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	See DisconnectData.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -866,6 +953,14 @@ DbusDisconnect(
  *	Body of DbusDisconnect on an explicit interp record: during interp
  *	deletion Tcl has already detached the AssocData, so the record
  *	cannot be looked up again.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Removes the interp's handles of connPtr, forgets the interp's
+ *	handlers, name callbacks and subscriptions on it, and closes the
+ *	connection (ConnClose) when no interp uses it any more.
  *
  *----------------------------------------------------------------------
  */
@@ -906,6 +1001,19 @@ DisconnectData(
  *
  *	Close a connection for good: unhook it, fail its pending calls,
  *	free its tables; the record is freed once nothing preserves it.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Marks the record closed, unlists it from the thread's list and
+ *	handle table, fails its pending calls with Disconnected, frees the
+ *	bus-level data (DbusBusFree) and unhooks the notifier
+ *	(DbusWatchFinalize), flushes what is queued (unless the bus is
+ *	lost), drops held messages, closes the libdbus connection, frees
+ *	the handler tables, name callbacks and subscriptions, forgets
+ *	queued events, and frees the record (at once from an exit handler,
+ *	else through Tcl_EventuallyFree/ConnFree).
  *
  *----------------------------------------------------------------------
  */
@@ -979,6 +1087,13 @@ ConnClose(
  *
  *	Tcl_EventuallyFree proc of a closed connection record.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Frees the credentials cache, releases the libdbus connection, the
+ *	pending table, the handle and address objects and the record itself.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -1011,6 +1126,13 @@ ConnFree(
  *	that "dbus info" can report the state; a later "dbus connect"
  *	replaces it.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Sets DBUS_CONN_LOST, fails pending calls with Disconnected, unhooks
+ *	the notifier (DbusWatchFinalize).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -1037,6 +1159,10 @@ DbusConnLost(
  * Results:
  *	TCL_OK with the serial in *serialPtr (may be NULL), or TCL_ERROR
  *	("D-Bus connection is closed", {DBUS CLOSED busId}).
+ *
+ * Side effects:
+ *	Queues msg on the connection (libdbus takes its own reference; the
+ *	caller keeps its reference).
  *
  *----------------------------------------------------------------------
  */

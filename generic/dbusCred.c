@@ -54,6 +54,9 @@ static DbusOwnerProc OwnerChanged;
  *	The connection's cache, made on first use together with the match
  *	rule that keeps it current.
  *
+ * Results:
+ *	The cache (owned by connPtr->credData; freed by DbusCredFree).
+ *
  * Side effects:
  *	May send AddMatch (through the counted registry, without waiting
  *	for the answer; the daemon handles it before any query we send
@@ -85,6 +88,13 @@ GetCache(
  * DbusCredFree --
  *
  *	Free a connection's cache (ConnFree).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Stops the owner watch, releases every cached dict and frees the cache;
+ *	connPtr->credData becomes NULL.
  *
  *----------------------------------------------------------------------
  */
@@ -122,6 +132,12 @@ DbusCredFree(
  *	Drop the cache entry of a name (a query on its way for it will not
  *	store its answer).
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Releases the cached dict and deletes the entry.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -148,6 +164,13 @@ Forget(
  *	DbusOwnerProc of the cache's watch of every NameOwnerChanged: a
  *	name that lost its owner loses its cached credentials.  When the
  *	connection closes (newOwner NULL) the watch goes away.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Forgets the cached credentials of a name left without owner; clears
+ *	cachePtr->watchPtr when the watch ends.
  *
  *----------------------------------------------------------------------
  */
@@ -178,6 +201,12 @@ OwnerChanged(
  *
  *	Build the result dict from what is known (uid/pid < 0: unknown;
  *	gids NULL: unknown), keys in a fixed order.
+ *
+ * Results:
+ *	A new dict (refcount 0).
+ *
+ * Side effects:
+ *	The dict takes a reference to gidsPtr.
  *
  *----------------------------------------------------------------------
  */
@@ -218,6 +247,10 @@ NewCredDict(
  *
  * Results:
  *	TCL_OK with the dict as result, or {DBUS CLOSED busId}.
+ *
+ * Side effects:
+ *	Sets the interp result to a new dict; reads the socket's peer
+ *	credentials (getsockopt).
  *
  *----------------------------------------------------------------------
  */
@@ -299,6 +332,12 @@ SocketCredentials(
  *	ProcessID and UnixGroupIDs when present; other keys (security
  *	label, process fd) are left out.
  *
+ * Results:
+ *	A new dict (refcount 0), or NULL when the reply is not an a{sv}.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -379,6 +418,11 @@ ParseReply(
  *	TCL_OK with the dict, or TCL_ERROR: the daemon's error reply
  *	({DBUS DBUS_MESSAGE_TYPE_ERROR errorName}, e.g. NameHasNoOwner),
  *	NoReply, or a malformed answer.
+ *
+ * Side effects:
+ *	Sets the interp result; a successful answer for a unique name still
+ *	listed in the cache is stored there (the cache holds a reference); a
+ *	failed one removes the name's placeholder entry.
  *
  *----------------------------------------------------------------------
  */
@@ -479,6 +523,14 @@ CredStep(
  *	TCL_ERROR: {DBUS PEER busId} for a name on a peer-to-peer
  *	connection, {DBUS CLOSED busId}, or the daemon's error.
  *
+ * Side effects:
+ *	A unique name's cached dict is returned without asking.  Otherwise the
+ *	first query makes the cache (GetCache: an owner watch and a match
+ *	rule), a placeholder entry is made for a unique name,
+ *	GetConnectionCredentials is sent to the bus daemon and awaited
+ *	(DbusAwaitReply, CredStep); the connection is preserved until the
+ *	answer is in.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -546,6 +598,13 @@ DbusCredentialsNR(
  *
  *	dbus credentials ?busId? ?name?
  *
+ * Results:
+ *	See DbusCredentialsNR; TCL_ERROR also for wrong # args, "Invalid bus
+ *	name" or a busId that is not connected.
+ *
+ * Side effects:
+ *	See DbusCredentialsNR.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -574,6 +633,23 @@ DbusCredentialsNRCmd(
     return DbusCredentialsNR(interp, connPtr,
 	    i < objc ? Tcl_GetString(objv[i]) : NULL);
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusCredentialsCmd --
+ *
+ *	dbus credentials, as an ordinary command: runs DbusCredentialsNRCmd
+ *	through Tcl_NRCallObjProc.
+ *
+ * Results:
+ *	As DbusCredentialsNRCmd.
+ *
+ * Side effects:
+ *	As DbusCredentialsNRCmd.
+ *
+ *----------------------------------------------------------------------
+ */
 
 int
 DbusCredentialsCmd(

@@ -67,6 +67,12 @@ DbusHandlerNew(
  *
  *	Drop one reference; free the record at zero.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	At zero the script (if any) is released and the record freed.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -91,6 +97,13 @@ DbusHandlerRelease(
  *	A handler leaves its table: it will not run again, even from a
  *	list a dispatcher already copied.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Clears handlerPtr->interp (so a copied list skips it) and drops the
+ *	table's reference (DbusHandlerRelease).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -111,6 +124,10 @@ Unlink(
  *
  * Results:
  *	The DbusPath, or NULL when absent and create is 0.
+ *
+ * Side effects:
+ *	With create, a missing path gets empty tables (owned by
+ *	connPtr->paths; freed by PathPrune or DbusPathsFree).
  *
  *----------------------------------------------------------------------
  */
@@ -147,6 +164,13 @@ DbusPathGet(
  * PathPrune --
  *
  *	Free the tables of a path that has no handler left.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Frees the path's tables and its entry in connPtr->paths when no
+ *	method, signal or unknown handler is left.
  *
  *----------------------------------------------------------------------
  */
@@ -227,6 +251,11 @@ Replace(
  *	TCL_OK, or TCL_ERROR ({DBUS INUSE METHOD|UNKNOWN}); on error the
  *	reference is released.
  *
+ * Side effects:
+ *	The table holds the caller's reference to handlerPtr; a replaced
+ *	handler of the same interp is unlinked (it runs no more) and loses the
+ *	table's reference.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -295,6 +324,9 @@ DbusHandlerInstall(
  * Results:
  *	The handler (borrowed) or NULL.
  *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -347,6 +379,11 @@ DbusHandlerLookup(
  *
  * Results:
  *	1 when something was removed, 0 otherwise.
+ *
+ * Side effects:
+ *	The handler is unlinked (it runs no more, even from a list already
+ *	copied) and loses the table's reference; the path's tables are freed
+ *	when it was the last handler (PathPrune).
  *
  *----------------------------------------------------------------------
  */
@@ -421,6 +458,14 @@ DbusHandlerRemove(
  *
  *	Remove every handler and the monitor that interp registered on a
  *	connection (dbus close, interp deletion).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Unlinks interp's method, signal and unknown handlers on every path
+ *	(pruning emptied paths) and its monitor, and detaches interp from its
+ *	-handler pending calls (their replies are then dropped).
  *
  *----------------------------------------------------------------------
  */
@@ -556,6 +601,14 @@ DbusMonitorSet(
  *
  *	Free all handler tables of a closing connection.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Every handler is unlinked and every path's tables freed;
+ *	connPtr->paths is left empty (re-initialised); the monitors are
+ *	unlinked and freed.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -611,6 +664,13 @@ DbusPathsFree(
  *
  *	"interface.member" into buf; returns 0 when it does not fit.
  *
+ * Results:
+ *	1 with the key in buf, or 0 when "interface.member" does not fit in
+ *	KEY_SIZE bytes.
+ *
+ * Side effects:
+ *	Writes buf.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -630,6 +690,23 @@ MakeKey(
     memcpy(buf + li + 1, member, lm + 1);
     return 1;
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FindIn --
+ *
+ *	The method handler under key in the tables of one path.
+ *
+ * Results:
+ *	The handler (borrowed), or NULL when pathPtr is NULL or has none under
+ *	key.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
 
 static DbusHandler *
 FindIn(
@@ -659,6 +736,9 @@ FindIn(
  *
  * Results:
  *	The handler (borrowed) or NULL.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -702,21 +782,17 @@ DbusFindMethod(
 /*
  *----------------------------------------------------------------------
  *
- * DbusMethodInterfaces --
+ * AddInterface --
  *
- *	For a method call that names no interface (legal in D-Bus; qdbus
- *	and python-dbus proxies send them): the interfaces that have a
- *	method named member at path, from the handlers of the path and of
- *	every path ("", where dbif's standard interfaces live) and the
- *	Peer methods the core answers itself (EXTENSIONS E3).
+ *	Insert an interface name (len bytes of intf) into listPtr, which is
+ *	kept sorted, unless it is there already.  Used by
+ *	DbusMethodInterfaces.
  *
  * Results:
- *	The number of interfaces, appended to listPtr in sorted order, each
- *	once; -1 when a handler for the bare member exists (it takes calls
- *	of any interface, so the call goes to it as it is).
+ *	None.
  *
  * Side effects:
- *	Appends to listPtr.
+ *	listPtr (unshared, owned by the caller) may get a new element.
  *
  *----------------------------------------------------------------------
  */
@@ -750,6 +826,28 @@ AddInterface(
 	Tcl_ListObjReplace(NULL, listPtr, i, 0, 1, &objPtr);
     }
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMethodInterfaces --
+ *
+ *	For a method call that names no interface (legal in D-Bus; qdbus
+ *	and python-dbus proxies send them): the interfaces that have a
+ *	method named member at path, from the handlers of the path and of
+ *	every path ("", where dbif's standard interfaces live) and the
+ *	Peer methods the core answers itself (EXTENSIONS E3).
+ *
+ * Results:
+ *	The number of interfaces, appended to listPtr in sorted order, each
+ *	once; -1 when a handler for the bare member exists (it takes calls
+ *	of any interface, so the call goes to it as it is).
+ *
+ * Side effects:
+ *	Appends to listPtr.
+ *
+ *----------------------------------------------------------------------
+ */
 
 int
 DbusMethodInterfaces(
@@ -810,6 +908,10 @@ DbusMethodInterfaces(
  *	Number of handlers; *listPtr points at staticList or at a ckalloc'd
  *	array (caller frees when != staticList).  Each handler carries an
  *	extra reference the caller releases.
+ *
+ * Side effects:
+ *	Takes a reference to each handler returned; may allocate the array
+ *	(the caller ckfrees it when it is not staticList).
  *
  *----------------------------------------------------------------------
  */

@@ -362,6 +362,12 @@ HandlerCmd(
  *
  *	Subcommands of the dbus ensemble; see HandlerCmd.
  *
+ * Results:
+ *	See HandlerCmd.
+ *
+ * Side effects:
+ *	See HandlerCmd.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -407,6 +413,15 @@ DbusUnknownCmd(
  *
  *	Installs interp's monitor on the connection, replacing the one it
  *	had; an empty script just removes it.
+ *
+ * Results:
+ *	TCL_OK with an empty result, or TCL_ERROR for wrong # args or a busId
+ *	that is not connected.
+ *
+ * Side effects:
+ *	The new monitor (a handler record holding the script) replaces
+ *	interp's old one on the connection (DbusMonitorSet), which takes over
+ *	its reference; an empty script removes the old one.
  *
  *----------------------------------------------------------------------
  */

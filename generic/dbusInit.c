@@ -166,6 +166,12 @@ DbusCreateEnsemble(
  *	The version to provide: pkgIndex.tcl sets ::dbus::compat to "2.1"
  *	when a script asked for "package require dbus 2.1"; we consume it.
  *
+ * Results:
+ *	"2.1" or PACKAGE_VERSION (static strings).
+ *
+ * Side effects:
+ *	Unsets ::dbus::compat when it asked for 2.1.
+ *
  *----------------------------------------------------------------------
  */
 

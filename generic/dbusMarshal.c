@@ -180,6 +180,10 @@ DbusMarshalErrValue(
  * Results:
  *	TCL_ERROR.
  *
+ * Side effects:
+ *	When interp is not NULL, sets its errorcode (Tcl's message stays the
+ *	result).
+ *
  *----------------------------------------------------------------------
  */
 

@@ -13,16 +13,29 @@
 #include "dbusMarshalInt.h"
 
 /*
- * DictKeys: the entries of a dict to send as a{KV}, one per distinct
- * D-Bus key (E7).  String-like keys (s o g h) are distinct exactly when
- * the Tcl strings are, which the Tcl dict already ensures.  Numeric and
- * boolean keys are compared as the values they become on the wire (1,
- * 01, 0x1 and " 1" are one 'i'; true, yes, 1 one 'b'; doubles by their
- * 64 bits, so 1.0 and 1e0 are one key while 0.0 and -0.0 or NaNs of
- * different payloads are not): the entry stays where the key first
- * appeared, with the value of its last appearance, as in a Tcl dict.
- * Fills keys[]/vals[] (borrowed from the dict) and returns the count,
- * or -1 with an error (a key that does not convert).
+ *----------------------------------------------------------------------
+ *
+ * DictKeys --
+ *
+ *	The entries of a dict to send as a{KV}, one per distinct D-Bus key
+ *	(E7).  String-like keys (s o g h) are distinct exactly when the
+ *	Tcl strings are, which the Tcl dict already ensures.  Numeric and
+ *	boolean keys are compared as the values they become on the wire
+ *	(1, 01, 0x1 and " 1" are one 'i'; true, yes, 1 one 'b'; doubles by
+ *	their 64 bits, so 1.0 and 1e0 are one key while 0.0 and -0.0 or
+ *	NaNs of different payloads are not): the entry stays where the key
+ *	first appeared, with the value of its last appearance, as in a Tcl
+ *	dict.
+ *
+ * Results:
+ *	The number of entries, with keys[] and vals[] filled in (borrowed
+ *	from the dict), or -1 with an error in ctx->errInterp (a key that
+ *	does not convert, out of memory).
+ *
+ * Side effects:
+ *	May shimmer the keys to numbers.
+ *
+ *----------------------------------------------------------------------
  */
 
 static Tcl_Size

@@ -32,6 +32,10 @@
  *	connection was closed, {DBUS CONNECT TIMEOUT ...} without answer
  *	before the deadline.
  *
+ * Side effects:
+ *	Sends a Ping and waits for its answer (DbusWaitReply), serving the
+ *	thread's connections meanwhile; the pending record is freed here.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -100,6 +104,12 @@ PeerPing(
  *	connection during authentication, {DBUS CONNECT TIMEOUT
  *	org.freedesktop.DBus.Error.Timeout} after 25 seconds without an
  *	answer.
+ *
+ * Side effects:
+ *	Opens a private connection (a listed dbusN record, DbusConnOpenPeer)
+ *	and waits for its authentication and the Ping; on failure the
+ *	connection is closed (DbusConnClose); on success interp is attached to
+ *	it (DbusConnAttach).
  *
  *----------------------------------------------------------------------
  */

@@ -20,6 +20,14 @@
  *	Shared by "return" and "error": a reply message to destination /
  *	serial without the original call at hand.
  *
+ * Results:
+ *	The message (one reference, owned by the caller), or NULL with an
+ *	error in interp: "Invalid destination", "Invalid serial", out of
+ *	memory.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -65,6 +73,10 @@ NewReply(
  *
  * Results:
  *	1 (msg released, result set) or 0.
+ *
+ * Side effects:
+ *	When 1: the no-reply record of (destination, serial) is consumed
+ *	(DbusTakeNoReply) and the interp result set to 0.
  *
  *----------------------------------------------------------------------
  */
@@ -137,6 +149,9 @@ SendAndReport(
  *	TCL_ERROR with 'bad option "x": must be option' {TCL LOOKUP INDEX
  *	option x}.
  *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -173,6 +188,16 @@ ReplyOption(
  * DbusErrorCmd --
  *
  *	dbus error ?busId? ?-name errorName? destination serial ?message?
+ *
+ * Results:
+ *	TCL_OK with the serial of the error reply sent (0 when the caller
+ *	wanted no reply), or TCL_ERROR: wrong # args, bad option, "Invalid
+ *	error name", invalid destination or serial, not connected, marshalling
+ *	or sending errors.
+ *
+ * Side effects:
+ *	Sends an error reply (name -name, default
+ *	org.freedesktop.DBus.Error.Failed) to the call destination/serial.
  *
  *----------------------------------------------------------------------
  */
@@ -226,6 +251,15 @@ DbusErrorCmd(
  *
  *	dbus return ?busId? ?-signature sig? destination serial ?arg ...?
  *
+ * Results:
+ *	TCL_OK with the serial of the reply sent (0 when the caller wanted no
+ *	reply), or TCL_ERROR: wrong # args, bad option, invalid destination,
+ *	serial or signature, not connected, marshalling or sending errors.
+ *
+ * Side effects:
+ *	Sends a method return carrying the arguments to the call
+ *	destination/serial.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -274,6 +308,14 @@ DbusReturnCmd(
  *
  *	dbus signal ?busId? ?-signature sig? ?-dest name? path interface
  *		name ?arg ...?
+ *
+ * Results:
+ *	TCL_OK with the serial of the signal sent, or TCL_ERROR: wrong # args,
+ *	bad option, missing value, invalid path, interface, member or
+ *	destination, not connected, marshalling or sending errors.
+ *
+ * Side effects:
+ *	Sends the signal (to -dest only, when given).
  *
  *----------------------------------------------------------------------
  */

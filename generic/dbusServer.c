@@ -92,6 +92,13 @@ static void	Discard(Accepting *accPtr);
  *	GDBus' REQUIRE_SAME_USER, the same user means the same uid (root is
  *	not let in to another user's server).
  *
+ * Results:
+ *	AllowSameUser: TRUE when uid is the process's effective uid.
+ *	AllowAnyUser: TRUE.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -124,6 +131,13 @@ AllowAnyUser(
  * Unlink --
  *
  *	Take an accepting record off its server's list and stop its timer.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Unlinks accPtr from its server's list, deletes its authentication
+ *	timer and clears the connection's acceptData.
  *
  *----------------------------------------------------------------------
  */
@@ -159,6 +173,9 @@ Unlink(
  *	handle: authentication failed or timed out, the client left, the
  *	server was closed.
  *
+ * Results:
+ *	None.
+ *
  * Side effects:
  *	Closes and releases the connection; frees the record once no
  *	queued event refers to it.
@@ -187,6 +204,12 @@ Discard(
  *
  *	Timer: the client did not finish authenticating in time.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Discards the connection (Discard).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -209,6 +232,9 @@ AuthTimeoutProc(
  *	the server's file handler).  The connection is hooked into the
  *	notifier so that its authentication proceeds, but stays unlisted
  *	until it is authenticated and the -accept script has taken it.
+ *
+ * Results:
+ *	None.
  *
  * Side effects:
  *	Takes a reference to the connection (libdbus closes it if we do
@@ -264,6 +290,9 @@ NewConnectionProc(
  * Results:
  *	TCL_OK (replied).
  *
+ * Side effects:
+ *	Sends the reply (unless the call asked for none); nothing is stored.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -310,6 +339,14 @@ HelloProc(
  *
  * Results:
  *	1 (handled) or 0 when file events are not being serviced.
+ *
+ * Side effects:
+ *	Either discards the connection (Discard), or hands it over: it becomes
+ *	a dbusN handle of the server's interp (DbusConnPublish) with a C
+ *	handler for Hello, and the -accept script runs at global level (interp
+ *	and connection preserved meanwhile); a script error goes to bgerror
+ *	and disconnects the handle.  Releases the preserve the queued event
+ *	held on the accepting record.
  *
  *----------------------------------------------------------------------
  */
@@ -389,6 +426,13 @@ AcceptEventProc(
  *	that hands it over (or drops it).  Only queues: this may run inside
  *	a synchronous wait.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Queues an AcceptEvent (owned by the event queue) that preserves the
+ *	accepting record until it runs.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -419,6 +463,13 @@ DbusServerConnReady(
  *
  *	The socket file of a unix address entry with path=, or NULL.
  *
+ * Results:
+ *	The value of path= (owned by the entry), or NULL for any other
+ *	transport or key.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -440,6 +491,14 @@ UnixPathOf(
  *	libdbus silently replaces an existing socket file at path=, which
  *	would steal the address of a live server.  Is somebody listening
  *	there?  (A stale socket file nobody answers on may be replaced.)
+ *
+ * Results:
+ *	1 when a process accepts connections on the socket file at path, else
+ *	0.
+ *
+ * Side effects:
+ *	Opens and closes a probing socket (a live server sees a connection
+ *	that is closed at once).
  *
  *----------------------------------------------------------------------
  */
@@ -480,6 +539,10 @@ PathInUse(
  *	The server (one reference), or NULL with the error in interp:
  *	{DBUS LISTEN NAME errorName} from libdbus (bad address, address in
  *	use, ...).
+ *
+ * Side effects:
+ *	Opens a listening socket (libdbus); an existing socket file nobody
+ *	listens on may be replaced.
  *
  *----------------------------------------------------------------------
  */
@@ -528,6 +591,12 @@ Listen(
  *	Tcl_CallWhenDeleted proc: the owning interp goes, so does the
  *	server.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Closes the server (ServerClose).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -551,6 +620,9 @@ ServerInterpDeleted(
  * Results:
  *	TCL_OK with the values stored (-sameuser left at -1 unless
  *	given), or TCL_ERROR.
+ *
+ * Side effects:
+ *	None; *acceptPtr is borrowed from objv (NULL for an empty script).
  *
  *----------------------------------------------------------------------
  */
@@ -716,6 +788,9 @@ DbusServerCmd(
  *	connections still authenticating are dropped.  Accepted
  *	connections are not affected.
  *
+ * Results:
+ *	None.
+ *
  * Side effects:
  *	The record is freed once nothing preserves it.
  *
@@ -769,6 +844,13 @@ ServerClose(
  *
  *	Tcl_EventuallyFree proc of a closed server.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Releases the libdbus server, the id and address objects, the socket
+ *	path and the record.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -794,6 +876,12 @@ ServerFree(
  *
  *	Thread exit: close every server of the thread.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Every server of the thread is closed (ServerClose).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -817,6 +905,9 @@ DbusServerCloseAll(
  *
  * Results:
  *	1 or 0.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -857,6 +948,11 @@ DbusServerIsLocal(
  *	connections); else 1 with *codePtr and the interp result set.
  *	Options: address (the address with guid), connected (1: a server
  *	is listening until closed); others are an error.
+ *
+ * Side effects:
+ *	"dbus close serverId" closes the server (ServerClose).  "dbus info"
+ *	sets the interp result to the server's address object (shared) or a
+ *	new boolean.
  *
  *----------------------------------------------------------------------
  */

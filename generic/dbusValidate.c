@@ -28,6 +28,12 @@
  *	"/" or "/"-separated non-empty elements of [A-Za-z0-9_], no
  *	trailing "/".  The specification sets no length limit.
  *
+ * Results:
+ *	1 when valid, 0 otherwise.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -65,6 +71,12 @@ ValidPath(
  *	(allowDash = 1): at least two "."-separated non-empty elements that
  *	do not start with a digit.  Unique bus names (leading ':') allow
  *	elements to start with a digit.
+ *
+ * Results:
+ *	1 when valid, 0 otherwise.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -115,6 +127,12 @@ ValidDotted(
  * ValidMember --
  *
  *	1..255 characters of [A-Za-z0-9_], not starting with a digit.
+ *
+ * Results:
+ *	1 when valid, 0 otherwise.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -201,6 +219,9 @@ DbusValidName(
  * Results:
  *	1 when valid, 0 otherwise.
  *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -231,6 +252,23 @@ DbusValidMatchMember(
  * representation "dbus.name", a bit set per name class it is valid for,
  * so the literals of a loop are validated once.  Only objects without an
  * internal representation are converted: nothing else is shimmered.
+ */
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DupNameRep --
+ *
+ *	Tcl_DupInternalRepProc of the "dbus.name" type: the copy gets the same
+ *	bit set of name classes.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Sets dupPtr's internal representation and type.
+ *
+ *----------------------------------------------------------------------
  */
 
 static void

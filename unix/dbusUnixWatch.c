@@ -74,6 +74,12 @@ typedef struct WatchSet {
  *
  *	Milliseconds of a monotonic clock, for call deadlines.
  *
+ * Results:
+ *	Milliseconds since an arbitrary fixed point (CLOCK_MONOTONIC).
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -184,6 +190,9 @@ HandleFd(
  *	read while libdbus has disabled the read watch (its incoming
  *	limit), as HandleFd only handles enabled watches.
  *
+ * Results:
+ *	None.
+ *
  * Side effects:
  *	libdbus reads; messages may be queued on the connection.
  *
@@ -238,6 +247,9 @@ DrainReads(
  *
  *	Tcl file handler of a connection's socket.
  *
+ * Results:
+ *	None.
+ *
  * Side effects:
  *	See HandleFd; queues a dispatch event when messages wait.
  *
@@ -280,6 +292,9 @@ FileProc(
  *
  *	Recompute the Tcl file handlers from the enabled watches: one
  *	handler per descriptor with the union of the watches' interests.
+ *
+ * Results:
+ *	None.
  *
  * Side effects:
  *	Creates, changes or deletes Tcl file handlers.
@@ -357,6 +372,25 @@ UpdateHandlers(
  * libdbus watch callbacks.
  */
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * AddWatch --
+ *
+ *	libdbus add-watch callback: a watch joins the set and the Tcl file
+ *	handlers are recomputed.
+ *
+ * Results:
+ *	TRUE, or FALSE (libdbus treats it as out of memory) when the set
+ *	already holds MAX_WATCHES watches.
+ *
+ * Side effects:
+ *	Stores the watch (owned by libdbus) in the set; creates or changes Tcl
+ *	file handlers (UpdateHandlers).
+ *
+ *----------------------------------------------------------------------
+ */
+
 static dbus_bool_t
 AddWatch(
     DBusWatch *watch,
@@ -371,6 +405,22 @@ AddWatch(
     UpdateHandlers(setPtr);
     return TRUE;
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * RemoveWatch --
+ *
+ *	libdbus remove-watch callback: the watch leaves the set.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Tcl file handlers are recomputed (UpdateHandlers).
+ *
+ *----------------------------------------------------------------------
+ */
 
 static void
 RemoveWatch(
@@ -389,6 +439,22 @@ RemoveWatch(
     UpdateHandlers(setPtr);
 }
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * ToggleWatch --
+ *
+ *	libdbus watch-toggled callback: a watch was enabled or disabled.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Tcl file handlers are recomputed (UpdateHandlers).
+ *
+ *----------------------------------------------------------------------
+ */
+
 static void
 ToggleWatch(
     DBusWatch *watch,
@@ -405,6 +471,24 @@ ToggleWatch(
 
 static void TimerProc(ClientData clientData);
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * ArmTimeout --
+ *
+ *	(Re)arm the Tcl timer of a libdbus timeout: any pending timer is
+ *	cancelled, and a new one set for the timeout's interval when the
+ *	timeout is enabled.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Deletes and creates Tcl timer handlers; entryPtr->token follows.
+ *
+ *----------------------------------------------------------------------
+ */
+
 static void
 ArmTimeout(
     TimeoutEntry *entryPtr)
@@ -419,6 +503,25 @@ ArmTimeout(
 		entryPtr);
     }
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * TimerProc --
+ *
+ *	Tcl timer handler of a libdbus timeout: let libdbus handle it, re-arm
+ *	it if it is still listed, and queue a dispatch event when messages
+ *	wait.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	dbus_timeout_handle (which may remove the timeout and free the entry);
+ *	the connection (or the server's data) is preserved meanwhile.
+ *
+ *----------------------------------------------------------------------
+ */
 
 static void
 TimerProc(
@@ -452,6 +555,24 @@ TimerProc(
     Tcl_Release(holdPtr);
 }
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * AddTimeout --
+ *
+ *	libdbus add-timeout callback: a new timeout entry, armed at once when
+ *	enabled.
+ *
+ * Results:
+ *	TRUE.
+ *
+ * Side effects:
+ *	Allocates a TimeoutEntry (freed by RemoveTimeout or FreeSet) and may
+ *	create a Tcl timer handler.
+ *
+ *----------------------------------------------------------------------
+ */
+
 static dbus_bool_t
 AddTimeout(
     DBusTimeout *timeout,
@@ -468,6 +589,22 @@ AddTimeout(
     ArmTimeout(entryPtr);
     return TRUE;
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * RemoveTimeout --
+ *
+ *	libdbus remove-timeout callback.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Unlinks and frees the timeout's entry and deletes its Tcl timer.
+ *
+ *----------------------------------------------------------------------
+ */
 
 static void
 RemoveTimeout(
@@ -490,6 +627,23 @@ RemoveTimeout(
 	}
     }
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ToggleTimeout --
+ *
+ *	libdbus timeout-toggled callback: the timeout's timer is re-armed (or
+ *	cancelled when it is disabled).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	See ArmTimeout.
+ *
+ *----------------------------------------------------------------------
+ */
 
 static void
 ToggleTimeout(
@@ -514,6 +668,15 @@ ToggleTimeout(
  *
  *	Make a watch set and put it on its thread's list; take it off the
  *	list and free it with its file and timer handlers.
+ *
+ * Results:
+ *	NewSet: the new set (owned by the caller's record: connPtr->watchData
+ *	or the server's watch data; freed by FreeSet).  FreeSet: none.
+ *
+ * Side effects:
+ *	NewSet links the set into tsdPtr->firstWatchSet (the list
+ *	DbusWatchWait polls).  FreeSet unlinks it, deletes its Tcl file and
+ *	timer handlers and frees its timeout entries and the set.
  *
  *----------------------------------------------------------------------
  */
@@ -606,6 +769,9 @@ DbusWatchInit(
  * DbusWatchFinalize --
  *
  *	Unhook a connection from the notifier (before it is closed).
+ *
+ * Results:
+ *	None.
  *
  * Side effects:
  *	Deletes the file and timer handlers, frees connPtr->watchData.
