@@ -18,39 +18,6 @@
 /*
  *----------------------------------------------------------------------
  *
- * DbusTakeBusId --
- *
- *	Shared busId plumbing: when objv[*idxPtr] is a busId (DbusIsBusId)
- *	and at least minRest arguments follow it, consume it.
- *
- * Results:
- *	The busId object (borrowed) or NULL for the default bus.
- *
- * Side effects:
- *	Advances *idxPtr past a busId it takes.
- *
- *----------------------------------------------------------------------
- */
-
-Tcl_Obj *
-DbusTakeBusId(
-    int objc,
-    Tcl_Obj *const objv[],
-    int *idxPtr,
-    int minRest)
-{
-    int i = *idxPtr;
-
-    if (i < objc && objc - i - 1 >= minRest && DbusIsBusId(objv[i])) {
-	*idxPtr = i + 1;
-	return objv[i];
-    }
-    return NULL;
-}
-
-/*
- *----------------------------------------------------------------------
- *
  * DbusIsEmpty --
  *
  *	Is a value the empty string?  Unlike Tcl_GetCharLength this keeps

@@ -1091,8 +1091,41 @@ int		DbusCreateEnsemble(Tcl_Interp *interp, const char *nsName,
  *----------------------------------------------------------------------
  */
 
-Tcl_Obj *	DbusTakeBusId(int objc, Tcl_Obj *const objv[], int *idxPtr,
-		    int minRest);
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusTakeBusId --
+ *
+ *	Shared busId plumbing: when objv[*idxPtr] is a busId (DbusIsBusId)
+ *	and at least minRest arguments follow it, consume it.
+ *
+ * Results:
+ *	The busId object (borrowed) or NULL for the default bus.
+ *
+ * Side effects:
+ *	Advances *idxPtr past a busId it takes.  (Inline: every
+ *	subcommand runs it.)
+ *
+ *----------------------------------------------------------------------
+ */
+
+static inline Tcl_Obj *
+DbusTakeBusId(
+    int objc,
+    Tcl_Obj *const objv[],
+    int *idxPtr,
+    int minRest)
+{
+    int i = *idxPtr;
+
+    if (i < objc && objc - i - 1 >= minRest && DbusIsBusId(objv[i])) {
+	*idxPtr = i + 1;
+	return objv[i];
+    }
+    return NULL;
+}
+
 int		DbusIsEmpty(Tcl_Obj *objPtr);
 int		DbusGetSerial(Tcl_Interp *interp, Tcl_Obj *objPtr,
 		    dbus_uint32_t *serialPtr);
