@@ -60,6 +60,7 @@ DbifGetData(
     dataPtr->defaultIntf = Tcl_NewStringObj(DBIF_DEFAULT_INTERFACE, -1);
     Tcl_IncrRefCount(dataPtr->defaultIntf);
     Tcl_InitHashTable(&dataPtr->buses, TCL_STRING_KEYS);
+    Tcl_InitHashTable(&dataPtr->names, TCL_STRING_KEYS);
     Tcl_InitHashTable(&dataPtr->nodes, TCL_STRING_KEYS);
     Tcl_InitHashTable(&dataPtr->signals, TCL_STRING_KEYS);
     Tcl_InitHashTable(&dataPtr->messages, TCL_STRING_KEYS);
@@ -124,6 +125,7 @@ DataFree(
 	Tcl_DecrRefCount((Tcl_Obj *) Tcl_GetHashValue(hPtr));
     }
     Tcl_DeleteHashTable(&dataPtr->buses);
+    DbifNamesFree(dataPtr);
     Tcl_DeleteHashTable(&dataPtr->nodes);
     Tcl_DeleteHashTable(&dataPtr->signals);
     Tcl_DeleteHashTable(&dataPtr->messages);

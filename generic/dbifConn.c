@@ -378,14 +378,19 @@ CheckNames(
  *	The connection "dbif connect" works on: the one this interp has
  *	for the -bus value when it is still alive, else a new one
  *	(DbusConnect).  The -bus value is remembered with the connection's
- *	handle in dataPtr->buses.
+ *	handle in dataPtr->buses, and everything dbif has for the bus is
+ *	served on the connection (DbifRevive).  A lost connection that
+ *	the new one replaces under another handle (a bus given by
+ *	address) is closed for this interp.
  *
  * Results:
- *	TCL_OK with *connPtrPtr, or TCL_ERROR (connection failure).
+ *	TCL_OK with *connPtrPtr and *freshPtr (1 when dbif had not set the
+ *	connection up before: the remembered names are to be requested),
+ *	or TCL_ERROR (connection failure).
  *
  * Side effects:
- *	May open a connection; updates dataPtr->buses (holding a
- *	reference to the handle); installs the standard interfaces.
+ *	May open a connection and close a lost one; updates dataPtr->buses
+ *	(holding a reference to the handle); see DbifRevive.
  *
  *----------------------------------------------------------------------
  */
@@ -395,19 +400,31 @@ ConnectBus(
     Tcl_Interp *interp,
     DbifData *dataPtr,
     Tcl_Obj *busObj,		/* a checked -bus value */
-    DbusConn **connPtrPtr)	/* out */
+    DbusConn **connPtrPtr,	/* out */
+    int *freshPtr)		/* out */
 {
     Tcl_HashEntry *hPtr;
-    DbusConn *connPtr;
+    Tcl_Obj *oldHandle = NULL;
+    DbusConn *connPtr = NULL, *oldPtr = NULL, *nowPtr;
     int isNew;
 
     hPtr = Tcl_FindHashEntry(&dataPtr->buses, Tcl_GetString(busObj));
-    if (hPtr == NULL || !FindConn(dataPtr, (Tcl_Obj *) Tcl_GetHashValue(hPtr),
-	    &connPtr) || (DbusConnFlags(connPtr) & DBUS_CONN_LOST)) {
-	if (DbusConnect(interp, busObj, &connPtr) != TCL_OK) {
-	    return TCL_ERROR;
+    if (hPtr != NULL) {
+	oldHandle = (Tcl_Obj *) Tcl_GetHashValue(hPtr);
+	Tcl_IncrRefCount(oldHandle);
+	if (FindConn(dataPtr, oldHandle, &oldPtr)) {
+	    Tcl_Preserve(oldPtr);
+	} else {
+	    oldPtr = NULL;
 	}
     }
+    if (oldPtr != NULL && !(DbusConnFlags(oldPtr) & DBUS_CONN_LOST)) {
+	connPtr = oldPtr;
+    } else if (DbusConnect(interp, busObj, &connPtr) != TCL_OK) {
+	connPtr = NULL;
+	goto done;
+    }
+    *freshPtr = !DbifServes(dataPtr, connPtr);
     hPtr = Tcl_CreateHashEntry(&dataPtr->buses, Tcl_GetString(busObj),
 	    &isNew);
     if (!isNew) {
@@ -415,9 +432,97 @@ ConnectBus(
     }
     Tcl_SetHashValue(hPtr, DbusConnHandle(connPtr));
     Tcl_IncrRefCount(DbusConnHandle(connPtr));
-    DbifEnsureStandard(dataPtr, connPtr);
+    DbifRevive(dataPtr, oldHandle ? Tcl_GetString(oldHandle) : NULL,
+	    connPtr);
+    if (oldPtr != NULL && oldPtr != connPtr
+	    && FindConn(dataPtr, oldHandle, &nowPtr) && nowPtr == oldPtr) {
+	DbusDisconnect(interp, oldPtr);
+    }
     *connPtrPtr = connPtr;
-    return TCL_OK;
+
+  done:
+    if (oldPtr != NULL) {
+	Tcl_Release(oldPtr);
+    }
+    if (oldHandle != NULL) {
+	Tcl_DecrRefCount(oldHandle);
+    }
+    return connPtr ? TCL_OK : TCL_ERROR;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * RequestOne --
+ *
+ *	Request one name of "dbif connect" (RequestName) and collect the
+ *	outcome.  The first name the connection becomes primary owner of
+ *	that is also a valid interface name becomes the default
+ *	interface, with the connection as default bus, unless a default
+ *	interface was chosen already (rule 20).  A granted or queued name
+ *	is remembered for the bus with its flags and scripts, to be
+ *	requested again on a new connection; one that exists is
+ *	forgotten; a failed request (the bus refused, the connection is
+ *	gone) changes nothing.
+ *
+ * Results:
+ *	None; the interp result is reset.
+ *
+ * Side effects:
+ *	Appends nameObj to resultPtr when owned, puts name -> outcome (or
+ *	the bus's refusal) into namesPtr; may change the defaults; see
+ *	DbifNameRemember.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+RequestOne(
+    Tcl_Interp *interp,
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    Tcl_Obj *nameObj,
+    unsigned int flags,
+    Tcl_Obj *acquired,		/* script or NULL */
+    Tcl_Obj *lost,		/* script or NULL */
+    Tcl_Obj *resultPtr,		/* list, appended to */
+    Tcl_Obj *namesPtr)		/* dict, added to */
+{
+    const char *name = Tcl_GetString(nameObj), *outcome;
+    Tcl_Obj *entry[3];
+    int code;
+
+    /*
+     * The outcome word, or the bus's refusal, is the interp result.
+     */
+
+    code = RequestName(interp, connPtr, nameObj, flags, acquired, lost);
+    Tcl_DictObjPut(NULL, namesPtr, nameObj, Tcl_GetObjResult(interp));
+    outcome = Tcl_GetString(Tcl_GetObjResult(interp));
+    if (code == TCL_OK && (strcmp(outcome, "primary") == 0
+	    || strcmp(outcome, "owner") == 0)) {
+	Tcl_ListObjAppendElement(NULL, resultPtr, nameObj);
+	if (strcmp(Tcl_GetString(dataPtr->defaultIntf),
+		DBIF_DEFAULT_INTERFACE) == 0
+		&& DbusValidName(DBUS_NAME_INTERFACE, name, -1)) {
+	    Tcl_DecrRefCount(dataPtr->defaultIntf);
+	    dataPtr->defaultIntf = nameObj;
+	    Tcl_IncrRefCount(dataPtr->defaultIntf);
+	    Tcl_DecrRefCount(dataPtr->defaultBus);
+	    dataPtr->defaultBus = DbusConnHandle(connPtr);
+	    Tcl_IncrRefCount(dataPtr->defaultBus);
+	}
+    }
+    if (code == TCL_OK && strcmp(outcome, "exists") == 0) {
+	DbifNameRemember(dataPtr, DbusConnHandle(connPtr), nameObj, NULL);
+    } else if (code == TCL_OK) {
+	entry[0] = Tcl_NewWideIntObj((Tcl_WideInt) flags);
+	entry[1] = acquired ? acquired : Tcl_NewObj();
+	entry[2] = lost ? lost : Tcl_NewObj();
+	DbifNameRemember(dataPtr, DbusConnHandle(connPtr), nameObj,
+		Tcl_NewListObj(3, entry));
+    }
+    Tcl_ResetResult(interp);
 }
 
 /*
@@ -425,18 +530,16 @@ ConnectBus(
  *
  * RequestNames --
  *
- *	Request the names of "dbif connect" (RequestName each) and collect
- *	the outcomes.  The first name the connection becomes primary owner
- *	of that is also a valid interface name becomes the default
- *	interface, with the connection as default bus, unless a default
- *	interface was chosen already (rule 20).
+ *	Request the names of "dbif connect" (RequestOne each).  On a
+ *	connection new to dbif the names remembered for the bus come
+ *	first, each with the flags and scripts of its last request,
+ *	except those given again now.
  *
  * Results:
  *	None; the interp result is reset.
  *
  * Side effects:
- *	Appends to resultPtr each name owned and to namesPtr name ->
- *	outcome (or the bus's refusal); may change the defaults.
+ *	See RequestOne.
  *
  *----------------------------------------------------------------------
  */
@@ -446,6 +549,7 @@ RequestNames(
     Tcl_Interp *interp,
     DbifData *dataPtr,
     DbusConn *connPtr,
+    int fresh,			/* request the remembered names too */
     int objc,
     Tcl_Obj *const objv[],	/* the names */
     unsigned int flags,
@@ -454,33 +558,38 @@ RequestNames(
     Tcl_Obj *resultPtr,		/* list, appended to */
     Tcl_Obj *namesPtr)		/* dict, added to */
 {
-    int k, code;
+    Tcl_Obj *known = fresh ? DbifNamesOf(dataPtr, DbusConnHandle(connPtr))
+	    : NULL, **e, *nameObj, *entryObj;
+    Tcl_DictSearch search;
+    Tcl_WideInt f;
+    Tcl_Size n;
+    int k, done;
 
-    for (k = 0; k < objc; k++) {
-	const char *name = Tcl_GetString(objv[k]), *outcome;
-
-	/*
-	 * The outcome word, or the bus's refusal, is the interp result.
-	 */
-
-	code = RequestName(interp, connPtr, objv[k], flags, acquired, lost);
-	Tcl_DictObjPut(NULL, namesPtr, objv[k], Tcl_GetObjResult(interp));
-	outcome = Tcl_GetString(Tcl_GetObjResult(interp));
-	if (code == TCL_OK && (strcmp(outcome, "primary") == 0
-		|| strcmp(outcome, "owner") == 0)) {
-	    Tcl_ListObjAppendElement(NULL, resultPtr, objv[k]);
-	    if (strcmp(Tcl_GetString(dataPtr->defaultIntf),
-		    DBIF_DEFAULT_INTERFACE) == 0
-		    && DbusValidName(DBUS_NAME_INTERFACE, name, -1)) {
-		Tcl_DecrRefCount(dataPtr->defaultIntf);
-		dataPtr->defaultIntf = objv[k];
-		Tcl_IncrRefCount(dataPtr->defaultIntf);
-		Tcl_DecrRefCount(dataPtr->defaultBus);
-		dataPtr->defaultBus = DbusConnHandle(connPtr);
-		Tcl_IncrRefCount(dataPtr->defaultBus);
+    if (known != NULL) {
+	known = Tcl_DuplicateObj(known);	/* RequestOne changes it */
+	Tcl_IncrRefCount(known);
+	Tcl_DictObjFirst(NULL, known, &search, &nameObj, &entryObj, &done);
+	for (; !done; Tcl_DictObjNext(&search, &nameObj, &entryObj, &done)) {
+	    for (k = 0; k < objc; k++) {
+		if (strcmp(Tcl_GetString(objv[k]), Tcl_GetString(nameObj))
+			== 0) {
+		    break;
+		}
 	    }
+	    if (k < objc || Tcl_ListObjGetElements(NULL, entryObj, &n, &e)
+		    != TCL_OK || n != 3
+		    || Tcl_GetWideIntFromObj(NULL, e[0], &f) != TCL_OK) {
+		continue;
+	    }
+	    RequestOne(interp, dataPtr, connPtr, nameObj, (unsigned int) f,
+		    e[1], e[2], resultPtr, namesPtr);
 	}
-	Tcl_ResetResult(interp);
+	Tcl_DictObjDone(&search);
+	Tcl_DecrRefCount(known);
+    }
+    for (k = 0; k < objc; k++) {
+	RequestOne(interp, dataPtr, connPtr, objv[k], flags, acquired, lost,
+		resultPtr, namesPtr);
     }
 }
 
@@ -566,9 +675,9 @@ DbifConnectCmd(
     DbifData *dataPtr = DbifGetData(interp);
     Tcl_Obj *values[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
     Tcl_Obj *busObj, *resultPtr, *namesPtr;
-    DbusConn *connPtr;
+    DbusConn *connPtr = NULL;
     unsigned int flags = 0;
-    int i = 1, code;
+    int i = 1, code, fresh = 0;
 
     (void) clientData;
     if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
@@ -582,7 +691,7 @@ DbifConnectCmd(
 	code = CheckNames(interp, objc - i, objv + i);
     }
     if (code == TCL_OK) {
-	code = ConnectBus(interp, dataPtr, busObj, &connPtr);
+	code = ConnectBus(interp, dataPtr, busObj, &connPtr, &fresh);
     }
     Tcl_DecrRefCount(busObj);
     if (code != TCL_OK) {
@@ -599,7 +708,7 @@ DbifConnectCmd(
     }
     resultPtr = Tcl_NewListObj(0, NULL);
     namesPtr = Tcl_NewDictObj();
-    RequestNames(interp, dataPtr, connPtr, objc - i, objv + i, flags,
+    RequestNames(interp, dataPtr, connPtr, fresh, objc - i, objv + i, flags,
 	    values[C_ACQUIRED], values[C_LOST], resultPtr, namesPtr);
     return ConnectResult(interp, connPtr, resultPtr, namesPtr);
 }

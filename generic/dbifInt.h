@@ -20,6 +20,8 @@
  *			batching
  *	  dbifPropIface.c org.freedesktop.DBus.Properties Get/Set/GetAll
  *	  dbifIntro.c	introspection XML, Introspectable.Introspect
+ *	  dbifRevive.c	a bus connected again: definitions follow a new
+ *			handle and are served on the new connection
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
@@ -178,12 +180,14 @@ typedef struct DbifListen {
     Tcl_Obj *path;		/* "" = any path; held */
     Tcl_Obj *intf;		/* held */
     Tcl_Obj *member;		/* held */
-    Tcl_Obj *rule;		/* match rule added for it; held; NULL for
-				 * a filtered listener (its subscription
-				 * holds the rule) */
-    Tcl_WideInt subId;		/* -sender/-argN listener: its subscription
-				 * on the connection (dbusSubscribe.c), 0
-				 * for a plain handler-table listener */
+    Tcl_Obj *rule;		/* plain listener: the match rule it adds
+				 * through the registry; held; else NULL */
+    Tcl_Obj *filter;		/* -sender/-argN listener: the text of its
+				 * whole rule, subscribed again on a new
+				 * connection of its bus; held; else NULL */
+    Tcl_WideInt subId;		/* filtered listener: its subscription on
+				 * the connection of its bus
+				 * (dbusSubscribe.c); 0 before the first */
     DbifProto *protos;		/* owned list */
 } DbifListen;
 
@@ -217,6 +221,10 @@ typedef struct DbifData {
     Tcl_Obj *defaultBus;	/* bus spec; held */
     Tcl_Obj *defaultIntf;	/* held */
     Tcl_HashTable buses;	/* bus spec -> handle Tcl_Obj (held) */
+    Tcl_HashTable names;	/* handle -> dict (held) of the names "dbif
+				 * connect" requested on that bus: name ->
+				 * {flags acquired lost}, requested again on
+				 * a new connection (dbifRevive.c) */
     Tcl_HashTable nodes;	/* "handle|path|intf" -> DbifNode* */
     Tcl_HashTable signals;	/* id -> DbifSignal* (owned) */
     Tcl_HashTable messages;	/* id -> DbifMsg* (owned) */
@@ -309,6 +317,8 @@ Tcl_ObjCmdProc	DbifErrorCmd, DbifReturnCmd, DbifGetCmd, DbifGetObjCmd,
 void		DbifSignalFree(DbifData *dataPtr, DbifSignal *sigPtr);
 void		DbifListenRemove(DbifData *dataPtr, Tcl_HashEntry *hPtr);
 void		DbifListenFree(DbifListen *lPtr);
+int		DbifListenAttach(Tcl_Interp *interp, DbifData *dataPtr,
+		    DbusConn *connPtr, DbifListen *lPtr);
 Tcl_ObjCmdProc	DbifListenCmd, DbifSignalCmd, DbifGenerateCmd;
 
 /*
@@ -345,6 +355,20 @@ int		DbifIntrospectXml(DbifData *dataPtr, const char *handle,
 
 /*
  *----------------------------------------------------------------------
+ * dbifRevive.c
+ *----------------------------------------------------------------------
+ */
+
+int		DbifServes(DbifData *dataPtr, DbusConn *connPtr);
+void		DbifRevive(DbifData *dataPtr, const char *oldHandle,
+		    DbusConn *connPtr);
+void		DbifNameRemember(DbifData *dataPtr, Tcl_Obj *handle,
+		    Tcl_Obj *nameObj, Tcl_Obj *entryObj);
+Tcl_Obj *	DbifNamesOf(DbifData *dataPtr, Tcl_Obj *handle);
+void		DbifNamesFree(DbifData *dataPtr);
+
+/*
+ *----------------------------------------------------------------------
  * dbifProxy.c, dbifManager.c (client side: see dbifProxy.h)
  *----------------------------------------------------------------------
  */
@@ -357,6 +381,8 @@ void		DbifManagerNodeEvent(DbifData *dataPtr, DbifNode *nodePtr,
 		    int added);
 void		DbifManagerFlush(DbifData *dataPtr);
 void		DbifManagersFree(DbifData *dataPtr);
+void		DbifManagersFollow(DbifData *dataPtr, const char *oldHandle,
+		    DbusConn *connPtr);
 
 /*
  * Shared option parsing (dbifCmd.c).

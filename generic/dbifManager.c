@@ -530,6 +530,54 @@ DbifManagersFree(
 }
 
 /*
+ *----------------------------------------------------------------------
+ *
+ * DbifManagersFollow --
+ *
+ *	"dbif connect" on a new connection of a bus (dbifRevive.c): the
+ *	managers filed under the bus's old handle (when it changed) move
+ *	to the connection's, and every manager of that handle serves
+ *	GetManagedObjects on the connection.
+ *
+ * Results:
+ *	None; a handler that cannot be installed (another interp serves
+ *	it) is a background error.
+ *
+ * Side effects:
+ *	May replace managers' handles; installs core handlers
+ *	(DbifInstallHandler, nothing when there already).
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifManagersFollow(
+    DbifData *dataPtr,
+    const char *oldHandle,	/* the bus's handle before, or NULL */
+    DbusConn *connPtr)
+{
+    Tcl_Obj *handle = DbusConnHandle(connPtr);
+    DbifManager *mgrPtr;
+
+    for (mgrPtr = dataPtr->managers; mgrPtr; mgrPtr = mgrPtr->nextPtr) {
+	if (oldHandle != NULL
+		&& strcmp(Tcl_GetString(mgrPtr->handle), oldHandle) == 0) {
+	    Tcl_DecrRefCount(mgrPtr->handle);
+	    mgrPtr->handle = handle;
+	    Tcl_IncrRefCount(handle);
+	}
+	if (strcmp(Tcl_GetString(mgrPtr->handle), Tcl_GetString(handle)) == 0
+		&& DbifInstallHandler(dataPtr, connPtr,
+		Tcl_GetString(mgrPtr->path), OM_INTERFACE ".GetManagedObjects",
+		GetManagedObjects) != TCL_OK) {
+	    Tcl_AddErrorInfo(dataPtr->interp, "\n    (serving an object "
+		    "manager again after dbif connect)");
+	    Tcl_BackgroundException(dataPtr->interp, TCL_ERROR);
+	}
+    }
+}
+
+/*
  * Local Variables:
  * mode: c
  * c-basic-offset: 4

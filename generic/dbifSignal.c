@@ -12,6 +12,10 @@
 
 #include "dbifInt.h"
 
+static int	Attached(DbifData *dataPtr, DbusConn *connPtr,
+		    DbifListen *lPtr);
+static void	SignalKey(Tcl_DString *dsPtr, DbifListen *lPtr);
+
 /*
  *----------------------------------------------------------------------
  *
@@ -35,6 +39,9 @@ DbifListenFree(
     Tcl_DecrRefCount(lPtr->member);
     if (lPtr->rule != NULL) {
 	Tcl_DecrRefCount(lPtr->rule);
+    }
+    if (lPtr->filter != NULL) {
+	Tcl_DecrRefCount(lPtr->filter);
     }
     ckfree((char *) lPtr);
 }
@@ -113,7 +120,11 @@ DbifSignalProc(
  * DbifListenRemove --
  *
  *	Remove the listener of an entry of dataPtr->listeners: the entry,
- *	its core handler, its match rule use, its prototypes.
+ *	its core handler or subscription and its use of the match rule on
+ *	the connection of its bus where it is hooked up, its prototypes.
+ *
+ * Results:
+ *	None.
  *
  * Side effects:
  *	When this was the last use of its match rule on a connection that
@@ -133,40 +144,18 @@ DbifListenRemove(
     Tcl_DString key;
 
     Tcl_DeleteHashEntry(hPtr);
-
-    Tcl_DStringInit(&key);
-    Tcl_DStringAppend(&key, Tcl_GetString(lPtr->intf), -1);
-    Tcl_DStringAppend(&key, ".", 1);
-    Tcl_DStringAppend(&key, Tcl_GetString(lPtr->member), -1);
-    if (connPtr != NULL) {
-	DbusHandler *handlerPtr = DbusHandlerLookup(connPtr,
-		DBUS_TABLE_SIGNAL, Tcl_GetString(lPtr->path),
-		Tcl_DStringValue(&key), dataPtr->interp);
-	ClientData cd = NULL;
-
-	if (handlerPtr != NULL && DbusHandlerProc(handlerPtr, &cd) != NULL
-		&& cd == lPtr) {
+    if (connPtr != NULL && Attached(dataPtr, connPtr, lPtr)) {
+	if (lPtr->filter != NULL) {
+	    DbusUnsubscribe(DbusSubscriptionFind(connPtr, dataPtr->interp,
+		    lPtr->subId));
+	} else {
+	    SignalKey(&key, lPtr);
 	    DbusHandlerRemove(connPtr, DBUS_TABLE_SIGNAL,
 		    Tcl_GetString(lPtr->path), Tcl_DStringValue(&key),
 		    dataPtr->interp);
-	}
-    }
-    Tcl_DStringFree(&key);
-    if (connPtr != NULL && lPtr->rule != NULL) {
-	DbusBusRemoveMatch(NULL, connPtr, Tcl_GetString(lPtr->rule),
-		DBUS_MATCH_NOWAIT);
-    }
-    if (connPtr != NULL && lPtr->subId != 0) {
-	/*
-	 * The subscription is gone already if the interp closed the
-	 * connection; one with the same id is ours only if it calls us.
-	 */
-
-	DbusSubscription *subPtr = DbusSubscriptionFind(connPtr,
-		dataPtr->interp, lPtr->subId);
-
-	if (subPtr != NULL && DbusSubscriptionClientData(subPtr) == lPtr) {
-	    DbusUnsubscribe(subPtr);
+	    Tcl_DStringFree(&key);
+	    DbusBusRemoveMatch(NULL, connPtr, Tcl_GetString(lPtr->rule),
+		    DBUS_MATCH_NOWAIT);
 	}
     }
     DbifProtosFree(lPtr->protos);
@@ -291,20 +280,162 @@ TakeFilterOptions(
 /*
  *----------------------------------------------------------------------
  *
- * ListenInstall --
+ * SignalKey --
  *
- *	Make the record of a new listener and hook it up: a plain one
- *	into the core's signal-handler table with its match rule through
- *	the registry; a filtered one (filterPtr not NULL) as a
- *	subscription, whose rule (path, interface, member and the filter)
- *	is applied locally and given to the bus.
+ *	"interface.member", the key of a listener in the core's signal
+ *	handler table.
  *
  * Results:
- *	TCL_OK, or TCL_ERROR (rule refused, connection closed); hPtr's
- *	entry is deleted on error.
+ *	None.
  *
  * Side effects:
- *	Stores the record in hPtr; takes ownership of filterPtr.
+ *	Initializes and fills *dsPtr (the caller frees it).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+SignalKey(
+    Tcl_DString *dsPtr,		/* out: initialized here */
+    DbifListen *lPtr)
+{
+    Tcl_DStringInit(dsPtr);
+    Tcl_DStringAppend(dsPtr, Tcl_GetString(lPtr->intf), -1);
+    Tcl_DStringAppend(dsPtr, ".", 1);
+    Tcl_DStringAppend(dsPtr, Tcl_GetString(lPtr->member), -1);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * Attached --
+ *
+ *	Is a listener hooked up on a connection: its signal handler (plain
+ *	listener) or its subscription (filtered listener) there, calling
+ *	it, for this interp?
+ *
+ * Results:
+ *	1 or 0.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+Attached(
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    DbifListen *lPtr)
+{
+    DbusHandler *handlerPtr;
+    DbusSubscription *subPtr;
+    ClientData cd = NULL;
+    Tcl_DString key;
+
+    if (lPtr->filter != NULL) {
+	subPtr = (lPtr->subId == 0) ? NULL : DbusSubscriptionFind(connPtr,
+		dataPtr->interp, lPtr->subId);
+	return subPtr != NULL && DbusSubscriptionClientData(subPtr) == lPtr;
+    }
+    SignalKey(&key, lPtr);
+    handlerPtr = DbusHandlerLookup(connPtr, DBUS_TABLE_SIGNAL,
+	    Tcl_GetString(lPtr->path), Tcl_DStringValue(&key),
+	    dataPtr->interp);
+    Tcl_DStringFree(&key);
+    return handlerPtr != NULL && DbusHandlerProc(handlerPtr, &cd) != NULL
+	    && cd == lPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifListenAttach --
+ *
+ *	Hook a listener up on a connection, unless it is there already
+ *	(so that "dbif connect" on a new connection of its bus serves it
+ *	again, and on the same one changes nothing): a plain listener
+ *	goes into the core's signal-handler table with its match rule
+ *	through the registry; a filtered one becomes a subscription made
+ *	from its rule text, applied locally and given to the bus.  Either
+ *	way the bus has the rule when this returns.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR in interp (rule refused, connection closed)
+ *	with nothing left on the connection.
+ *
+ * Side effects:
+ *	Adds one use of the rule on the connection (AddMatch on the first,
+ *	waiting for the bus) and the handler or subscription; updates
+ *	lPtr->subId.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifListenAttach(
+    Tcl_Interp *interp,
+    DbifData *dataPtr,
+    DbusConn *connPtr,
+    DbifListen *lPtr)
+{
+    DbusSubscription *subPtr;
+    DbusMatchRule *rulePtr;
+    const char *err = NULL;
+    Tcl_DString key;
+    int code;
+
+    if (Attached(dataPtr, connPtr, lPtr)) {
+	return TCL_OK;
+    }
+    if (lPtr->filter != NULL) {
+	rulePtr = DbusMatchParse(Tcl_GetString(lPtr->filter), &err);
+	if (rulePtr == NULL) {
+	    return DbusError(interp, DBUS_EC_INVALID, "MATCH",
+		    Tcl_GetString(lPtr->filter), "%s", err);
+	}
+	subPtr = DbusSubscribe(interp, connPtr, rulePtr, 0, NULL,
+		DbifSignalProc, lPtr);
+	if (subPtr == NULL) {
+	    return TCL_ERROR;
+	}
+	lPtr->subId = DbusSubscriptionId(subPtr);
+	return TCL_OK;
+    }
+    if (DbusBusAddMatch(interp, connPtr, Tcl_GetString(lPtr->rule), 0)
+	    != TCL_OK) {
+	return TCL_ERROR;
+    }
+    SignalKey(&key, lPtr);
+    code = DbusHandlerInstall(interp, connPtr, DBUS_TABLE_SIGNAL,
+	    Tcl_GetString(lPtr->path), Tcl_DStringValue(&key),
+	    DbusHandlerNew(interp, NULL, DbifSignalProc, lPtr, 0));
+    Tcl_DStringFree(&key);
+    if (code != TCL_OK) {
+	DbusBusRemoveMatch(NULL, connPtr, Tcl_GetString(lPtr->rule),
+		DBUS_MATCH_NOWAIT);
+    }
+    return code;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ListenInstall --
+ *
+ *	Make the record of a new listener and hook it up
+ *	(DbifListenAttach).  A plain listener keeps the match rule of its
+ *	path, interface and member; a filtered one (filterPtr not NULL)
+ *	the text of its whole rule, path, interface and member added to
+ *	the filter.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR (bad rule, rule refused, connection closed);
+ *	hPtr's entry is deleted on error.
+ *
+ * Side effects:
+ *	Stores the record in hPtr (which owns it); frees filterPtr.
  *
  *----------------------------------------------------------------------
  */
@@ -315,82 +446,61 @@ ListenInstall(
     DbifData *dataPtr,
     DbusConn *connPtr,
     Tcl_HashEntry *hPtr,	/* new entry of dataPtr->listeners */
-    Tcl_Obj *handle,
-    Tcl_Obj *path,
-    Tcl_Obj *intf,
-    Tcl_Obj *member,
+    Tcl_Obj *const words[],	/* handle path intf member */
     DbusMatchRule *filterPtr)	/* owned; NULL for a plain listener */
 {
+    const char *path = Tcl_GetString(words[1]), *err = NULL;
     DbifListen *lPtr;
     Tcl_DString ds;
+    char *text;
 
     lPtr = (DbifListen *) ckalloc(sizeof(DbifListen));
     memset(lPtr, 0, sizeof(DbifListen));
     lPtr->refCount = 1;
     lPtr->dataPtr = dataPtr;
-    lPtr->handle = handle;
-    lPtr->path = path;
-    lPtr->intf = intf;
-    lPtr->member = member;
-    Tcl_IncrRefCount(handle);
-    Tcl_IncrRefCount(path);
-    Tcl_IncrRefCount(intf);
-    Tcl_IncrRefCount(member);
+    lPtr->handle = words[0];
+    lPtr->path = words[1];
+    lPtr->intf = words[2];
+    lPtr->member = words[3];
+    Tcl_IncrRefCount(lPtr->handle);
+    Tcl_IncrRefCount(lPtr->path);
+    Tcl_IncrRefCount(lPtr->intf);
+    Tcl_IncrRefCount(lPtr->member);
     Tcl_SetHashValue(hPtr, lPtr);
 
     if (filterPtr != NULL) {
-	const char *err = NULL;
-	DbusSubscription *subPtr;
-
-	if ((Tcl_GetCharLength(path) > 0 && !DbusMatchSet(filterPtr, "path",
-		4, Tcl_GetString(path), strlen(Tcl_GetString(path)), &err))
+	if ((*path != '\0' && !DbusMatchSet(filterPtr, "path", 4, path,
+		strlen(path), &err))
 		|| !DbusMatchSet(filterPtr, "interface", 9,
-		Tcl_GetString(intf), strlen(Tcl_GetString(intf)), &err)
-		|| !DbusMatchSet(filterPtr, "member", 6, Tcl_GetString(member),
-		strlen(Tcl_GetString(member)), &err)) {
+		Tcl_GetString(words[2]), strlen(Tcl_GetString(words[2])), &err)
+		|| !DbusMatchSet(filterPtr, "member", 6, Tcl_GetString(words[3]),
+		strlen(Tcl_GetString(words[3])), &err)
+		|| (text = DbusMatchString(filterPtr)) == NULL) {
 	    DbusMatchFree(filterPtr);
 	    DbifListenRemove(dataPtr, hPtr);
 	    return DbusError(interp, DBUS_EC_INVALID, "MATCH",
-		    Tcl_GetString(member), "%s", err);
+		    Tcl_GetString(words[3]), "%s", err ? err : "out of memory");
 	}
-	subPtr = DbusSubscribe(interp, connPtr, filterPtr, 0, NULL,
-		DbifSignalProc, lPtr);
-	if (subPtr == NULL) {
-	    DbifListenRemove(dataPtr, hPtr);
-	    return TCL_ERROR;
+	lPtr->filter = Tcl_NewStringObj(text, -1);
+	DbusMemFree(text);
+	DbusMatchFree(filterPtr);
+    } else {
+	Tcl_DStringInit(&ds);
+	Tcl_DStringAppend(&ds, "type='signal'", -1);
+	if (*path != '\0') {
+	    DbusMatchAppend(&ds, "path", path);
 	}
-	lPtr->subId = DbusSubscriptionId(subPtr);
-	return TCL_OK;
-    }
-
-    Tcl_DStringInit(&ds);
-    Tcl_DStringAppend(&ds, "type='signal'", -1);
-    if (Tcl_GetCharLength(path) > 0) {
-	DbusMatchAppend(&ds, "path", Tcl_GetString(path));
-    }
-    DbusMatchAppend(&ds, "interface", Tcl_GetString(intf));
-    DbusMatchAppend(&ds, "member", Tcl_GetString(member));
-    if (DbusBusAddMatch(interp, connPtr, Tcl_DStringValue(&ds), 0)
-	    != TCL_OK) {
+	DbusMatchAppend(&ds, "interface", Tcl_GetString(words[2]));
+	DbusMatchAppend(&ds, "member", Tcl_GetString(words[3]));
+	lPtr->rule = Tcl_NewStringObj(Tcl_DStringValue(&ds),
+		Tcl_DStringLength(&ds));
 	Tcl_DStringFree(&ds);
+    }
+    Tcl_IncrRefCount(lPtr->filter ? lPtr->filter : lPtr->rule);
+    if (DbifListenAttach(interp, dataPtr, connPtr, lPtr) != TCL_OK) {
 	DbifListenRemove(dataPtr, hPtr);
 	return TCL_ERROR;
     }
-    lPtr->rule = Tcl_NewStringObj(Tcl_DStringValue(&ds),
-	    Tcl_DStringLength(&ds));
-    Tcl_IncrRefCount(lPtr->rule);
-    Tcl_DStringFree(&ds);
-    Tcl_DStringAppend(&ds, Tcl_GetString(intf), -1);
-    Tcl_DStringAppend(&ds, ".", 1);
-    Tcl_DStringAppend(&ds, Tcl_GetString(member), -1);
-    if (DbusHandlerInstall(interp, connPtr, DBUS_TABLE_SIGNAL,
-	    Tcl_GetString(path), Tcl_DStringValue(&ds),
-	    DbusHandlerNew(interp, NULL, DbifSignalProc, lPtr, 0)) != TCL_OK) {
-	Tcl_DStringFree(&ds);
-	DbifListenRemove(dataPtr, hPtr);
-	return TCL_ERROR;
-    }
-    Tcl_DStringFree(&ds);
     return TCL_OK;
 }
 
@@ -488,8 +598,8 @@ ListenAdd(
 	DbusMatchRule *rulePtr = *filterPtrPtr;
 
 	*filterPtrPtr = NULL;
-	if (ListenInstall(interp, dataPtr, connPtr, hPtr, words[0], words[1],
-		words[2], words[3], rulePtr) != TCL_OK) {
+	if (ListenInstall(interp, dataPtr, connPtr, hPtr, words, rulePtr)
+		!= TCL_OK) {
 	    goto done;
 	}
     }

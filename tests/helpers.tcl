@@ -20,10 +20,6 @@ namespace eval ::dbustest {
     variable tmp ""
 }
 
-# ::dbustest::daemonConfig --
-#
-#	Write a bus configuration of the given type into the temp dir.
-
 # ::dbustest::tmpDir --
 #
 #	This process's scratch directory (made on first use, removed by
@@ -39,15 +35,24 @@ proc ::dbustest::tmpDir {} {
     return $tmp
 }
 
-proc ::dbustest::daemonConfig {type} {
+# ::dbustest::daemonConfig --
+#
+#	Write a bus configuration of the given type into the temp dir; the
+#	daemon listens at listen (a D-Bus listen address), by default a
+#	new socket in the temp dir.
+
+proc ::dbustest::daemonConfig {type {listen ""}} {
+    if {$listen eq ""} {
+	set listen unix:tmpdir=[tmpDir]
+    }
     set file [file join [tmpDir] $type.conf]
     set f [open $file w]
-    puts $f [string map [list @TYPE@ $type @DIR@ [tmpDir]] {<!DOCTYPE busconfig PUBLIC
+    puts $f [string map [list @TYPE@ $type @LISTEN@ $listen] {<!DOCTYPE busconfig PUBLIC
  "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>@TYPE@</type>
-  <listen>unix:tmpdir=@DIR@</listen>
+  <listen>@LISTEN@</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
@@ -67,14 +72,14 @@ proc ::dbustest::daemonConfig {type} {
 
 # ::dbustest::startDaemon --
 #
-#	Start one private dbus-daemon of the given type.  Returns its
-#	address.  The pid is remembered for stopBuses; a watchdog shell
+#	Start one private dbus-daemon of the given type, listening at
+#	listen (see daemonConfig).  Returns its address.  The pid is remembered for stopBuses; a watchdog shell
 #	blocked on a pipe from this process kills the daemon if we die
 #	without cleaning up.
 
-proc ::dbustest::startDaemon {type} {
+proc ::dbustest::startDaemon {type {listen ""}} {
     variable started
-    set conf [daemonConfig $type]
+    set conf [daemonConfig $type $listen]
     set fd [open [list | dbus-daemon --config-file=$conf --nofork \
 	    --print-address=1 --print-pid=1 \
 	    2>> [file join [tmpDir] daemon.log]] r]
