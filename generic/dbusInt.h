@@ -397,7 +397,8 @@ typedef struct DbusThreadData {
     struct DbusServer *firstServer; /* listening servers (dbusServer.c) */
     char *gatherBuf;		/* owned: the buffer fixed arrays are
 				 * gathered in before they are appended,
-				 * kept between calls (dbusMarshal.c) */
+				 * kept between calls (dbusMarshalFixed.c;
+				 * freed at thread exit) */
     size_t gatherSize;		/* its size in bytes */
 } DbusThreadData;
 
@@ -577,7 +578,8 @@ int		DbusSignatureValid(const char *sig, int len);
 
 /*
  *----------------------------------------------------------------------
- * dbusMarshal.c, dbusUnmarshal.c
+ * dbusMarshal.c (the encoder, with dbusMarshalFixed/Dict/Variant.c),
+ * dbusUnmarshal.c (the decoder)
  *----------------------------------------------------------------------
  */
 
@@ -763,7 +765,7 @@ int		DbusSendErrorf(DbusConn *connPtr, DBusMessage *call,
  * dbusMessage.c -- messages for the layers above the core, which never
  * call libdbus themselves.  Strings returned are owned by the message.
  * DbusSendArgs, DbusSendReturn, DbusSendSignal marshal with
- * dbusMarshal.c (sigObj NULL: every argument a string) and send with
+ * the encoder (sigObj NULL: every argument a string) and send with
  * DbusSend; DbusSendArgs releases the message it is given.
  * DbusSendReturn sends nothing when the caller wants no reply.
  *----------------------------------------------------------------------
