@@ -799,8 +799,6 @@ int		DbusSendArgs(Tcl_Interp *interp, DbusConn *connPtr,
 int		DbusSendReturn(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessage *call, Tcl_Obj *sigObj, Tcl_Size objc,
 		    Tcl_Obj *const objv[]);
-int		DbusAppendVariant(Tcl_Interp *interp, DbusConn *connPtr,
-		    DBusMessageIter *iterPtr, Tcl_Obj *sig, Tcl_Obj *value);
 int		DbusSendSignal(Tcl_Interp *interp, DbusConn *connPtr,
 		    const char *path, const char *intf, const char *member,
 		    Tcl_Obj *sigObj, Tcl_Size objc, Tcl_Obj *const objv[],

@@ -440,52 +440,6 @@ DbusSendSignal(
 /*
  *----------------------------------------------------------------------
  *
- * DbusAppendVariant --
- *
- *	Append value as a variant of the declared type sig (never a
- *	guessed one) to a message being built.
- *
- * Results:
- *	TCL_OK or TCL_ERROR (value does not fit), no container left open.
- *
- * Side effects:
- *	Appends to the message.
- *
- *----------------------------------------------------------------------
- */
-
-int
-DbusAppendVariant(
-    Tcl_Interp *interp,
-    DbusConn *connPtr,
-    DBusMessageIter *iterPtr,
-    Tcl_Obj *sig,		/* a single complete type; borrowed */
-    Tcl_Obj *value)		/* borrowed */
-{
-    DBusMessageIter sub;
-    Tcl_Size len;
-    char buf[DBUS_MAX_SIG_LEN + 1];
-    const char *s = Tcl_GetStringFromObj(sig, &len);
-
-    memcpy(buf, s, (size_t) len + 1);
-    if (!dbus_message_iter_open_container(iterPtr, DBUS_TYPE_VARIANT, buf,
-	    &sub)) {
-	return DbusNoMemory(interp);
-    }
-    if (DbusMarshalValue(interp, connPtr, &sub, buf, (int) len, value)
-	    != TCL_OK) {
-	dbus_message_iter_abandon_container(iterPtr, &sub);
-	return TCL_ERROR;
-    }
-    if (!dbus_message_iter_close_container(iterPtr, &sub)) {
-	return DbusNoMemory(interp);
-    }
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
  * DbusMemFree --
  *
  *	Free memory the core handed out from libdbus's allocator (the text
