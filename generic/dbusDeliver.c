@@ -192,6 +192,13 @@ DbusEvalHandler(
  *	Report an error of a handler that has nobody to answer to
  *	(DECISIONS rule 12).
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Adds "(what)" to the errorInfo and reports the error with
+ *	Tcl_BackgroundException (bgerror runs later).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -217,6 +224,9 @@ DbusBackgroundError(
  *
  * Results:
  *	The completion code, result left in the handler's interp.
+ *
+ * Side effects:
+ *	Those of the script or C proc; the caller preserves the interp.
  *
  *----------------------------------------------------------------------
  */
@@ -245,6 +255,10 @@ RunHandler(
  *
  * Results:
  *	TCL_OK, or TCL_ERROR when the message could not be built.
+ *
+ * Side effects:
+ *	Queues the error reply on the connection (nothing when no reply is
+ *	wanted or the connection is closed or lost).
  *
  *----------------------------------------------------------------------
  */
@@ -379,7 +393,8 @@ DbusResultIsAsync(
 /*
  *----------------------------------------------------------------------
  *
- * NoteNoReply, ForgetNoReply, DbusTakeNoReply, DbusNoReplyFree --
+ * NoReplyKey, NoteNoReply, ForgetNoReply, DbusTakeNoReply,
+ * DbusNoReplyFree --
  *
  *	Calls that want no reply but reach a script handler, which may
  *	answer later with dbus return or dbus error (the caller's sender
@@ -387,11 +402,12 @@ DbusResultIsAsync(
  *	as long as a dbif message id lives, so that the answer is dropped
  *	instead of sent (nothing is ever sent to a caller that asked for
  *	no reply).  Entries past their time are pruned whenever one is
- *	added.
+ *	added.  NoReplyKey makes the table's key "serial sender" in an
+ *	initialised DString (the caller frees it).
  *
  * Results:
  *	DbusTakeNoReply: 1 when dest/serial is such a call (the entry is
- *	used up), else 0.
+ *	used up), else 0.  The others: none.
  *
  * Side effects:
  *	The connection's noReply table.
@@ -517,6 +533,11 @@ DbusNoReplyFree(
  * Results:
  *	TCL_OK.
  *
+ * Side effects:
+ *	Sends the reply or the Failed error (a return that cannot be
+ *	marshalled becomes Failed with its message); nothing when no reply is
+ *	wanted, the connection is gone, or the script returned -async.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -631,6 +652,9 @@ ResolveInterface(
  *	Dispatch an incoming method call to its handler, or answer it
  *	ourselves (Peer methods, UnknownMethod).  Handlers of a call that
  *	named no interface see the one it was resolved to.
+ *
+ * Results:
+ *	None.
  *
  * Side effects:
  *	Runs the handler; sends replies.
@@ -773,6 +797,14 @@ ServeWith(
  *
  *	Run every signal handler a signal reaches; errors go to bgerror.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Runs each handler in its interp (preserved meanwhile), errors to
+ *	bgerror, releases the references DbusFindSignals took, frees a heap
+ *	list.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -812,6 +844,13 @@ DeliverSignal(
  * RunMonitors --
  *
  *	Show a message to every monitor of the connection.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Runs each monitor script in its interp (preserved meanwhile; each
+ *	handler held by a reference while it runs), errors to bgerror.
  *
  *----------------------------------------------------------------------
  */
@@ -875,6 +914,9 @@ RunMonitors(
  *	processed it is listed in the thread's inFlight list (see
  *	DbusInFlight in dbusInt.h).
  *
+ * Results:
+ *	None.
+ *
  * Side effects:
  *	Runs handler scripts; sends replies.
  *
@@ -896,6 +938,28 @@ DbusProcessMessage(
     ProcessMessage(connPtr, msg, inWait);
     tsdPtr->inFlight = flight.nextPtr;
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ProcessMessage --
+ *
+ *	The body of DbusProcessMessage: in a wait, a reply to a waiting call
+ *	is delivered (after the monitors), a method call is served, anything
+ *	else is held (a Disconnected signal fails the pending calls first);
+ *	otherwise monitors run, then the message goes to its handler, pending
+ *	call, owner table, signal handlers and subscriptions by type.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Runs handler scripts and C callbacks, sends replies, holds messages (a
+ *	reference each), may mark the connection lost; the connection is
+ *	preserved meanwhile.
+ *
+ *----------------------------------------------------------------------
+ */
 
 static void
 ProcessMessage(

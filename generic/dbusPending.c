@@ -26,6 +26,25 @@ static void	PendingTimerProc(ClientData clientData);
  *----------------------------------------------------------------------
  */
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * ScheduleTimer --
+ *
+ *	(Re)arm the connection's one deadline timer for the earliest deadline
+ *	among its pending calls (the list is sorted by deadline; calls without
+ *	one are skipped), or leave it off when none has one.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Deletes and creates the Tcl timer handler connPtr->pendingTimer
+ *	(PendingTimerProc).
+ *
+ *----------------------------------------------------------------------
+ */
+
 static void
 ScheduleTimer(
     DbusConn *connPtr)
@@ -62,6 +81,13 @@ ScheduleTimer(
  * Results:
  *	The record, owned by the connection until the reply comes or the
  *	call fails.
+ *
+ * Side effects:
+ *	Lists the record in connPtr->pending (by serial) and in the
+ *	connection's deadline-sorted list; holds a reference to script (a
+ *	-handler script or the coroutine's name); may rearm the deadline
+ *	timer.  Freed by DbusPendingFree (DbusDeliverReply frees HANDLER and
+ *	PROC records itself).
  *
  *----------------------------------------------------------------------
  */
@@ -171,6 +197,13 @@ DbusPendingNewProc(
  *
  *	Take a pending record out of its connection's table and list.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Removes the record from connPtr->pending and the list, clears
+ *	pendPtr->connPtr, deletes the deadline timer when no call is left.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -213,6 +246,12 @@ Unlist(
  *
  *	Free a pending record (unlisting it if still listed).
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Unlists the record (Unlist), releases its script and reply, frees it.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -238,6 +277,16 @@ DbusPendingFree(
  *	A reply (or a synthesized error) for a pending call: run the
  *	-handler script, wake the synchronous waiter, or resume the
  *	coroutine.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Unlists the record.  HANDLER: the script runs at global level (errors
+ *	to bgerror) and the record is freed.  WAIT: the reply is kept (a
+ *	reference) and the record marked done, for DbusWaitReply.  CORO: the
+ *	same, then the coroutine is resumed (its NR callback, DbusAwaitResume,
+ *	frees the record).  PROC: the C callback runs and the record is freed.
  *
  *----------------------------------------------------------------------
  */
@@ -279,7 +328,7 @@ DbusDeliverReply(
 
 	    /*
 	     * Resuming runs the coroutine up to its next yield; the NR
-	     * callback in dbusCallCmd.c frees pendPtr.
+	     * callback (DbusAwaitResume, dbusAwait.c) frees pendPtr.
 	     */
 
 	    Tcl_IncrRefCount(coroPtr);
@@ -311,6 +360,13 @@ DbusDeliverReply(
  *
  *	Complete a pending call with a synthesized error reply.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Delivers a new error message (released here) to the pending call
+ *	(DbusDeliverReply); nothing happens when libdbus is out of memory.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -340,6 +396,14 @@ FailPending(
  * PendingTimerProc --
  *
  *	Fail every pending call whose deadline passed with NoReply.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Each call past its deadline gets a NoReply error (scripts may run);
+ *	the timer is rearmed for the next deadline.  The connection is
+ *	preserved meanwhile.
  *
  *----------------------------------------------------------------------
  */
@@ -389,6 +453,13 @@ PendingTimerProc(
  *
  *	Fail every pending call of a connection (bus lost or closed).
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Every pending call gets the error (FailPending: scripts may run,
+ *	coroutines resume); the deadline timer is deleted.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -420,6 +491,13 @@ DbusPendingFailAll(
  * Results:
  *	TCL_OK; pendPtr->reply holds the reply (or synthesized error).
  *	The caller frees pendPtr.
+ *
+ * Side effects:
+ *	Pops and processes the thread's messages (method calls are served at
+ *	once, the rest is held for the event loop), waits on the thread's
+ *	sockets (DbusWatchWait), fails the call with NoReply at its deadline,
+ *	and queues dispatch events for what is held; with serviceEvents runs
+ *	the Tcl event loop instead.
  *
  *----------------------------------------------------------------------
  */

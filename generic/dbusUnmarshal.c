@@ -133,6 +133,23 @@ static Tcl_Obj *	FixedListObj(int code, const void *data, int n,
 			    int swap);
 static Tcl_Obj *	NewFixedObj(int code, Tcl_WideUInt bits);
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * FixedSize --
+ *
+ *	The size in bytes of one element of a fixed-size type on the wire ('b'
+ *	takes 4).
+ *
+ * Results:
+ *	1, 2, 4 or 8.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
 static int
 FixedSize(
     int code)			/* element type, IS_FIXED_CODE */
@@ -151,6 +168,24 @@ FixedSize(
 	return 8;
     }
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FixedBits --
+ *
+ *	The value of element k of a fixed array as 64 bits: integers sign- or
+ *	zero-extended as their type is, booleans 0/1, doubles their IEEE bits;
+ *	with swap the element is read in the other byte order first.
+ *
+ * Results:
+ *	The bits.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
 
 static Tcl_WideUInt
 FixedBits(
@@ -203,6 +238,24 @@ FixedBits(
     return FixedBits(code, u.b, 0, 0);
 }
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * NewFixedObj --
+ *
+ *	A Tcl value of one fixed-size element from its bits (FixedBits): 'u'
+ *	and 'x' wide integers, 't' through NewUnsigned64Obj (a bignum above
+ *	2^63-1), 'd' a double, the others ints.
+ *
+ * Results:
+ *	A new object (refcount 0).
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
 static Tcl_Obj *
 NewFixedObj(
     int code,			/* element type, IS_FIXED_CODE */
@@ -223,6 +276,25 @@ NewFixedObj(
 	return Tcl_NewIntObj((int) (Tcl_WideInt) bits);
     }
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FixedListObj --
+ *
+ *	A Tcl list of the n elements of a fixed array, built in chunks; equal
+ *	elements share one Tcl_Obj through a small hash cache (about twice the
+ *	array's length, at most FIXED_CACHE_SIZE slots, on the stack for small
+ *	arrays).
+ *
+ * Results:
+ *	A new list (refcount 0); an empty object when n <= 0.
+ *
+ * Side effects:
+ *	May allocate the cache (freed here).
+ *
+ *----------------------------------------------------------------------
+ */
 
 static Tcl_Obj *
 FixedListObj(
