@@ -36,6 +36,14 @@ static int	DispatchEventProc(Tcl_Event *evPtr, int flags);
  *
  *	Create / delete the thread's event source.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	DbusEventInit registers SetupProc/CheckProc with the notifier;
+ *	DbusEventFinalize removes them and drops the references of messages
+ *	still marked in flight (frames an exit never resumes).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -72,6 +80,13 @@ DbusEventFinalize(
  *
  *	Does a connection have a message for the event loop?
  *
+ * Results:
+ *	1 when held messages or libdbus' queue wait (and the connection is
+ *	open), else 0.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -95,6 +110,14 @@ HasWork(
  *	it: asking libdbus on every turn of the event loop costs a lock
  *	round trip per call.  DbusEventConnInit installs the callback and
  *	takes the initial status.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	DispatchStatusProc sets connPtr->dataRemains; DbusEventConnInit
+ *	installs it on the libdbus connection and sets dataRemains from the
+ *	current status.
  *
  *----------------------------------------------------------------------
  */
@@ -126,6 +149,14 @@ DbusEventConnInit(
  *
  *	Event source: do not block while a connection has messages; queue a
  *	dispatch event for each such connection.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	SetupProc sets a zero block time when a connection has work and no
+ *	dispatch event queued; CheckProc queues the dispatch events
+ *	(DbusConnCheckQueue).
  *
  *----------------------------------------------------------------------
  */
@@ -174,6 +205,9 @@ CheckProc(
  *	Queue a dispatch event for a connection with messages waiting,
  *	unless one is already queued.
  *
+ * Results:
+ *	None.
+ *
  * Side effects:
  *	Tcl_QueueEvent; the connection is preserved while queued.
  *
@@ -205,6 +239,31 @@ DbusConnCheckQueue(
  *	A connection is being closed: remove its queued dispatch event so
  *	that the record is not kept alive by an event that may never be
  *	serviced (e.g. when the script closes the bus and exits).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Deletes the connection's queued dispatch event (and its preserve of
+ *	the record).
+ *
+ *----------------------------------------------------------------------
+ */
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * MatchDispatchEvent --
+ *
+ *	Tcl_DeleteEvents predicate of DbusConnForgetEvents: is evPtr the
+ *	dispatch event of the connection clientData?
+ *
+ * Results:
+ *	1 for that event (it is then deleted by Tcl), else 0.
+ *
+ * Side effects:
+ *	Releases the preserve the event held on the connection when it
+ *	matches.
  *
  *----------------------------------------------------------------------
  */
@@ -289,6 +348,14 @@ DispatchEventProc(
  * DbusHoldMessage --
  *
  *	Set a message aside for the event loop (synchronous waits).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Appends a DbusHeld record (holding a reference to msg; freed when
+ *	DispatchEventProc takes it, or by ConnClose) to the connection's held
+ *	list.
  *
  *----------------------------------------------------------------------
  */
