@@ -144,6 +144,12 @@ NoMessage(
  * Results:
  *	TCL_OK or TCL_ERROR (marshalling) with the error in interp.
  *
+ * Side effects:
+ *	ExactOutputs may set *holdPtr to a new list (one reference, released
+ *	by the caller) whose elements replace *objvPtr.  SendReturn sends the
+ *	reply (nothing when the caller wants none); the value is held while it
+ *	is used.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -252,6 +258,12 @@ SendReturn(
  *
  *	The prototype of a list with the given signature, or NULL.
  *
+ * Results:
+ *	The prototype (borrowed from the list) or NULL.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -268,6 +280,23 @@ DbifFindProto(
     return NULL;
 }
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * NodeMethod --
+ *
+ *	The prototype list of method member in a node's method table.
+ *
+ * Results:
+ *	The list's first prototype (borrowed), or NULL when nodePtr is NULL or
+ *	has no such method.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
 static DbifProto *
 NodeMethod(
     DbifNode *nodePtr,
@@ -283,7 +312,20 @@ NodeMethod(
 }
 
 /*
- * The signatures a method accepts, for the InvalidArgs text.
+ *----------------------------------------------------------------------
+ *
+ * AppendSigs --
+ *
+ *	Append the signatures of a prototype list to dsPtr, for the
+ *	InvalidArgs text (quoted by the caller, joined by ', ').
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Appends to dsPtr.
+ *
+ *----------------------------------------------------------------------
  */
 
 static void
@@ -300,8 +342,20 @@ AppendSigs(
 }
 
 /*
- * The arguments a body gets (no -details) from their exact form: a new
- * list (refcount 0).
+ *----------------------------------------------------------------------
+ *
+ * PlainArgs --
+ *
+ *	The arguments a body gets (no -details) from their exact form: each
+ *	argument of the message made plain again (DbusPlainFromExact).
+ *
+ * Results:
+ *	A new list (refcount 0).
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
  */
 
 static Tcl_Obj *
@@ -519,6 +573,13 @@ AnswerCall(
  *	TCL_OK (answered here), or TCL_ERROR with a result for the core's
  *	Failed reply.
  *
+ * Side effects:
+ *	Makes a message id (freed once answered, or after DBIF_MSG_LIFETIME
+ *	for -async), runs the body in its interp, and answers the call
+ *	(AnswerCall); over DBIF_MAX_PENDING_MSGS unanswered -async calls a
+ *	LimitsExceeded error is sent instead.  The definition is held while
+ *	the body runs.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -591,6 +652,24 @@ DbifMethodProc(
  *----------------------------------------------------------------------
  */
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifProtosFree --
+ *
+ *	Free a prototype list: each prototype's signature and its reference to
+ *	the definition.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Releases the signatures and definitions (DbifDefRelease), frees the
+ *	records.
+ *
+ *----------------------------------------------------------------------
+ */
+
 void
 DbifProtosFree(
     DbifProto *protoPtr)
@@ -606,8 +685,23 @@ DbifProtosFree(
 }
 
 /*
- * Add the prototypes of defPtr (required .. all inputs) to a list,
- * replacing those with equal signatures.
+ *----------------------------------------------------------------------
+ *
+ * DbifAddProtos --
+ *
+ *	Add a definition's prototypes to a list: one per accepted input
+ *	signature (its required arguments, then each optional one more); a
+ *	prototype of the same signature is taken over by the new definition.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	New prototypes are appended (owned by the list, freed by
+ *	DbifProtosFree); each holds a reference to defPtr and its signature; a
+ *	replaced prototype's old definition is released.
+ *
+ *----------------------------------------------------------------------
  */
 
 void
@@ -720,6 +814,16 @@ CallDone(
  *	dbif error messageID message ?errorName?
  *	dbif return messageID value
  *
+ * Results:
+ *	TCL_OK with an empty result, or TCL_ERROR: wrong # args, "Invalid
+ *	error name" {DBUS INVALID ERRORNAME n}, an unknown or answered message
+ *	id, a closed connection.
+ *
+ * Side effects:
+ *	Sends the error reply (nothing when the caller wants none) or the
+ *	return (SendReturn, converted by the method's outputs); the message id
+ *	is used up (CallDone).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -797,6 +901,15 @@ DbifReturnCmd(
  *	dbif get messageID name
  *	The NR-enabled DbifGetCmd lets "dbif get msgid credentials" yield
  *	inside a coroutine while the bus daemon is asked.
+ *
+ * Results:
+ *	TCL_OK with the value asked for ("" for a field the message lacks), or
+ *	TCL_ERROR: wrong # args, unknown message id, unknown property, the
+ *	credentials' errors.
+ *
+ * Side effects:
+ *	credentials may ask the bus daemon (DbusCredentialsNR: yields inside a
+ *	coroutine); the others only read the message.
  *
  *----------------------------------------------------------------------
  */
