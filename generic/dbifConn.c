@@ -212,6 +212,10 @@ DbifResolveBus(
  *	(an address or dbusN this interp never connected: "not
  *	connected").
  *
+ * Side effects:
+ *	Resets interp's result when the handle comes from the remembered buses
+ *	or a standard name.
+ *
  *----------------------------------------------------------------------
  */
 

@@ -77,6 +77,12 @@ static const char standardXml[] =
  *
  *	Append text with the XML special characters escaped.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Appends to dsPtr.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -108,7 +114,19 @@ AppendEscaped(
 }
 
 /*
- * Append ' name="value"' with the value escaped.
+ *----------------------------------------------------------------------
+ *
+ * Attr --
+ *
+ *	Append ' name="value"' to dsPtr, the value escaped.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Appends to dsPtr.
+ *
+ *----------------------------------------------------------------------
  */
 
 static void
@@ -134,6 +152,9 @@ Attr(
  *
  * Results:
  *	Number of annotations written.
+ *
+ * Side effects:
+ *	Appends to dsPtr.
  *
  *----------------------------------------------------------------------
  */
@@ -183,7 +204,20 @@ AppendAnnotations(
 }
 
 /*
- * <arg> elements of an argument list; dir may be NULL (signals).
+ *----------------------------------------------------------------------
+ *
+ * AppendArgs --
+ *
+ *	The <arg> elements of an argument list (names and types in two
+ *	parallel lists); dir ("in", "out") is left out when NULL (signals).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Appends to dsPtr.
+ *
+ *----------------------------------------------------------------------
  */
 
 static void
@@ -216,6 +250,12 @@ AppendArgs(
  *
  *	Methods (one element per definition, i.e. every prototype set),
  *	signals and properties of one node.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Appends to dsPtr.
  *
  *----------------------------------------------------------------------
  */
@@ -297,6 +337,22 @@ AppendMembers(
 	}
     }
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CompareStrings --
+ *
+ *	qsort order of C strings (the child node names).
+ *
+ * Results:
+ *	As strcmp.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
 
 static int
 CompareStrings(
@@ -432,6 +488,15 @@ DbifIntrospectXml(
  * DbifIntrospect --
  *
  *	org.freedesktop.DBus.Introspectable.Introspect() -> s
+ *
+ * Results:
+ *	TCL_OK (the reply or an error reply was sent here), or TCL_ERROR from
+ *	sending the reply.
+ *
+ * Side effects:
+ *	Sends the XML as the reply (nothing when no reply is wanted),
+ *	InvalidArgs for arguments, UnknownObject when nothing is at or below
+ *	the path.
  *
  *----------------------------------------------------------------------
  */

@@ -52,6 +52,12 @@ static DbusMessageProc GetManagedObjects;
  *
  *	Is path strictly below the manager path mpath?
  *
+ * Results:
+ *	1 or 0.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -142,6 +148,12 @@ DbifManagerCmd(
  * DbifIsManager --
  *
  *	Is (handle, path) an object manager?  For introspection.
+ *
+ * Results:
+ *	1 or 0.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -287,6 +299,12 @@ InterfacesOf(
  *
  *	qsort order of nodes: by path, then interface.
  *
+ * Results:
+ *	As strcmp: negative, 0 or positive.
+ *
+ * Side effects:
+ *	None.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -311,6 +329,10 @@ CompareNodes(
  *
  * Results:
  *	TCL_OK (the reply is sent here), TCL_ERROR when out of memory.
+ *
+ * Side effects:
+ *	Sends the reply, or UnknownMethod when no manager is at the path; the
+ *	node array is freed here.
  *
  *----------------------------------------------------------------------
  */
@@ -378,6 +400,10 @@ GetManagedObjects(
  *
  * Results:
  *	TCL_OK or TCL_ERROR (message in interp).
+ *
+ * Side effects:
+ *	Sends the signal (nothing when no interface is left to report); the
+ *	nodes' properties are read (their variables' read traces run).
  *
  *----------------------------------------------------------------------
  */
@@ -503,6 +529,9 @@ DbifManagerFlush(
  *
  * Results:
  *	None.
+ *
+ * Side effects:
+ *	Frees every manager with its queued events and releases their objects.
  *
  *----------------------------------------------------------------------
  */

@@ -23,6 +23,13 @@ static void	SignalKey(Tcl_DString *dsPtr, DbifListen *lPtr);
  *
  *	Drop one reference to a listener; free it at zero.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	At zero releases the handle, path, interface, member, rule and filter
+ *	objects and frees the record.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -54,6 +61,14 @@ DbifListenFree(
  *	Core handler of a dbif listener: the prototype with the signal's
  *	exact signature runs (others are ignored); errors go to bgerror
  *	(DECISIONS rule 12).
+ *
+ * Results:
+ *	TCL_OK (errors of the body go to bgerror).
+ *
+ * Side effects:
+ *	Runs the prototype's body with the signal's arguments and a message id
+ *	(freed afterwards); the definition and the listener are held while it
+ *	runs.
  *
  *----------------------------------------------------------------------
  */
@@ -170,6 +185,14 @@ DbifListenRemove(
  * DbifSignalFree --
  *
  *	Forget a signal id.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Removes the signal id from the interp's and the node's tables,
+ *	releases the id, name, type and definition (DbifDefRelease), frees the
+ *	record.
  *
  *----------------------------------------------------------------------
  */
@@ -907,6 +930,13 @@ DbifSignalCmd(
  *
  *	Send a signal with the given values.
  *
+ * Results:
+ *	TCL_OK, or TCL_ERROR (marshalling, closed connection) with the error
+ *	in interp.
+ *
+ * Side effects:
+ *	Sends the signal (DbusSendSignal).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -1046,6 +1076,18 @@ GenerateChanged(
  * DbifGenerateCmd --
  *
  *	dbif generate signalID ?arg ...?
+ *
+ * Results:
+ *	TCL_OK with an empty result, or TCL_ERROR: wrong # args, an undefined
+ *	signal id {DBIF SIGNALID id}, not connected, the body's error,
+ *	marshalling or sending errors.
+ *
+ * Side effects:
+ *	Runs the signal's body (if it has one) with the arguments and
+ *	sends the signal with its result (-path of a universal signal from
+ *	the body; "return -code return" in the body sends nothing), or
+ *	sends the arguments as they are; "PropertiesChanged" as id emits
+ *	that signal by hand (GenerateChanged).
  *
  *----------------------------------------------------------------------
  */
