@@ -51,6 +51,14 @@ static DbusOwnerProc	OmOwner;
  *	Objects: the objects dict, unshared for a change.  RunScript: run
  *	{*}script arg1 arg2 at global level, errors to bgerror.
  *
+ * Results:
+ *	Objects: the dict (owned by omPtr, one reference).  RunScript: none.
+ *
+ * Side effects:
+ *	Objects may replace omPtr->objects by an unshared copy.  RunScript
+ *	runs the script (interp preserved meanwhile), errors to bgerror, and
+ *	resets the result; nothing runs once the command is deleted.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -108,6 +116,9 @@ RunScript(
  *
  * Results:
  *	None.
+ *
+ * Side effects:
+ *	Changes omPtr->objects and runs the -added or -removed script.
  *
  *----------------------------------------------------------------------
  */
@@ -169,6 +180,13 @@ RemoveInterfaces(
  *	Take a GetManagedObjects reply's value: every object is added
  *	(and reported to -added).
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Adds every object (AddInterfaces), stopping when the command is
+ *	deleted meanwhile; dictPtr is held meanwhile.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -204,6 +222,12 @@ LoadObjects(
  *
  * Results:
  *	TCL_OK.
+ *
+ * Side effects:
+ *	OmSignal adds or removes interfaces (and runs -added/-removed) with
+ *	omPtr preserved; OmPropsChanged updates and removes property values in
+ *	omPtr->objects (no script runs).  Messages of other signatures are
+ *	ignored.
  *
  *----------------------------------------------------------------------
  */
@@ -306,6 +330,15 @@ OmPropsChanged(
  *	Owner watch: when the destination goes, every object is removed
  *	(and reported); when an owner appears, GetManagedObjects again (the
  *	reply goes to ReplyCmd, which adds and reports the objects).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Keeps the new owner in omPtr->owner (a reference).  When the owner
+ *	goes, every object is removed and reported; when one appears,
+ *	GetManagedObjects is sent with ReplyCmd as its -handler.  At the end
+ *	of the watch (newOwner NULL) omPtr->ownerWatch is cleared.
  *
  *----------------------------------------------------------------------
  */
@@ -410,6 +443,14 @@ OmOwner(
  *	::dbus::dbif::ObjectsReply cmd info ?objects?: GetManagedObjects
  *	answered after the destination reappeared.
  *
+ * Results:
+ *	TCL_OK (an error reply, or a command that is gone meanwhile, is
+ *	ignored).
+ *
+ * Side effects:
+ *	Adds and reports the objects of the reply (LoadObjects), the record
+ *	preserved meanwhile.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -442,6 +483,14 @@ ReplyCmd(
  *
  *	Subscribe to signals from the destination: the manager's own
  *	(path) or PropertiesChanged below it (path_namespace).
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR: the rule could not be built {DBUS INVALID MATCH
+ *	member}, or the subscription failed.
+ *
+ * Side effects:
+ *	A subscription whose id is appended to omPtr->subs (ended by Stop);
+ *	the rule's AddMatch goes to the bus.
  *
  *----------------------------------------------------------------------
  */
@@ -496,6 +545,15 @@ Subscribe(
  *	Stop: end the subscriptions and the owner watch.  ObjectsFree:
  *	release the record.  ObjectsDeleted: the command's delete proc.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Stop ends the owner watch and the subscriptions.  ObjectsFree also
+ *	releases the record's objects and frees it.  ObjectsDeleted marks the
+ *	record deleted, stops it and frees it once nothing preserves it
+ *	(Tcl_EventuallyFree).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -547,7 +605,7 @@ ObjectsDeleted(
 /*
  *----------------------------------------------------------------------
  *
- * DbifObjectsCmd, ObjectsStep --
+ * DbifObjectsCmd, DbifObjectsNRCmd, ObjectsStep --
  *
  *	dbif objects ?-bus busId? ?-added script? ?-removed script?
  *	    destination ?path?
@@ -559,6 +617,14 @@ ObjectsDeleted(
  *
  * Results:
  *	The name of the new command.
+ *
+ * Side effects:
+ *	DbifObjectsCmd runs DbifObjectsNRCmd through Tcl_NRCallObjProc.
+ *	DbifObjectsNRCmd subscribes, watches the owner and sends
+ *	GetManagedObjects (DbifPxAwait: waits, or yields inside a coroutine);
+ *	ObjectsStep then loads the objects and creates the command
+ *	::dbus::dbif::objectsN, which owns the record; on any failure the
+ *	record is freed.
  *
  *----------------------------------------------------------------------
  */
@@ -710,6 +776,16 @@ DbifObjectsCmd(
  * ObjectsObjCmd, ObjectsNRObjCmd --
  *
  *	$m objects | $m proxy path ?interface? | $m destroy
+ *
+ * Results:
+ *	TCL_OK: destroy gives "", objects the dict (shared with the record),
+ *	proxy the new proxy command; TCL_ERROR: wrong # args, bad subcommand,
+ *	an unknown object or interface {DBUS UNKNOWN OBJECT|INTERFACE x}, the
+ *	proxy's errors.
+ *
+ * Side effects:
+ *	destroy deletes the command (ObjectsDeleted); proxy creates a proxy
+ *	prefilled with the object's known properties.
  *
  *----------------------------------------------------------------------
  */
