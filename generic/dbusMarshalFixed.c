@@ -41,7 +41,7 @@
 /*
  *----------------------------------------------------------------------
  *
- * MayBeIntList, GetBytes, GetTextBytes, AllIntegers --
+ * MayBeIntList, GetBytes, AllIntegers --
  *
  *	The value of an 'ay' (E7): a byte array, a list of integers, or a
  *	string whose characters are all below U+0100 (one byte each),
@@ -55,15 +55,14 @@
  *	MayBeIntList is a cheap look at the characters a list of
  *	integers can have, so that text and binary data are not made
  *	lists for nothing; the list is then converted in one pass by
- *	DbusMarshalFixedArray, which falls back to the text (GetTextBytes)
- *	when the value is no list or AllIntegers says an element is no
- *	integer.
+ *	DbusMarshalFixedArray, which falls back to the text (GetBytes
+ *	with textOnly) when the value is no list or AllIntegers says an
+ *	element is no integer.
  *
  * Results:
- *	GetBytes, GetTextBytes: 1 with *bufPtr and *nPtr set (*allocPtr
- *	set when the bytes were decoded into memory the caller must
- *	ckfree), 0 (GetBytes) when the value is to be tried as a list of
- *	integers, -1 with `expected bytes ... but got "..."`
+ *	GetBytes: 1 with *bufPtr and *nPtr set (*allocPtr set when the
+ *	bytes were decoded into memory the caller must ckfree), 0 (not
+ *	textOnly) when the value is to be tried as a list of integers, -1 with `expected bytes ... but got "..."`
  *	{DBUS VALUE ay value}.  AllIntegers: 1 if elements from..n-1 are
  *	all integers (of any size).
  *
@@ -72,10 +71,6 @@
  *
  *----------------------------------------------------------------------
  */
-
-static int	GetTextBytes(MarshalCtx *ctx, Tcl_Obj *valuePtr,
-		    void *stackBuf, const void **bufPtr, Tcl_Size *nPtr,
-		    void **allocPtr);
 
 static int
 AllIntegers(
@@ -121,14 +116,18 @@ static int
 GetBytes(
     MarshalCtx *ctx,
     Tcl_Obj *valuePtr,		/* borrowed */
+    int textOnly,		/* take the value as text (rule 3) */
     void *stackBuf,		/* STATIC_FIXED_BYTES bytes */
     const void **bufPtr,	/* out */
     Tcl_Size *nPtr,		/* out */
     void **allocPtr)		/* out: memory to free, or unchanged */
 {
-    Tcl_Size k;
+    Tcl_Size k, len, n;
+    const char *str, *p, *end;
+    unsigned char *out;
+    Tcl_UniChar ch;
 
-    if (dbusTclTypes.byteArrayTypePtr != NULL
+    if (!textOnly && dbusTclTypes.byteArrayTypePtr != NULL
 	    && valuePtr->typePtr == dbusTclTypes.byteArrayTypePtr) {
 	if (valuePtr->bytes != NULL) {
 	    for (k = 0; k < valuePtr->length; k++) {
@@ -142,26 +141,9 @@ GetBytes(
 	    return 1;
 	}
     }
-    if (MayBeIntList(valuePtr)) {
+    if (!textOnly && MayBeIntList(valuePtr)) {
 	return 0;
     }
-    return GetTextBytes(ctx, valuePtr, stackBuf, bufPtr, nPtr, allocPtr);
-}
-
-static int
-GetTextBytes(
-    MarshalCtx *ctx,
-    Tcl_Obj *valuePtr,		/* borrowed */
-    void *stackBuf,		/* STATIC_FIXED_BYTES bytes */
-    const void **bufPtr,	/* out */
-    Tcl_Size *nPtr,		/* out */
-    void **allocPtr)		/* out: memory to free, or unchanged */
-{
-    Tcl_Size len, n;
-    const char *str, *p, *end;
-    unsigned char *out;
-    Tcl_UniChar ch;
-
     str = Tcl_GetStringFromObj(valuePtr, &len);
     out = stackBuf;
     if (len > STATIC_FIXED_BYTES) {
@@ -281,12 +263,12 @@ FixedSource(
     int k;
     char asig[2];
 
-    if (code == 'y' && (k = GetBytes(ctx, valuePtr, stackBuf, bufPtr, nPtr,
-	    allocPtr)) != 0) {
+    if (code == 'y' && (k = GetBytes(ctx, valuePtr, 0, stackBuf, bufPtr,
+	    nPtr, allocPtr)) != 0) {
 	return (k < 0) ? TCL_ERROR : TCL_OK;
     } else if (code == 'y' && Tcl_ListObjGetElements(NULL, valuePtr, nPtr,
 	    elemsPtr) != TCL_OK) {
-	return (GetTextBytes(ctx, valuePtr, stackBuf, bufPtr, nPtr, allocPtr)
+	return (GetBytes(ctx, valuePtr, 1, stackBuf, bufPtr, nPtr, allocPtr)
 		< 0) ? TCL_ERROR : TCL_OK;
     } else if (Tcl_ListObjGetElements(ctx->errInterp, valuePtr, nPtr,
 	    elemsPtr) != TCL_OK) {
@@ -475,7 +457,7 @@ DbusMarshalFixedArray(
 		ckfree(allocPtr);
 		allocPtr = NULL;
 	    }
-	    if (GetTextBytes(ctx, valuePtr, stackBuf, &buf, &n, &allocPtr)
+	    if (GetBytes(ctx, valuePtr, 1, stackBuf, &buf, &n, &allocPtr)
 		    < 0) {
 		return TCL_ERROR;
 	    }

@@ -185,19 +185,84 @@ ReplyOption(
 /*
  *----------------------------------------------------------------------
  *
- * DbusErrorCmd --
+ * ReplyCmd --
  *
- *	dbus error ?busId? ?-name errorName? destination serial ?message?
+ *	The body of "dbus error" and "dbus return", which differ in their
+ *	option (-name, -signature), their arguments (an optional message,
+ *	any values) and the message type.
  *
  * Results:
- *	TCL_OK with the serial of the error reply sent (0 when the caller
- *	wanted no reply), or TCL_ERROR: wrong # args, bad option, "Invalid
- *	error name", invalid destination or serial, not connected, marshalling
- *	or sending errors.
+ *	TCL_OK with the serial of the reply sent (0 when the caller wanted
+ *	no reply), or TCL_ERROR: wrong # args, bad option, "Invalid error
+ *	name", invalid destination, serial or signature, not connected,
+ *	marshalling or sending errors.
  *
  * Side effects:
- *	Sends an error reply (name -name, default
- *	org.freedesktop.DBus.Error.Failed) to the call destination/serial.
+ *	Sends the reply (an error named by -name, default
+ *	org.freedesktop.DBus.Error.Failed; or a method return carrying the
+ *	arguments) to the call destination/serial.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+ReplyCmd(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    int type)			/* DBUS_MESSAGE_TYPE_ERROR or _RETURN */
+{
+    int isError = (type == DBUS_MESSAGE_TYPE_ERROR), i = 1;
+    Tcl_Obj *busObj, *optObj = NULL;
+    DbusConn *connPtr;
+    DBusMessage *msg;
+
+    busObj = DbusTakeBusId(objc, objv, &i, 2);
+    if (ReplyOption(interp, objc, objv, &i, isError ? "-name"
+	    : "-signature", &optObj) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (objc - i < 2 || (isError && objc - i > 3)) {
+	Tcl_WrongNumArgs(interp, 1, objv, isError
+		? "?busId? ?-name string? destination serial ?message?"
+		: "?busId? ?-signature string? destination serial ?arg ...?");
+	return TCL_ERROR;
+    }
+    if (isError && optObj != NULL && DbusCheckName(interp, DBUS_NAME_ERROR,
+	    optObj, "Invalid error name") != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    msg = NewReply(interp, type, objv[i], objv[i+1]);
+    if (msg == NULL) {
+	return TCL_ERROR;
+    }
+    if (NoReplyWanted(interp, connPtr, msg)) {
+	return TCL_OK;
+    }
+    if (isError) {
+	dbus_message_set_error_name(msg, optObj ? Tcl_GetString(optObj)
+		: DBUS_ERROR_FAILED);
+    }
+    return SendAndReport(interp, connPtr, msg, isError ? NULL : optObj,
+	    objc - i - 2, objv + i + 2);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusErrorCmd, DbusReturnCmd --
+ *
+ *	dbus error ?busId? ?-name errorName? destination serial ?message?
+ *	dbus return ?busId? ?-signature sig? destination serial ?arg ...?
+ *
+ * Results:
+ *	See ReplyCmd.
+ *
+ * Side effects:
+ *	See ReplyCmd.
  *
  *----------------------------------------------------------------------
  */
@@ -209,59 +274,9 @@ DbusErrorCmd(
     int objc,
     Tcl_Obj *const objv[])
 {
-    Tcl_Obj *busObj, *nameObj = NULL;
-    int i = 1;
-    DbusConn *connPtr;
-    DBusMessage *msg;
-
     (void) clientData;
-    busObj = DbusTakeBusId(objc, objv, &i, 2);
-    if (ReplyOption(interp, objc, objv, &i, "-name", &nameObj) != TCL_OK) {
-	return TCL_ERROR;
-    }
-    if (objc - i < 2 || objc - i > 3) {
-	Tcl_WrongNumArgs(interp, 1, objv,
-		"?busId? ?-name string? destination serial ?message?");
-	return TCL_ERROR;
-    }
-    if (nameObj != NULL && DbusCheckName(interp, DBUS_NAME_ERROR, nameObj,
-	    "Invalid error name") != TCL_OK) {
-	return TCL_ERROR;
-    }
-    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
-	return TCL_ERROR;
-    }
-    msg = NewReply(interp, DBUS_MESSAGE_TYPE_ERROR, objv[i], objv[i+1]);
-    if (msg == NULL) {
-	return TCL_ERROR;
-    }
-    if (NoReplyWanted(interp, connPtr, msg)) {
-	return TCL_OK;
-    }
-    dbus_message_set_error_name(msg, nameObj ? Tcl_GetString(nameObj)
-	    : DBUS_ERROR_FAILED);
-    return SendAndReport(interp, connPtr, msg, NULL, objc - i - 2,
-	    objv + i + 2);
+    return ReplyCmd(interp, objc, objv, DBUS_MESSAGE_TYPE_ERROR);
 }
-
-/*
- *----------------------------------------------------------------------
- *
- * DbusReturnCmd --
- *
- *	dbus return ?busId? ?-signature sig? destination serial ?arg ...?
- *
- * Results:
- *	TCL_OK with the serial of the reply sent (0 when the caller wanted no
- *	reply), or TCL_ERROR: wrong # args, bad option, invalid destination,
- *	serial or signature, not connected, marshalling or sending errors.
- *
- * Side effects:
- *	Sends a method return carrying the arguments to the call
- *	destination/serial.
- *
- *----------------------------------------------------------------------
- */
 
 int
 DbusReturnCmd(
@@ -270,35 +285,8 @@ DbusReturnCmd(
     int objc,
     Tcl_Obj *const objv[])
 {
-    Tcl_Obj *busObj, *sigObj = NULL;
-    int i = 1;
-    DbusConn *connPtr;
-    DBusMessage *msg;
-
     (void) clientData;
-    busObj = DbusTakeBusId(objc, objv, &i, 2);
-    if (ReplyOption(interp, objc, objv, &i, "-signature", &sigObj)
-	    != TCL_OK) {
-	return TCL_ERROR;
-    }
-    if (objc - i < 2) {
-	Tcl_WrongNumArgs(interp, 1, objv,
-		"?busId? ?-signature string? destination serial ?arg ...?");
-	return TCL_ERROR;
-    }
-    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
-	return TCL_ERROR;
-    }
-    msg = NewReply(interp, DBUS_MESSAGE_TYPE_METHOD_RETURN, objv[i],
-	    objv[i+1]);
-    if (msg == NULL) {
-	return TCL_ERROR;
-    }
-    if (NoReplyWanted(interp, connPtr, msg)) {
-	return TCL_OK;
-    }
-    return SendAndReport(interp, connPtr, msg, sigObj, objc - i - 2,
-	    objv + i + 2);
+    return ReplyCmd(interp, objc, objv, DBUS_MESSAGE_TYPE_METHOD_RETURN);
 }
 
 /*
