@@ -341,7 +341,8 @@ int		DbifPropValueToSend(Tcl_Interp *interp, DbifProp *propPtr,
 		    Tcl_Obj **valuePtrPtr);
 int		DbifGetPropValue(DbifProp *propPtr, Tcl_Obj **valuePtrPtr);
 Tcl_Obj *	DbifTypedValue(DbifProp *propPtr, Tcl_Obj *value);
-Tcl_Obj *	DbifReadableProps(Tcl_Interp *interp, DbifNode *nodePtr);
+int		DbifWriteProps(DbusWriter *w, Tcl_Interp *interp,
+		    DbifNode *nodePtr);
 
 /*
  *----------------------------------------------------------------------

@@ -365,37 +365,34 @@ CompareStrings(
 /*
  *----------------------------------------------------------------------
  *
- * DbifIntrospectXml --
+ * ScanNodes --
  *
- *	The introspection document of path on the connection "handle".
+ *	Which dbif nodes of the connection "handle" stand at path, and
+ *	which child names lie below it.  Nodes are keyed
+ *	"handle|path|intf": the key alone tells whether a node is at the
+ *	path or below it.
  *
  * Results:
- *	1 with the XML appended to dsPtr, or 0 when nothing is at or below
- *	the path (UnknownObject).
+ *	The number of nodes (interfaces) at path.
+ *
+ * Side effects:
+ *	Each child name (first path element below path) is entered in
+ *	childrenPtr, an initialized string-keyed table.
  *
  *----------------------------------------------------------------------
  */
 
-int
-DbifIntrospectXml(
+static int
+ScanNodes(
     DbifData *dataPtr,
     const char *handle,
     const char *path,
-    Tcl_DString *dsPtr)
+    Tcl_HashTable *childrenPtr)	/* out: child names (keys only) */
 {
     Tcl_HashEntry *hPtr;
     Tcl_HashSearch search;
-    Tcl_HashTable children;
     size_t pathLen = strlen(path), handleLen = strlen(handle);
-    int nHere = 0, nChildren, i, isNew, isManager;
-    const char **names;
-
-    Tcl_InitHashTable(&children, TCL_STRING_KEYS);
-
-    /*
-     * Nodes are keyed "handle|path|intf": the key alone tells whether a
-     * node is at the path or below it.
-     */
+    int nHere = 0, isNew;
 
     for (hPtr = Tcl_FirstHashEntry(&dataPtr->nodes, &search); hPtr;
 	    hPtr = Tcl_NextHashEntry(&search)) {
@@ -426,57 +423,131 @@ DbifIntrospectXml(
 
 	    Tcl_DStringInit(&child);
 	    Tcl_DStringAppend(&child, p, (int) (end - p));
-	    Tcl_CreateHashEntry(&children, Tcl_DStringValue(&child), &isNew);
+	    Tcl_CreateHashEntry(childrenPtr, Tcl_DStringValue(&child),
+		    &isNew);
 	    Tcl_DStringFree(&child);
 	}
     }
-    nChildren = children.numEntries;
-    isManager = DbifIsManager(dataPtr, handle, path);
-    if (nHere == 0 && nChildren == 0 && !isManager) {
-	Tcl_DeleteHashTable(&children);
-	return 0;
-    }
+    return nHere;
+}
 
-    Tcl_DStringAppend(dsPtr, xmlHeader, -1);
-    if (nHere > 0) {
-	for (hPtr = Tcl_FirstHashEntry(&dataPtr->nodes, &search); hPtr;
-		hPtr = Tcl_NextHashEntry(&search)) {
-	    DbifNode *nodePtr = (DbifNode *) Tcl_GetHashValue(hPtr), *uniPtr;
+/*
+ *----------------------------------------------------------------------
+ *
+ * AppendInterfaces, AppendChildren --
+ *
+ *	AppendInterfaces: the <interface> elements of the dbif nodes at
+ *	path (with the members defined for every path, "", merged in).
+ *	AppendChildren: a <node name="..."/> per child name, sorted.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Appends XML to dsPtr.
+ *
+ *----------------------------------------------------------------------
+ */
 
-	    if (strcmp(Tcl_GetString(nodePtr->handle), handle) != 0
-		    || strcmp(Tcl_GetString(nodePtr->path), path) != 0) {
-		continue;
-	    }
-	    Tcl_DStringAppend(dsPtr, "  <interface", -1);
-	    Attr(dsPtr, "name", Tcl_GetString(nodePtr->intf));
-	    Tcl_DStringAppend(dsPtr, ">\n", 2);
-	    AppendMembers(dsPtr, nodePtr);
-	    uniPtr = DbifFindNode(dataPtr, handle, "",
-		    Tcl_GetString(nodePtr->intf));
-	    if (uniPtr != NULL && uniPtr != nodePtr) {
-		AppendMembers(dsPtr, uniPtr);
-	    }
-	    Tcl_DStringAppend(dsPtr, "  </interface>\n", -1);
-	}
-    }
-    Tcl_DStringAppend(dsPtr, standardXml, -1);
-    if (isManager) {
-	Tcl_DStringAppend(dsPtr, managerXml, -1);
-    }
+static void
+AppendInterfaces(
+    DbifData *dataPtr,
+    const char *handle,
+    const char *path,
+    Tcl_DString *dsPtr)
+{
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
 
-    names = (const char **) ckalloc(sizeof(char *) * (nChildren + 1));
-    i = 0;
-    for (hPtr = Tcl_FirstHashEntry(&children, &search); hPtr;
+    for (hPtr = Tcl_FirstHashEntry(&dataPtr->nodes, &search); hPtr;
 	    hPtr = Tcl_NextHashEntry(&search)) {
-	names[i++] = Tcl_GetHashKey(&children, hPtr);
+	DbifNode *nodePtr = (DbifNode *) Tcl_GetHashValue(hPtr), *uniPtr;
+
+	if (strcmp(Tcl_GetString(nodePtr->handle), handle) != 0
+		|| strcmp(Tcl_GetString(nodePtr->path), path) != 0) {
+	    continue;
+	}
+	Tcl_DStringAppend(dsPtr, "  <interface", -1);
+	Attr(dsPtr, "name", Tcl_GetString(nodePtr->intf));
+	Tcl_DStringAppend(dsPtr, ">\n", 2);
+	AppendMembers(dsPtr, nodePtr);
+	uniPtr = DbifFindNode(dataPtr, handle, "",
+		Tcl_GetString(nodePtr->intf));
+	if (uniPtr != NULL && uniPtr != nodePtr) {
+	    AppendMembers(dsPtr, uniPtr);
+	}
+	Tcl_DStringAppend(dsPtr, "  </interface>\n", -1);
     }
-    qsort(names, (size_t) nChildren, sizeof(char *), CompareStrings);
-    for (i = 0; i < nChildren; i++) {
+}
+
+static void
+AppendChildren(
+    Tcl_HashTable *childrenPtr,	/* child names (keys) */
+    Tcl_DString *dsPtr)
+{
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
+    int i = 0, n = childrenPtr->numEntries;
+    const char **names = (const char **) ckalloc(sizeof(char *) * (n + 1));
+
+    for (hPtr = Tcl_FirstHashEntry(childrenPtr, &search); hPtr;
+	    hPtr = Tcl_NextHashEntry(&search)) {
+	names[i++] = Tcl_GetHashKey(childrenPtr, hPtr);
+    }
+    qsort(names, (size_t) n, sizeof(char *), CompareStrings);
+    for (i = 0; i < n; i++) {
 	Tcl_DStringAppend(dsPtr, "  <node", -1);
 	Attr(dsPtr, "name", names[i]);
 	Tcl_DStringAppend(dsPtr, "/>\n", 3);
     }
     ckfree((char *) names);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifIntrospectXml --
+ *
+ *	The introspection document of path on the connection "handle":
+ *	the interfaces defined there, the standard ones (with
+ *	ObjectManager at a manager's path), the child nodes.
+ *
+ * Results:
+ *	1 with the XML appended to dsPtr, or 0 when nothing is at or below
+ *	the path (UnknownObject).
+ *
+ * Side effects:
+ *	Appends to dsPtr.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbifIntrospectXml(
+    DbifData *dataPtr,
+    const char *handle,
+    const char *path,
+    Tcl_DString *dsPtr)
+{
+    Tcl_HashTable children;
+    int nHere, isManager;
+
+    Tcl_InitHashTable(&children, TCL_STRING_KEYS);
+    nHere = ScanNodes(dataPtr, handle, path, &children);
+    isManager = DbifIsManager(dataPtr, handle, path);
+    if (nHere == 0 && children.numEntries == 0 && !isManager) {
+	Tcl_DeleteHashTable(&children);
+	return 0;
+    }
+    Tcl_DStringAppend(dsPtr, xmlHeader, -1);
+    if (nHere > 0) {
+	AppendInterfaces(dataPtr, handle, path, dsPtr);
+    }
+    Tcl_DStringAppend(dsPtr, standardXml, -1);
+    if (isManager) {
+	Tcl_DStringAppend(dsPtr, managerXml, -1);
+    }
+    AppendChildren(&children, dsPtr);
     Tcl_DeleteHashTable(&children);
     Tcl_DStringAppend(dsPtr, "</node>\n", -1);
     return 1;

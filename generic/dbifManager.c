@@ -260,14 +260,14 @@ DbifManagerNodeEvent(
 /*
  *----------------------------------------------------------------------
  *
- * InterfacesOf --
+ * WriteInterfaces --
  *
- *	The a{sa{sv}} of a list of nodes of one path, as a dict interface
- *	-> readable properties (DbifReadableProps) for the core's
- *	marshaller.
+ *	Append the a{sa{sv}} of a list of nodes of one path (interface ->
+ *	readable properties, DbifWriteProps) to a message being built.
  *
  * Results:
- *	A new dict, refcount 0.
+ *	TCL_OK, or TCL_ERROR (no memory, limits) with the error in the
+ *	writer's interp.
  *
  * Side effects:
  *	Reads the variables; a value that cannot be sent is left out and
@@ -276,20 +276,25 @@ DbifManagerNodeEvent(
  *----------------------------------------------------------------------
  */
 
-static Tcl_Obj *
-InterfacesOf(
+static int
+WriteInterfaces(
+    DbusWriter *w,
     DbifData *dataPtr,
     DbifNode **nodes,
     int n)
 {
-    Tcl_Obj *dictPtr = Tcl_NewDictObj();
-    int i;
+    int i, code = DbusWriterOpen(w, 'a', "{sa{sv}}");
 
-    for (i = 0; i < n; i++) {
-	Tcl_DictObjPut(NULL, dictPtr, nodes[i]->intf,
-		DbifReadableProps(dataPtr->interp, nodes[i]));
+    for (i = 0; code == TCL_OK && i < n; i++) {
+	if (DbusWriterOpen(w, '{', NULL) != TCL_OK
+		|| DbusWriterString(w, 's', Tcl_GetString(nodes[i]->intf))
+		    != TCL_OK
+		|| DbifWriteProps(w, dataPtr->interp, nodes[i]) != TCL_OK) {
+	    return TCL_ERROR;
+	}
+	code = DbusWriterClose(w);
     }
-    return dictPtr;
+    return code == TCL_OK ? DbusWriterClose(w) : TCL_ERROR;
 }
 
 /*
@@ -350,12 +355,18 @@ GetManagedObjects(
     DbifNode **nodes;
     Tcl_HashEntry *hPtr;
     Tcl_HashSearch search;
-    Tcl_Obj *objects, *sigObj;
+    DbusWriter *w;
     int n = 0, i, j, code;
 
     if (!DbifIsManager(dataPtr, handle, mpath)) {
 	return DbusSendErrorf(connPtr, msg, DBUS_ERROR_UNKNOWN_METHOD,
 		"No object manager at %s", mpath);
+    }
+    if (DbusWriterReturn(interp, connPtr, msg, &w) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (w == NULL) {
+	return TCL_OK;			/* no reply wanted */
     }
     nodes = (DbifNode **) ckalloc(sizeof(DbifNode *)
 	    * (dataPtr->nodes.numEntries + 1));
@@ -369,25 +380,27 @@ GetManagedObjects(
 	}
     }
     qsort(nodes, (size_t) n, sizeof(DbifNode *), CompareNodes);
-    objects = Tcl_NewDictObj();
-    Tcl_IncrRefCount(objects);
-    for (i = 0; i < n; i = j) {
+    code = DbusWriterOpen(w, 'a', "{oa{sa{sv}}}");
+    for (i = 0; code == TCL_OK && i < n; i = j) {
 	const char *path = Tcl_GetString(nodes[i]->path);
 
 	for (j = i + 1; j < n && strcmp(Tcl_GetString(nodes[j]->path),
 		path) == 0; j++) {
 	    /* same object */
 	}
-	Tcl_DictObjPut(NULL, objects, nodes[i]->path,
-		InterfacesOf(dataPtr, nodes + i, j - i));
+	if (DbusWriterOpen(w, '{', NULL) != TCL_OK
+		|| DbusWriterString(w, 'o', path) != TCL_OK
+		|| WriteInterfaces(w, dataPtr, nodes + i, j - i) != TCL_OK) {
+	    code = TCL_ERROR;
+	} else {
+	    code = DbusWriterClose(w);
+	}
     }
     ckfree((char *) nodes);
-    sigObj = Tcl_NewStringObj("a{oa{sa{sv}}}", -1);
-    Tcl_IncrRefCount(sigObj);
-    code = DbusSendReturn(interp, connPtr, msg, sigObj, 1, &objects);
-    Tcl_DecrRefCount(sigObj);
-    Tcl_DecrRefCount(objects);
-    return code;
+    if (code == TCL_OK) {
+	code = DbusWriterClose(w);
+    }
+    return DbusWriterFinish(w, code == TCL_OK);
 }
 
 /*
@@ -418,11 +431,17 @@ EmitGroup(
 {
     const char *path = Tcl_GetString(evPtr->path);
     DbifNode *stackNodes[16], **nodes = stackNodes;
-    Tcl_Obj *args[2], *sigObj;
+    DbusWriter *w;
     OmEvent *p;
-    int n = 0, code = TCL_OK;
+    int n = 0, code;
 
-    args[0] = evPtr->path;
+    w = DbusWriterSignal(dataPtr->interp, connPtr,
+	    Tcl_GetString(mgrPtr->path), OM_INTERFACE,
+	    evPtr->added ? "InterfacesAdded" : "InterfacesRemoved");
+    if (w == NULL) {
+	return TCL_ERROR;
+    }
+    code = DbusWriterString(w, 'o', path);
     if (evPtr->added) {
 	for (p = evPtr; p != endPtr; p = p->nextPtr) {
 	    n++;
@@ -440,29 +459,25 @@ EmitGroup(
 		nodes[n++] = nodePtr;
 	    }
 	}
-	args[1] = InterfacesOf(dataPtr, nodes, n);
+	if (code == TCL_OK) {
+	    code = WriteInterfaces(w, dataPtr, nodes, n);
+	}
 	if (nodes != stackNodes) {
 	    ckfree((char *) nodes);
 	}
     } else {
-	args[1] = Tcl_NewListObj(0, NULL);
-	for (p = evPtr; p != endPtr; p = p->nextPtr) {
-	    Tcl_ListObjAppendElement(NULL, args[1], p->intf);
+	if (code == TCL_OK) {
+	    code = DbusWriterOpen(w, 'a', "s");
+	}
+	for (p = evPtr; code == TCL_OK && p != endPtr; p = p->nextPtr) {
+	    code = DbusWriterString(w, 's', Tcl_GetString(p->intf));
 	    n++;
 	}
+	if (code == TCL_OK) {
+	    code = DbusWriterClose(w);
+	}
     }
-    Tcl_IncrRefCount(args[1]);
-    sigObj = Tcl_NewStringObj(evPtr->added ? "oa{sa{sv}}" : "oas", -1);
-    Tcl_IncrRefCount(sigObj);
-    if (n > 0) {
-	code = DbusSendSignal(dataPtr->interp, connPtr,
-		Tcl_GetString(mgrPtr->path), OM_INTERFACE,
-		evPtr->added ? "InterfacesAdded" : "InterfacesRemoved",
-		sigObj, 2, args, NULL);
-    }
-    Tcl_DecrRefCount(sigObj);
-    Tcl_DecrRefCount(args[1]);
-    return code;
+    return DbusWriterFinish(w, code == TCL_OK && n > 0);
 }
 
 /*

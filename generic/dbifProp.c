@@ -470,8 +470,10 @@ DbifGetPropValue(
     if (target == NULL) {
 	return 0;
     }
-    valuePtr = Tcl_GetVar2Ex(target, Tcl_GetString(propPtr->varName), NULL,
-	    TCL_GLOBAL_ONLY);
+    valuePtr = Tcl_ObjGetVar2(target, propPtr->varName, NULL,
+	    TCL_GLOBAL_ONLY);		/* the name's parse stays cached in
+					 * the object (an ObjectManager
+					 * reads thousands) */
     if (valuePtr == NULL) {
 	Tcl_ResetResult(target);
 	return 0;

@@ -220,16 +220,18 @@ DbifPropertiesGet(
 /*
  *----------------------------------------------------------------------
  *
- * DbifReadableProps --
+ * DbifWriteProps --
  *
- *	The readable properties of a node that have a value, as the a{sv}
- *	of GetAll, InterfacesAdded and GetManagedObjects: a dict name ->
- *	{type value} for the core's marshaller.  A value that cannot be
+ *	Append the readable properties of a node that have a value, as
+ *	the a{sv} of GetAll, InterfacesAdded and GetManagedObjects, to a
+ *	message being built.  Each value is checked against its declared
+ *	type before anything of its entry is written: one that cannot be
  *	sent is left out, as GDBus does with a property it cannot get, and
  *	reported to bgerror; the others are still answered.
  *
  * Results:
- *	A new dict, refcount 0.
+ *	TCL_OK, or TCL_ERROR (no memory, limits) with the error in the
+ *	writer's interp: the message is spoilt.
  *
  * Side effects:
  *	Reads the variables; may report background errors in interp.
@@ -237,15 +239,20 @@ DbifPropertiesGet(
  *----------------------------------------------------------------------
  */
 
-Tcl_Obj *
-DbifReadableProps(
+int
+DbifWriteProps(
+    DbusWriter *w,
     Tcl_Interp *interp,
     DbifNode *nodePtr)
 {
-    Tcl_Obj *all = Tcl_NewDictObj(), *value;
+    Tcl_Obj *value;
     DbifProp *propPtr;
+    Tcl_Size len;
+    const char *sig;
+    int code = DbusWriterOpen(w, 'a', "{sv}");
 
-    for (propPtr = nodePtr->firstProp; propPtr; propPtr = propPtr->nextPtr) {
+    for (propPtr = nodePtr->firstProp; code == TCL_OK && propPtr;
+	    propPtr = propPtr->nextPtr) {
 	if (!(propPtr->access & DBIF_READ)) {
 	    continue;
 	}
@@ -257,11 +264,20 @@ DbifReadableProps(
 	    Tcl_ResetResult(interp);
 	    continue;
 	}
-	Tcl_DictObjPut(NULL, all, propPtr->name,
-		DbifTypedValue(propPtr, value));
+	sig = Tcl_GetStringFromObj(propPtr->sig, &len);
+	if (DbusWriterOpen(w, '{', NULL) != TCL_OK
+		|| DbusWriterString(w, 's', Tcl_GetString(propPtr->name))
+		    != TCL_OK
+		|| DbusWriterOpen(w, 'v', sig) != TCL_OK
+		|| DbusWriterValue(w, sig, (int) len, value) != TCL_OK
+		|| DbusWriterClose(w) != TCL_OK) {
+	    code = TCL_ERROR;
+	} else {
+	    code = DbusWriterClose(w);
+	}
 	Tcl_DecrRefCount(value);
     }
-    return all;
+    return code == TCL_OK ? DbusWriterClose(w) : TCL_ERROR;
 }
 
 /*
@@ -292,7 +308,7 @@ DbifPropertiesGetAll(
     DbifData *dataPtr = (DbifData *) clientData;
     const char *intf;
     DbifNode *nodePtr;
-    Tcl_Obj *all, *sigObj;
+    DbusWriter *w;
     int code;
 
     if (!GetStringArgs(connPtr, msg, "s", &intf, NULL)
@@ -300,14 +316,14 @@ DbifPropertiesGetAll(
 	    NULL))) {
 	return TCL_OK;
     }
-    all = DbifReadableProps(interp, nodePtr);
-    Tcl_IncrRefCount(all);
-    sigObj = Tcl_NewStringObj("a{sv}", -1);
-    Tcl_IncrRefCount(sigObj);
-    code = DbusSendReturn(interp, connPtr, msg, sigObj, 1, &all);
-    Tcl_DecrRefCount(sigObj);
-    Tcl_DecrRefCount(all);
-    return code;
+    if (DbusWriterReturn(interp, connPtr, msg, &w) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (w == NULL) {
+	return TCL_OK;			/* no reply wanted */
+    }
+    code = DbifWriteProps(w, interp, nodePtr);
+    return DbusWriterFinish(w, code == TCL_OK);
 }
 
 /*

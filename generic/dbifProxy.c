@@ -355,6 +355,7 @@ ProxyFree(
 
     DbifPxWatchStop(proxyPtr);
     DbifPxLinksFree(proxyPtr);
+    DbifPxExactsFree(proxyPtr);
     for (hPtr = Tcl_FirstHashEntry(&proxyPtr->values, &search); hPtr;
 	    hPtr = Tcl_NextHashEntry(&search)) {
 	Tcl_DecrRefCount((Tcl_Obj *) Tcl_GetHashValue(hPtr));
@@ -393,7 +394,93 @@ ProxyDeleted(
 /*
  *----------------------------------------------------------------------
  *
- * DbifProxyCmd --
+ * ParseProxyArgs --
+ *
+ *	The words of "dbif proxy": options, destination and path, checked
+ *	(names valid, -cache a boolean, -timeout a count of ms, no command
+ *	of the -command name yet).
+ *
+ * Results:
+ *	TCL_OK with *argsPtr filled (objects borrowed from objv), or
+ *	TCL_ERROR with the error in interp.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+typedef struct ProxyArgs {
+    Tcl_Obj *bus;		/* -bus or NULL; borrowed */
+    Tcl_Obj *intf;		/* -interface or NULL; borrowed */
+    Tcl_Obj *cmdName;		/* -command or NULL; borrowed */
+    Tcl_Obj *dest;		/* borrowed */
+    Tcl_Obj *path;		/* borrowed */
+    int cache;			/* -cache, default 1 */
+    int timeout;		/* -timeout in ms, -1 default */
+} ProxyArgs;
+
+static int
+ParseProxyArgs(
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[],
+    ProxyArgs *argsPtr)		/* out */
+{
+    static const DbifOption opts[] = {
+	{"-bus", 1}, {"-interface", 1}, {"-command", 1}, {"-cache", 1},
+	{"-timeout", 1}, {NULL, 0}
+    };
+    enum { O_BUS, O_INTF, O_CMD, O_CACHE, O_TIMEOUT };
+    Tcl_Obj *values[5] = {NULL, NULL, NULL, NULL, NULL};
+    int i = 1;
+
+    if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (objc - i != 2) {
+	return DbifWrongArgs(interp, "proxy ?-bus busId? ?-interface name? "
+		"?-command name? ?-cache bool? ?-timeout ms? destination "
+		"path");
+    }
+    argsPtr->bus = values[O_BUS];
+    argsPtr->intf = values[O_INTF];
+    argsPtr->cmdName = values[O_CMD];
+    argsPtr->dest = objv[i];
+    argsPtr->path = objv[i + 1];
+    argsPtr->cache = 1;
+    argsPtr->timeout = -1;
+    if ((values[O_CACHE] != NULL && Tcl_GetBooleanFromObj(interp,
+	    values[O_CACHE], &argsPtr->cache) != TCL_OK)
+	    || (argsPtr->intf != NULL
+		&& DbifCheckInterface(interp, argsPtr->intf) != TCL_OK)
+	    || DbusCheckName(interp, DBUS_NAME_BUS, argsPtr->dest,
+		"Invalid destination") != TCL_OK
+	    || DbusCheckName(interp, DBUS_NAME_PATH, argsPtr->path,
+		"Invalid path") != TCL_OK) {
+	return TCL_ERROR;
+    }
+    if (values[O_TIMEOUT] != NULL && (Tcl_GetIntFromObj(NULL,
+	    values[O_TIMEOUT], &argsPtr->timeout) != TCL_OK
+	    || argsPtr->timeout < 0)) {
+	return DbusError(interp, DBUS_EC_INVALID, "TIMEOUT",
+		Tcl_GetString(values[O_TIMEOUT]), "Invalid timeout");
+    }
+    if (argsPtr->cmdName != NULL && Tcl_GetCommandFromObj(interp,
+	    argsPtr->cmdName) != NULL) {
+	Tcl_SetObjResult(interp, Tcl_ObjPrintf("command \"%s\" already "
+		"exists", Tcl_GetString(argsPtr->cmdName)));
+	Tcl_SetErrorCode(interp, "DBUS", DBUS_EC_USAGE, "EXISTS",
+		Tcl_GetString(argsPtr->cmdName), NULL);
+	return TCL_ERROR;
+    }
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifProxyNRCmd --
  *
  *	dbif proxy ?-bus busId? ?-interface name? ?-command name?
  *	    ?-cache bool? ?-timeout ms? destination path
@@ -417,55 +504,18 @@ DbifProxyNRCmd(
     int objc,
     Tcl_Obj *const objv[])
 {
-    static const DbifOption opts[] = {
-	{"-bus", 1}, {"-interface", 1}, {"-command", 1}, {"-cache", 1},
-	{"-timeout", 1}, {NULL, 0}
-    };
-    enum { O_BUS, O_INTF, O_CMD, O_CACHE, O_TIMEOUT };
-    Tcl_Obj *values[5] = {NULL, NULL, NULL, NULL, NULL}, *handle;
-    DbifData *dbifPtr = DbifGetData(interp);
+    ProxyArgs args;
+    Tcl_Obj *handle;
     DbusConn *connPtr;
-    int i = 1, cache = 1, timeout = -1;
 
     (void) clientData;
-    if (DbifParseOptions(interp, opts, objc, objv, &i, values) != TCL_OK) {
+    if (ParseProxyArgs(interp, objc, objv, &args) != TCL_OK
+	    || DbifResolveBus(interp, DbifGetData(interp), args.bus, &handle,
+		&connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
-    if (objc - i != 2) {
-	return DbifWrongArgs(interp, "proxy ?-bus busId? ?-interface name? "
-		"?-command name? ?-cache bool? ?-timeout ms? destination "
-		"path");
-    }
-    if ((values[O_CACHE] != NULL && Tcl_GetBooleanFromObj(interp,
-	    values[O_CACHE], &cache) != TCL_OK)
-	    || (values[O_INTF] != NULL
-		&& DbifCheckInterface(interp, values[O_INTF]) != TCL_OK)
-	    || DbusCheckName(interp, DBUS_NAME_BUS, objv[i],
-		"Invalid destination") != TCL_OK
-	    || DbusCheckName(interp, DBUS_NAME_PATH, objv[i+1],
-		"Invalid path") != TCL_OK) {
-	return TCL_ERROR;
-    }
-    if (values[O_TIMEOUT] != NULL && (Tcl_GetIntFromObj(NULL,
-	    values[O_TIMEOUT], &timeout) != TCL_OK || timeout < 0)) {
-	return DbusError(interp, DBUS_EC_INVALID, "TIMEOUT",
-		Tcl_GetString(values[O_TIMEOUT]), "Invalid timeout");
-    }
-    if (values[O_CMD] != NULL && Tcl_GetCommandFromObj(interp,
-	    values[O_CMD]) != NULL) {
-	Tcl_SetObjResult(interp, Tcl_ObjPrintf("command \"%s\" already "
-		"exists", Tcl_GetString(values[O_CMD])));
-	Tcl_SetErrorCode(interp, "DBUS", DBUS_EC_USAGE, "EXISTS",
-		Tcl_GetString(values[O_CMD]), NULL);
-	return TCL_ERROR;
-    }
-    if (DbifResolveBus(interp, dbifPtr, values[O_BUS], &handle, &connPtr)
-	    != TCL_OK) {
-	return TCL_ERROR;
-    }
-
-    return Create(interp, handle, connPtr, objv[i], objv[i+1],
-	    values[O_INTF], values[O_CMD], cache, timeout, NULL);
+    return Create(interp, handle, connPtr, args.dest, args.path, args.intf,
+	    args.cmdName, args.cache, args.timeout, NULL);
 }
 
 /*
@@ -768,21 +818,19 @@ StepGetAll(
 	return TCL_ERROR;
     }
     if (DbusMessageType(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN) {
-	Tcl_Obj *argsPtr = DbusUnmarshalArgs(NULL, reply, 0), *dictPtr;
+	/*
+	 * Read with -details: the values keep their exact types
+	 * (dbifProxyExact.c); a failed GetAll leaves the cache empty.
+	 */
 
-	if (argsPtr != NULL) {
-	    Tcl_IncrRefCount(argsPtr);
-	    if (Tcl_ListObjIndex(NULL, argsPtr, 0, &dictPtr) == TCL_OK
-		    && dictPtr != NULL) {
-		Tcl_Obj *intfObj = Tcl_NewStringObj(crPtr->nextIntf->name,
-			-1);
+	Tcl_Obj *intfObj = Tcl_NewStringObj(crPtr->nextIntf->name, -1);
+	Tcl_InterpState state = Tcl_SaveInterpState(interp, TCL_OK);
 
-		Tcl_IncrRefCount(intfObj);
-		DbifPxCacheFill(crPtr->proxyPtr, intfObj, dictPtr);
-		Tcl_DecrRefCount(intfObj);
-	    }
-	    Tcl_DecrRefCount(argsPtr);
-	}
+	Tcl_IncrRefCount(intfObj);
+	(void) DbifPxPropReply(interp, crPtr->proxyPtr, NULL, intfObj,
+		reply);
+	Tcl_DecrRefCount(intfObj);
+	Tcl_RestoreInterpState(interp, state);
     }
     crPtr->nextIntf = crPtr->nextIntf->nextPtr;
     return NextGetAll(interp, crPtr);

@@ -13,6 +13,7 @@
  *			 proxy creation and deletion
  *	  dbifProxyCmd.c the proxy command: call, get, set, getall, ...
  *	  dbifProxyWatch.c PropertiesChanged, owner following, on, link
+ *	  dbifProxyExact.c received values keep their exact types
  *	  dbifObjects.c	 dbif objects: the ObjectManager client
  *
  * Copyright (c) 2026 the tcl-dbus authors.
@@ -87,6 +88,7 @@ typedef struct DbifPxDesc {
 } DbifPxDesc;
 
 struct DbifPxData;
+struct DbifPxExact;
 
 /*
  * A linked variable ("$p link").
@@ -123,6 +125,9 @@ typedef struct DbifProxy {
     Tcl_Obj *subs;		/* list of subscription ids made for the
 				 * proxy (E1); held */
     ClientData ownerWatch;	/* owner-tracking registration or NULL */
+    struct DbifPxExact *exacts;	/* received values with their exact
+				 * forms (dbifProxyExact.c); owned list,
+				 * freed by DbifPxExactsFree */
     int deleted;		/* the command is gone */
 } DbifProxy;
 
@@ -206,6 +211,25 @@ int		DbifPxStartGet(Tcl_Interp *interp, DbifProxy *proxyPtr,
 DBusMessage *	DbifPxNewSet(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    DbusConn *connPtr, DbifPxMember *propPtr,
 		    Tcl_Obj *valuePtr);
+
+/*
+ * dbifProxyExact.c
+ */
+
+void		DbifPxExactsFree(DbifProxy *proxyPtr);
+Tcl_Obj *	DbifPxReceived(DbifProxy *proxyPtr, DbifPxMember *propPtr,
+		    Tcl_Obj *pairObj);
+Tcl_Obj *	DbifPxReceivedDict(DbifProxy *proxyPtr, Tcl_Obj *intfObj,
+		    Tcl_Obj *detailsDict);
+int		DbifPxPropReply(Tcl_Interp *interp, DbifProxy *proxyPtr,
+		    DbifPxMember *propPtr, Tcl_Obj *intfObj,
+		    DBusMessage *reply);
+int		DbifPxReplyReceived(Tcl_Interp *interp, DbifProxy *proxyPtr,
+		    DbifPxMember *memPtr, DBusMessage *reply);
+Tcl_Obj *	DbifPxExactSet(DbifProxy *proxyPtr, DbifPxMember *propPtr,
+		    Tcl_Obj *valuePtr);
+int		DbifPxExactArgs(DbifProxy *proxyPtr, DbifPxMember *memPtr,
+		    int objc, Tcl_Obj *const objv[], Tcl_Obj ***newObjvPtr);
 
 /*
  * dbifProxyWatch.c

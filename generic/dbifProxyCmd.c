@@ -18,6 +18,7 @@ static int	CallMethod(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    Tcl_Obj *intfObj, int timeout, Tcl_Obj *handlerObj,
 		    int noReply, Tcl_Obj *nameObj, int objc,
 		    Tcl_Obj *const objv[], Tcl_Obj *cmdObj);
+static DbifPxStep CallReply;
 static int	CallSub(Tcl_Interp *interp, DbifProxy *proxyPtr, int objc,
 		    Tcl_Obj *const objv[]);
 static int	GetSub(Tcl_Interp *interp, DbifProxy *proxyPtr, int objc,
@@ -362,9 +363,8 @@ CallMethod(
     DbusConn *connPtr;
     DBusMessage *msg;
     dbus_uint32_t serial;
-    DbusPending *pendPtr;
-    Tcl_Obj *coroPtr;
-    int code;
+    Tcl_Obj **exactObjv;
+    int code, i;
 
     memPtr = DbifPxFind(interp, proxyPtr, DBIF_XML_METHOD, intfObj,
 	    nameObj);
@@ -401,43 +401,81 @@ CallMethod(
     if (noReply) {
 	DbusMessageSetNoReply(msg);
     }
-    if (DbusMarshalArgs(interp, connPtr, msg, memPtr->inSig, objc, objv)
-	    != TCL_OK) {
+    if (DbifPxExactArgs(proxyPtr, memPtr, objc, objv, &exactObjv)) {
+	code = DbusMarshalArgs(interp, connPtr, msg, memPtr->inSig, objc,
+		exactObjv);
+	for (i = 0; i < objc; i++) {
+	    Tcl_DecrRefCount(exactObjv[i]);
+	}
+	ckfree((char *) exactObjv);
+    } else {
+	code = DbusMarshalArgs(interp, connPtr, msg, memPtr->inSig, objc,
+		objv);
+    }
+    if (code != TCL_OK) {
 	DbusMessageRelease(msg);
 	return ArgError(interp, connPtr, memPtr, objv);
+    }
+    if (timeout == 0) {
+	timeout = INT_MAX;
+    }
+    if (!noReply && (handlerObj == NULL || DbusIsEmpty(handlerObj))) {
+	/*
+	 * Synchronous (yielding inside a coroutine): the reply's
+	 * variants keep their exact types for later calls.
+	 */
+
+	code = DbifPxAwait(interp, connPtr, msg, timeout, CallReply,
+		DbifPxOpNew(proxyPtr, memPtr));
+	DbusMessageRelease(msg);
+	return code;
     }
     code = DbusSend(interp, connPtr, msg, &serial);
     DbusMessageRelease(msg);
     if (code != TCL_OK) {
 	return TCL_ERROR;
     }
-    if (timeout == 0) {
-	timeout = INT_MAX;
+    if (!noReply) {
+	DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp,
+		handlerObj, 0, timeout);
     }
-    if (noReply || (handlerObj != NULL && !DbusIsEmpty(handlerObj))) {
-	if (!noReply) {
-	    DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp,
-		    handlerObj, 0, timeout);
-	}
-	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
-	return TCL_OK;
+    Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CallReply --
+ *
+ *	The reply of a synchronous proxy call (a DbifPxStep): the result
+ *	as "dbus call" gives it; variants in the reply are remembered with
+ *	their exact types (DbifPxReplyReceived).
+ *
+ * Results:
+ *	A Tcl result code.
+ *
+ * Side effects:
+ *	Frees the operation record.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+CallReply(
+    Tcl_Interp *interp,
+    ClientData clientData,
+    DBusMessage *reply)		/* borrowed; NULL: sending failed or the
+				 * coroutine went away (error in interp) */
+{
+    DbifPxOp *opPtr = (DbifPxOp *) clientData;
+    int code = TCL_ERROR;
+
+    if (reply != NULL) {
+	code = DbifPxReplyReceived(interp, opPtr->proxyPtr, opPtr->propPtr,
+		reply);
     }
-    coroPtr = DbusInCoroutine(interp);
-    if (coroPtr != NULL) {
-	pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_CORO, interp,
-		coroPtr, 0, timeout);
-	Tcl_DecrRefCount(coroPtr);
-	Tcl_NRAddCallback(interp, DbusCallResume, pendPtr, INT2PTR(0), NULL,
-		NULL);
-	return Tcl_NREvalObj(interp, proxyPtr->dataPtr->yieldObj, 0);
-    }
-    pendPtr = DbusPendingNew(connPtr, serial, DBUS_PENDING_WAIT, interp,
-	    NULL, 0, timeout);
-    Tcl_Preserve(connPtr);
-    DbusWaitReply(pendPtr, 0);
-    Tcl_Release(connPtr);
-    code = DbusReplyResult(interp, DbusPendingReply(pendPtr), 0);
-    DbusPendingFree(pendPtr);
+    DbifPxOpFree(opPtr);
     return code;
 }
 
@@ -527,7 +565,15 @@ DbifPxCacheGet(
  *
  *	$p get ?-interface name? prop: from the cache, else with
  *	Properties.Get (the value is cached unless the property is
- *	annotated EmitsChangedSignal=false).
+ *	annotated EmitsChangedSignal=false).  GetReply takes the reply of
+ *	a Get (opPtr->propPtr) or of a GetAll (opPtr->intfObj) with the
+ *	exact types of its values (DbifPxPropReply).
+ *
+ * Results:
+ *	A Tcl result code; the value (Get) or dict (GetAll) in interp.
+ *
+ * Side effects:
+ *	May send Get and wait or yield; the cache takes the value.
  *
  *----------------------------------------------------------------------
  */
@@ -542,11 +588,8 @@ GetReply(
     int code = TCL_ERROR;
 
     if (reply != NULL) {
-	code = DbusReplyResult(interp, reply, 0);
-	if (code == TCL_OK && !opPtr->proxyPtr->deleted) {
-	    DbifPxCacheStore(opPtr->proxyPtr, opPtr->propPtr,
-		    Tcl_GetObjResult(interp));
-	}
+	code = DbifPxPropReply(interp, opPtr->proxyPtr, opPtr->propPtr,
+		opPtr->intfObj, reply);
     }
     DbifPxOpFree(opPtr);
     return code;
@@ -670,8 +713,7 @@ DbifPxNewSet(
     }
     args[0] = propPtr->intf;
     args[1] = propPtr->name;
-    args[2] = Tcl_NewListObj(1, &propPtr->inSig);
-    Tcl_ListObjAppendElement(NULL, args[2], valuePtr);
+    args[2] = DbifPxExactSet(proxyPtr, propPtr, valuePtr);
     sigObj = Tcl_NewStringObj("ssv", 3);
     Tcl_IncrRefCount(args[2]);
     Tcl_IncrRefCount(sigObj);
@@ -715,33 +757,20 @@ SetSub(
 /*
  *----------------------------------------------------------------------
  *
- * GetAllSub, GetAllReply --
+ * GetAllSub --
  *
  *	$p getall ?interface?: a dict of the readable properties, from
- *	the cache when it holds all of them, else from GetAll.
+ *	the cache when it holds all of them, else from GetAll (its reply
+ *	goes to GetReply).
+ *
+ * Results:
+ *	A Tcl result code; the dict in interp.
+ *
+ * Side effects:
+ *	May send GetAll and wait or yield; fills the cache.
  *
  *----------------------------------------------------------------------
  */
-
-static int
-GetAllReply(
-    Tcl_Interp *interp,
-    ClientData clientData,
-    DBusMessage *reply)
-{
-    DbifPxOp *opPtr = (DbifPxOp *) clientData;
-    int code = TCL_ERROR;
-
-    if (reply != NULL) {
-	code = DbusReplyResult(interp, reply, 0);
-	if (code == TCL_OK && !opPtr->proxyPtr->deleted) {
-	    DbifPxCacheFill(opPtr->proxyPtr, opPtr->intfObj,
-		    Tcl_GetObjResult(interp));
-	}
-    }
-    DbifPxOpFree(opPtr);
-    return code;
-}
 
 static int
 GetAllSub(
@@ -828,7 +857,7 @@ GetAllSub(
     opPtr = DbifPxOpNew(proxyPtr, NULL);
     opPtr->intfObj = intfObj;
     Tcl_IncrRefCount(intfObj);
-    code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout, GetAllReply,
+    code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout, GetReply,
 	    opPtr);
     DbusMessageRelease(msg);
     return code;

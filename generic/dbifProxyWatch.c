@@ -65,13 +65,9 @@ LinkGetReply(
     int code = TCL_ERROR;
 
     if (reply != NULL) {
-	code = DbusReplyResult(interp, reply, 0);
-	if (code == TCL_OK && !proxyPtr->deleted) {
-	    Tcl_Obj *valuePtr = Tcl_GetObjResult(interp);
-
-	    Tcl_IncrRefCount(valuePtr);
-	    DbifPxCacheStore(proxyPtr, opPtr->propPtr, valuePtr);
-	    Tcl_DecrRefCount(valuePtr);
+	code = DbifPxPropReply(interp, proxyPtr, opPtr->propPtr, NULL,
+		reply);
+	if (code == TCL_OK) {
 	    Tcl_ResetResult(interp);
 	}
     }
@@ -242,8 +238,8 @@ ExpectReply(
     Tcl_ListObjAppendElement(NULL, script, nameObj);
     Tcl_ListObjAppendElement(NULL, script, Tcl_NewStringObj(kind, -1));
     Tcl_ListObjAppendElement(NULL, script, argObj);
-    DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp, script, 0,
-	    proxyPtr->timeout);
+    DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp, script,
+	    DBUS_FLAG_DETAILS, proxyPtr->timeout);
 }
 
 /*
@@ -298,17 +294,23 @@ ReplyCmd(
 		&nameObj2) == TCL_OK && intfObj && nameObj2
 		&& (propPtr = DbifPxFind(NULL, proxyPtr, DBIF_XML_PROPERTY,
 		    intfObj, nameObj2)) != NULL) {
-	    DbifPxCacheStore(proxyPtr, propPtr, objv[5]);
+	    Tcl_Obj *plainObj = DbifPxReceived(proxyPtr, propPtr, objv[5]);
+
+	    Tcl_IncrRefCount(plainObj);
+	    DbifPxCacheStore(proxyPtr, propPtr, plainObj);
+	    Tcl_DecrRefCount(plainObj);
 	}
 	return TCL_OK;
     }
     if (strcmp(Tcl_GetString(objv[2]), "getall") == 0) {
 	if (!isError && objc > 5) {
-	    Tcl_Obj *empty = Tcl_NewObj();
+	    Tcl_Obj *empty = Tcl_NewObj(), *plainDict;
 
 	    Tcl_IncrRefCount(empty);
-	    DbifPxCacheFill(proxyPtr, objv[3], objv[5]);
-	    DbifPxChanged(proxyPtr, objv[3], objv[5], empty);
+	    plainDict = DbifPxReceivedDict(proxyPtr, objv[3], objv[5]);
+	    Tcl_IncrRefCount(plainDict);
+	    DbifPxChanged(proxyPtr, objv[3], plainDict, empty);
+	    Tcl_DecrRefCount(plainDict);
 	    Tcl_DecrRefCount(empty);
 	}
 	return TCL_OK;
@@ -471,7 +473,7 @@ PropsChanged(
     DBusMessage *msg)
 {
     DbifProxy *proxyPtr = (DbifProxy *) clientData;
-    Tcl_Obj *argsPtr, **av, **names, *pair[2];
+    Tcl_Obj *argsPtr, **av, **names, *pair[2], *changedPtr;
     Tcl_Size ac, n, i;
     DbifPxLink *linkPtr;
     DbifPxMember *propPtr;
@@ -481,7 +483,7 @@ PropsChanged(
 		!= 0) {
 	return TCL_OK;
     }
-    argsPtr = DbusUnmarshalArgs(interp, msg, 0);
+    argsPtr = DbusUnmarshalArgs(interp, msg, DBUS_FLAG_DETAILS);
     if (argsPtr == NULL) {
 	Tcl_ResetResult(interp);
 	return TCL_OK;
@@ -494,7 +496,8 @@ PropsChanged(
 	return TCL_OK;
     }
     Tcl_Preserve(proxyPtr);
-    DbifPxCacheFill(proxyPtr, av[0], av[1]);
+    changedPtr = DbifPxReceivedDict(proxyPtr, av[0], av[1]);
+    Tcl_IncrRefCount(changedPtr);
     Tcl_ListObjGetElements(NULL, av[2], &n, &names);
     for (i = 0; i < n; i++) {
 	propPtr = DbifPxFind(NULL, proxyPtr, DBIF_XML_PROPERTY, av[0],
@@ -529,7 +532,8 @@ PropsChanged(
 	    break;
 	}
     }
-    DbifPxChanged(proxyPtr, av[0], av[1], av[2]);
+    DbifPxChanged(proxyPtr, av[0], changedPtr, av[2]);
+    Tcl_DecrRefCount(changedPtr);
     Tcl_Release(proxyPtr);
     Tcl_DecrRefCount(argsPtr);
     return TCL_OK;

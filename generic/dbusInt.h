@@ -38,6 +38,8 @@
  *			   parts dbusMarshalFixed.c (fixed arrays, bytes),
  *			   dbusMarshalDict.c (a{KV}), dbusMarshalVariant.c
  *			   ('v') share the private dbusMarshalInt.h
+ *	  dbusWriter.c	   a message built piece by piece (containers,
+ *			   strings, values) for large known shapes
  *	  dbusUnmarshal.c  DBusMessageIter -> Tcl_Obj (the decoder)
  *	  dbusExact.c	   received values sent back with their exact types
  *	  dbusSignature.c  signature grammar, the cached "dbus.signature" type
@@ -799,6 +801,25 @@ int		DbusSendArgs(Tcl_Interp *interp, DbusConn *connPtr,
 int		DbusSendReturn(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessage *call, Tcl_Obj *sigObj, Tcl_Size objc,
 		    Tcl_Obj *const objv[]);
+/*
+ *----------------------------------------------------------------------
+ * dbusWriter.c
+ *----------------------------------------------------------------------
+ */
+
+typedef struct DbusWriter DbusWriter;
+
+int		DbusWriterReturn(Tcl_Interp *interp, DbusConn *connPtr,
+		    DBusMessage *call, DbusWriter **writerPtr);
+DbusWriter *	DbusWriterSignal(Tcl_Interp *interp, DbusConn *connPtr,
+		    const char *path, const char *intf, const char *member);
+int		DbusWriterOpen(DbusWriter *w, int type,
+		    const char *contentSig);
+int		DbusWriterClose(DbusWriter *w);
+int		DbusWriterString(DbusWriter *w, int type, const char *s);
+int		DbusWriterValue(DbusWriter *w, const char *sig, int sigLen,
+		    Tcl_Obj *valuePtr);
+int		DbusWriterFinish(DbusWriter *w, int send);
 int		DbusSendSignal(Tcl_Interp *interp, DbusConn *connPtr,
 		    const char *path, const char *intf, const char *member,
 		    Tcl_Obj *sigObj, Tcl_Size objc, Tcl_Obj *const objv[],
