@@ -479,67 +479,6 @@ ReplyCmd(
 /*
  *----------------------------------------------------------------------
  *
- * Subscribe --
- *
- *	Subscribe to signals from the destination: the manager's own
- *	(path) or PropertiesChanged below it (path_namespace).
- *
- * Results:
- *	TCL_OK, or TCL_ERROR: the rule could not be built {DBUS INVALID MATCH
- *	member}, or the subscription failed.
- *
- * Side effects:
- *	A subscription whose id is appended to omPtr->subs (ended by Stop);
- *	the rule's AddMatch goes to the bus.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-Subscribe(
-    Tcl_Interp *interp,
-    DbifObjects *omPtr,
-    DbusConn *connPtr,
-    const char *pathKey,	/* "path" or "path_namespace" */
-    const char *intf,
-    const char *member,
-    DbusMessageProc *proc)
-{
-    DbusMatchRule *rulePtr = DbusMatchNew();
-    DbusSubscription *subPtr;
-    const char *err = NULL;
-    const char *dest = Tcl_GetString(omPtr->dest);
-    const char *path = Tcl_GetString(omPtr->path);
-
-    if (strcmp(pathKey, "path_namespace") == 0 && strcmp(path, "/") == 0) {
-	pathKey = NULL;		/* everything is below / */
-    }
-    if (rulePtr == NULL
-	    || !DbusMatchSet(rulePtr, "sender", 6, dest, strlen(dest), &err)
-	    || (pathKey != NULL && !DbusMatchSet(rulePtr, pathKey,
-		strlen(pathKey), path, strlen(path), &err))
-	    || !DbusMatchSet(rulePtr, "interface", 9, intf, strlen(intf),
-		&err)
-	    || !DbusMatchSet(rulePtr, "member", 6, member, strlen(member),
-		&err)) {
-	if (rulePtr != NULL) {
-	    DbusMatchFree(rulePtr);
-	}
-	return DbusError(interp, DBUS_EC_INVALID, "MATCH", member, "%s",
-		err ? err : "out of memory");
-    }
-    subPtr = DbusSubscribe(interp, connPtr, rulePtr, 0, NULL, proc, omPtr);
-    if (subPtr == NULL) {
-	return TCL_ERROR;
-    }
-    Tcl_ListObjAppendElement(NULL, omPtr->subs,
-	    Tcl_NewWideIntObj(DbusSubscriptionId(subPtr)));
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
  * Stop, ObjectsFree, ObjectsDeleted --
  *
  *	Stop: end the subscriptions and the owner watch.  ObjectsFree:
@@ -733,13 +672,16 @@ DbifObjectsNRCmd(
     if (omPtr->removed != NULL) {
 	Tcl_IncrRefCount(omPtr->removed);
     }
-    if (Subscribe(interp, omPtr, connPtr, "path", OM_INTERFACE,
-	    "InterfacesAdded", OmSignal) != TCL_OK
-	    || Subscribe(interp, omPtr, connPtr, "path", OM_INTERFACE,
-		"InterfacesRemoved", OmSignal) != TCL_OK
-	    || Subscribe(interp, omPtr, connPtr, "path_namespace",
-		DBUS_PROPS_INTERFACE, "PropertiesChanged", OmPropsChanged)
-		!= TCL_OK) {
+    if (DbifSubscribeObject(interp, connPtr, omPtr->dest, "path",
+	    omPtr->path, OM_INTERFACE, "InterfacesAdded", NULL, OmSignal,
+	    omPtr, omPtr->subs, NULL) != TCL_OK
+	    || DbifSubscribeObject(interp, connPtr, omPtr->dest, "path",
+		omPtr->path, OM_INTERFACE, "InterfacesRemoved", NULL,
+		OmSignal, omPtr, omPtr->subs, NULL) != TCL_OK
+	    || DbifSubscribeObject(interp, connPtr, omPtr->dest,
+		"path_namespace", omPtr->path, DBUS_PROPS_INTERFACE,
+		"PropertiesChanged", NULL, OmPropsChanged, omPtr,
+		omPtr->subs, NULL) != TCL_OK) {
 	ObjectsFree((char *) omPtr);
 	return TCL_ERROR;
     }

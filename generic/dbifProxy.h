@@ -247,6 +247,11 @@ int		DbifPxWatchStart(Tcl_Interp *interp, DbifProxy *proxyPtr,
 void		DbifPxWatchStop(DbifProxy *proxyPtr);
 void		DbifUnsubscribeAll(Tcl_Interp *interp, Tcl_Obj *handle,
 		    Tcl_Obj *subsObj);
+int		DbifSubscribeObject(Tcl_Interp *interp, DbusConn *connPtr,
+		    Tcl_Obj *destObj, const char *pathKey, Tcl_Obj *pathObj,
+		    const char *intf, const char *member, Tcl_Obj *script,
+		    DbusMessageProc *proc, ClientData clientData,
+		    Tcl_Obj *subsObj, Tcl_WideInt *idPtr);
 void		DbifPxChanged(DbifProxy *proxyPtr, Tcl_Obj *intfObj,
 		    Tcl_Obj *changedPtr, Tcl_Obj *invalidPtr);
 

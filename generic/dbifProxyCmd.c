@@ -72,6 +72,87 @@ DbifPxOpFree(
 /*
  *----------------------------------------------------------------------
  *
+ * DescribeSub, DestroySub, OwnerSub --
+ *
+ *	$p describe, $p destroy, $p owner: the subcommands without
+ *	arguments.
+ *
+ * Results:
+ *	A Tcl result code; the description dict, "", the owner.
+ *
+ * Side effects:
+ *	DestroySub deletes the proxy command.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+DescribeSub(
+    Tcl_Interp *interp,
+    DbifProxy *proxyPtr,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    if (objc != 2) {
+	Tcl_WrongNumArgs(interp, 2, objv, NULL);
+	return TCL_ERROR;
+    }
+    Tcl_SetObjResult(interp, DbifPxDescribe(proxyPtr->descPtr));
+    return TCL_OK;
+}
+
+static int
+DestroySub(
+    Tcl_Interp *interp,
+    DbifProxy *proxyPtr,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    if (objc != 2) {
+	Tcl_WrongNumArgs(interp, 2, objv, NULL);
+	return TCL_ERROR;
+    }
+    if (proxyPtr->token != NULL) {
+	Tcl_DeleteCommandFromToken(interp, proxyPtr->token);
+    }
+    return TCL_OK;
+}
+
+static int
+OwnerSub(
+    Tcl_Interp *interp,
+    DbifProxy *proxyPtr,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    if (objc != 2) {
+	Tcl_WrongNumArgs(interp, 2, objv, NULL);
+	return TCL_ERROR;
+    }
+    Tcl_SetObjResult(interp, proxyPtr->owner);
+    return TCL_OK;
+}
+
+/*
+ * The subcommands; any other first word is a method name.
+ */
+
+typedef int (SubProc)(Tcl_Interp *interp, DbifProxy *proxyPtr, int objc,
+	Tcl_Obj *const objv[]);
+
+static const struct {
+    const char *name;
+    SubProc *proc;
+} subcommands[] = {
+    {"call", CallSub}, {"changed", ChangedSub}, {"describe", DescribeSub},
+    {"destroy", DestroySub}, {"get", GetSub}, {"getall", GetAllSub},
+    {"link", DbifPxLinkSub}, {"on", DbifPxOnSub}, {"owner", OwnerSub},
+    {"set", SetSub}, {NULL, NULL}
+};
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifPxObjCmd, DbifPxNRObjCmd --
  *
  *	The proxy command: $p subcommand ?arg ...? or $p Method ?arg ...?
@@ -104,72 +185,19 @@ DbifPxNRObjCmd(
 {
     DbifProxy *proxyPtr = (DbifProxy *) clientData;
     const char *sub;
+    int i;
 
     if (objc < 2) {
 	Tcl_WrongNumArgs(interp, 1, objv, "subcommand|Method ?arg ...?");
 	return TCL_ERROR;
     }
     sub = Tcl_GetString(objv[1]);
-    switch (sub[0]) {
-    case 'c':
-	if (strcmp(sub, "call") == 0) {
-	    return CallSub(interp, proxyPtr, objc, objv);
-	}
-	if (strcmp(sub, "changed") == 0) {
-	    return ChangedSub(interp, proxyPtr, objc, objv);
-	}
-	break;
-    case 'd':
-	if (strcmp(sub, "describe") == 0) {
-	    if (objc != 2) {
-		Tcl_WrongNumArgs(interp, 2, objv, NULL);
-		return TCL_ERROR;
+    if (sub[0] >= 'a' && sub[0] <= 'z') {
+	for (i = 0; subcommands[i].name != NULL; i++) {
+	    if (strcmp(sub, subcommands[i].name) == 0) {
+		return subcommands[i].proc(interp, proxyPtr, objc, objv);
 	    }
-	    Tcl_SetObjResult(interp, DbifPxDescribe(proxyPtr->descPtr));
-	    return TCL_OK;
 	}
-	if (strcmp(sub, "destroy") == 0) {
-	    if (objc != 2) {
-		Tcl_WrongNumArgs(interp, 2, objv, NULL);
-		return TCL_ERROR;
-	    }
-	    if (proxyPtr->token != NULL) {
-		Tcl_DeleteCommandFromToken(interp, proxyPtr->token);
-	    }
-	    return TCL_OK;
-	}
-	break;
-    case 'g':
-	if (strcmp(sub, "get") == 0) {
-	    return GetSub(interp, proxyPtr, objc, objv);
-	}
-	if (strcmp(sub, "getall") == 0) {
-	    return GetAllSub(interp, proxyPtr, objc, objv);
-	}
-	break;
-    case 'l':
-	if (strcmp(sub, "link") == 0) {
-	    return DbifPxLinkSub(interp, proxyPtr, objc, objv);
-	}
-	break;
-    case 'o':
-	if (strcmp(sub, "on") == 0) {
-	    return DbifPxOnSub(interp, proxyPtr, objc, objv);
-	}
-	if (strcmp(sub, "owner") == 0) {
-	    if (objc != 2) {
-		Tcl_WrongNumArgs(interp, 2, objv, NULL);
-		return TCL_ERROR;
-	    }
-	    Tcl_SetObjResult(interp, proxyPtr->owner);
-	    return TCL_OK;
-	}
-	break;
-    case 's':
-	if (strcmp(sub, "set") == 0) {
-	    return SetSub(interp, proxyPtr, objc, objv);
-	}
-	break;
     }
     return CallMethod(interp, proxyPtr, NULL, proxyPtr->timeout, NULL, 0,
 	    objv[1], objc - 2, objv + 2, objv[0]);

@@ -673,39 +673,53 @@ OwnerChanged(
 /*
  *----------------------------------------------------------------------
  *
- * Subscribe --
+ * DbifSubscribeObject --
  *
- *	Subscribe (E1) to a signal of the proxy's object: sender the
- *	destination (a well-known name matches its current owner), path
- *	the proxy's path.
+ *	Subscribe (E1) to a signal sent by dest: from the object path
+ *	(pathKey "path") or from any object below it ("path_namespace";
+ *	below "/" that is every object).  A well-known dest matches its
+ *	current owner.  Used by proxies and by "dbif objects".
  *
  * Results:
- *	TCL_OK with the subscription id appended to proxyPtr->subs, or
- *	TCL_ERROR.
+ *	TCL_OK with the subscription id appended to subsObj (and in
+ *	*idPtr when not NULL), or TCL_ERROR: the rule could not be built
+ *	{DBUS INVALID MATCH member}, or the subscription failed.
+ *
+ * Side effects:
+ *	A subscription (ended by DbifUnsubscribeAll of subsObj); the
+ *	rule's AddMatch goes to the bus.
  *
  *----------------------------------------------------------------------
  */
 
-static int
-Subscribe(
+int
+DbifSubscribeObject(
     Tcl_Interp *interp,
-    DbifProxy *proxyPtr,
     DbusConn *connPtr,
+    Tcl_Obj *destObj,		/* borrowed */
+    const char *pathKey,	/* "path" or "path_namespace" */
+    Tcl_Obj *pathObj,		/* borrowed */
     const char *intf,
     const char *member,
     Tcl_Obj *script,		/* command prefix or NULL */
     DbusMessageProc *proc,	/* when script is NULL */
-    Tcl_WideInt *idPtr)
+    ClientData clientData,	/* for proc */
+    Tcl_Obj *subsObj,		/* list of ids; unshared, appended to */
+    Tcl_WideInt *idPtr)		/* out, or NULL */
 {
     DbusMatchRule *rulePtr = DbusMatchNew();
     DbusSubscription *subPtr;
     const char *err = NULL;
-    const char *dest = Tcl_GetString(proxyPtr->dest);
-    const char *path = Tcl_GetString(proxyPtr->path);
+    const char *dest = Tcl_GetString(destObj);
+    const char *path = Tcl_GetString(pathObj);
 
+    if (strcmp(pathKey, "path_namespace") == 0 && strcmp(path, "/") == 0) {
+	pathKey = NULL;		/* everything is below / */
+    }
     if (rulePtr == NULL
 	    || !DbusMatchSet(rulePtr, "sender", 6, dest, strlen(dest), &err)
-	    || !DbusMatchSet(rulePtr, "path", 4, path, strlen(path), &err)
+	    || (pathKey != NULL && !DbusMatchSet(rulePtr, pathKey,
+		strlen(pathKey), path, strlen(path), &err))
 	    || !DbusMatchSet(rulePtr, "interface", 9, intf, strlen(intf),
 		&err)
 	    || !DbusMatchSet(rulePtr, "member", 6, member, strlen(member),
@@ -717,12 +731,15 @@ Subscribe(
 		err ? err : "out of memory");
     }
     subPtr = DbusSubscribe(interp, connPtr, rulePtr, 0, script, proc,
-	    proxyPtr);
+	    clientData);
     if (subPtr == NULL) {
 	return TCL_ERROR;
     }
-    *idPtr = DbusSubscriptionId(subPtr);
-    Tcl_ListObjAppendElement(NULL, proxyPtr->subs, Tcl_NewWideIntObj(*idPtr));
+    if (idPtr != NULL) {
+	*idPtr = DbusSubscriptionId(subPtr);
+    }
+    Tcl_ListObjAppendElement(NULL, subsObj,
+	    Tcl_NewWideIntObj(DbusSubscriptionId(subPtr)));
     return TCL_OK;
 }
 
@@ -748,11 +765,10 @@ DbifPxWatchStart(
     DbifProxy *proxyPtr,
     DbusConn *connPtr)
 {
-    Tcl_WideInt id;
-
-    if (proxyPtr->cache && Subscribe(interp, proxyPtr, connPtr,
-	    DBUS_PROPS_INTERFACE, "PropertiesChanged", NULL, PropsChanged,
-	    &id) != TCL_OK) {
+    if (proxyPtr->cache && DbifSubscribeObject(interp, connPtr,
+	    proxyPtr->dest, "path", proxyPtr->path, DBUS_PROPS_INTERFACE,
+	    "PropertiesChanged", NULL, PropsChanged, proxyPtr,
+	    proxyPtr->subs, NULL) != TCL_OK) {
 	return TCL_ERROR;
     }
     if (!(DbusConnFlags(connPtr) & DBUS_CONN_PEER)) {
@@ -869,9 +885,10 @@ DbifPxOnSub(
     }
     sigPtr = DbifPxFind(interp, proxyPtr, DBIF_XML_SIGNAL, intfObj, objv[i]);
     if (sigPtr == NULL || (connPtr = DbifPxConn(interp, proxyPtr)) == NULL
-	    || Subscribe(interp, proxyPtr, connPtr,
-		Tcl_GetString(sigPtr->intf), Tcl_GetString(sigPtr->name),
-		objv[i + 1], NULL, &id) != TCL_OK) {
+	    || DbifSubscribeObject(interp, connPtr, proxyPtr->dest, "path",
+		proxyPtr->path, Tcl_GetString(sigPtr->intf),
+		Tcl_GetString(sigPtr->name), objv[i + 1], NULL, NULL,
+		proxyPtr->subs, &id) != TCL_OK) {
 	return TCL_ERROR;
     }
     Tcl_SetObjResult(interp, Tcl_NewWideIntObj(id));

@@ -37,6 +37,7 @@ pkg-config:pkg-config
 test="
 dbus-bin:dbus-send
 libglib2.0-bin:gdbus
+libglib2.0-dev:/usr/include/glib-2.0/gio/gio.h
 systemd:busctl
 python3-dbus:/usr/lib/python3/dist-packages/dbus/__init__.py
 python3-gi:/usr/lib/python3/dist-packages/gi/__init__.py
