@@ -363,6 +363,8 @@ int		DbifIntrospectXml(DbifData *dataPtr, const char *handle,
 int		DbifServes(DbifData *dataPtr, DbusConn *connPtr);
 void		DbifRevive(DbifData *dataPtr, const char *oldHandle,
 		    DbusConn *connPtr);
+void		DbifUnserved(DbifData *dataPtr, const char *what,
+		    const char *key);
 void		DbifNameRemember(DbifData *dataPtr, Tcl_Obj *handle,
 		    Tcl_Obj *nameObj, Tcl_Obj *entryObj);
 Tcl_Obj *	DbifNamesOf(DbifData *dataPtr, Tcl_Obj *handle);

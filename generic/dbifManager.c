@@ -585,7 +585,7 @@ DbifManagersFree(
  *
  * Results:
  *	None; a handler that cannot be installed (another interp serves
- *	it) is a background error.
+ *	it) is a background error (DbifUnserved).
  *
  * Side effects:
  *	May replace managers' handles; installs core handlers
@@ -614,9 +614,8 @@ DbifManagersFollow(
 		&& DbifInstallHandler(dataPtr, connPtr,
 		Tcl_GetString(mgrPtr->path), OM_INTERFACE ".GetManagedObjects",
 		GetManagedObjects) != TCL_OK) {
-	    Tcl_AddErrorInfo(dataPtr->interp, "\n    (serving an object "
-		    "manager again after dbif connect)");
-	    Tcl_BackgroundException(dataPtr->interp, TCL_ERROR);
+	    DbifUnserved(dataPtr, "object manager",
+		    Tcl_GetString(mgrPtr->path));
 	}
     }
 }

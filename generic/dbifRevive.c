@@ -189,7 +189,7 @@ Rekey(
 /*
  *----------------------------------------------------------------------
  *
- * Unserved --
+ * DbifUnserved --
  *
  *	Report something dbif could not serve again on a new connection
  *	(another interp serves that method there; the bus refused a rule)
@@ -204,10 +204,10 @@ Rekey(
  *----------------------------------------------------------------------
  */
 
-static void
-Unserved(
+void
+DbifUnserved(
     DbifData *dataPtr,
-    const char *what,		/* "method", "listener" */
+    const char *what,		/* "method", "listener", "manager" */
     const char *key)		/* which */
 {
     Tcl_Obj *info = Tcl_ObjPrintf("\n    (serving %s \"%s\" again after "
@@ -228,7 +228,7 @@ Unserved(
  *	its core handler on the connection.
  *
  * Results:
- *	None; failures are background errors (Unserved).
+ *	None; failures are background errors (DbifUnserved).
  *
  * Side effects:
  *	Installs core handlers (DbifInstallHandler: nothing where ours is
@@ -262,7 +262,7 @@ ServeMethods(
 	    if (DbifInstallHandler(dataPtr, connPtr,
 		    Tcl_GetString(nodePtr->path), Tcl_DStringValue(&key),
 		    DbifMethodProc) != TCL_OK) {
-		Unserved(dataPtr, "method", Tcl_DStringValue(&key));
+		DbifUnserved(dataPtr, "method", Tcl_DStringValue(&key));
 	    }
 	    Tcl_DStringFree(&key);
 	}
@@ -278,7 +278,7 @@ ServeMethods(
  *	connection (DbifListenAttach).
  *
  * Results:
- *	None; failures are background errors (Unserved).
+ *	None; failures are background errors (DbifUnserved).
  *
  * Side effects:
  *	Handlers, subscriptions and match rules on the connection (once
@@ -314,7 +314,7 @@ ServeListeners(
 		Tcl_GetString(elems[k]));
 	if (hPtr != NULL && DbifListenAttach(dataPtr->interp, dataPtr,
 		connPtr, (DbifListen *) Tcl_GetHashValue(hPtr)) != TCL_OK) {
-	    Unserved(dataPtr, "listener", Tcl_GetString(elems[k]));
+	    DbifUnserved(dataPtr, "listener", Tcl_GetString(elems[k]));
 	}
     }
     Tcl_DecrRefCount(keys);
