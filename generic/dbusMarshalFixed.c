@@ -282,6 +282,66 @@ FixedSource(
 /*
  *----------------------------------------------------------------------
  *
+ * GatherInts --
+ *
+ *	The fast path of GatherElements for integer element types: store
+ *	elements that are Tcl integers within the range, one tight loop
+ *	per element size, up to the first one that is not (which the
+ *	general loop then takes, with its conversions and errors).
+ *
+ * Results:
+ *	The number of elements stored (n when all were).
+ *
+ * Side effects:
+ *	Writes the elements to p.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static inline Tcl_Size
+GatherInts(
+    Tcl_Obj *const *elems,	/* the list's elements */
+    Tcl_Size n,
+    int size,			/* element size: 1, 2, 4 or 8 */
+    const IntRange *rangePtr,	/* the element type's range */
+    void *p)			/* room for n elements */
+{
+    const Tcl_ObjType *typePtr = dbusTclTypes.intTypePtr;
+    Tcl_WideInt min = rangePtr->min, max = rangePtr->max, w;
+    Tcl_Size k;
+
+#define GATHER_LOOP(type) \
+    for (k = 0; k < n; k++) {						\
+	if (elems[k]->typePtr != typePtr) {				\
+	    break;							\
+	}								\
+	w = INT_REP(elems[k]);						\
+	if (w < min || w > max) {					\
+	    break;							\
+	}								\
+	((type *) p)[k] = (type) w;					\
+    }
+    switch (size) {
+    case 1:
+	GATHER_LOOP(unsigned char);
+	break;
+    case 2:
+	GATHER_LOOP(dbus_uint16_t);
+	break;
+    case 4:
+	GATHER_LOOP(dbus_uint32_t);
+	break;
+    default:
+	GATHER_LOOP(dbus_int64_t);
+	break;
+    }
+#undef GATHER_LOOP
+    return k;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * GatherElements --
  *
  *	The hot loop of DbusMarshalFixedArray: convert n list elements to
@@ -314,7 +374,9 @@ GatherElements(
     Tcl_WideInt w;
     Tcl_Size k;
 
-    for (k = 0; k < n; k++) {
+    k = (rangePtr != NULL && dbusTclTypes.intTypePtr != NULL)
+	    ? GatherInts(elems, n, size, rangePtr, p) : 0;
+    for (; k < n; k++) {
 	if (rangePtr != NULL) {		/* the hot path, inline */
 	    Tcl_Obj *elemPtr = elems[k];
 	    int ok = 1;
