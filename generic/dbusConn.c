@@ -273,6 +273,9 @@ InterpDeleteProc(
     for (i = 0; i < DBUS_LIT_COUNT; i++) {
 	Tcl_DecrRefCount(dataPtr->literals[i]);
     }
+    if (dataPtr->infoCache != NULL) {
+	Tcl_DecrRefCount(dataPtr->infoCache);
+    }
     for (i = 0; i < 7; i++) {
 	if (dataPtr->fieldCache[i] != NULL) {
 	    Tcl_DecrRefCount(dataPtr->fieldCache[i]);

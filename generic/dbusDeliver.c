@@ -22,11 +22,19 @@
  *
  * DbusMessageInfo --
  *
- *	The message-info dict handed to handler scripts (reference 1.13),
- *	built as a list of key/value pairs with shared key objects.
+ *	The message-info dict handed to handler scripts (reference 1.13):
+ *	a dict with shared key objects (a script's "dict get" finds it
+ *	ready, no list to convert).  The interp keeps the last one and,
+ *	when nobody else holds it by the next message, changes only the
+ *	values that differ (the serials, as a rule) instead of building
+ *	another.
  *
  * Results:
- *	New object, refcount 0.
+ *	The dict; the caller takes a reference (Tcl_IncrRefCount) while it
+ *	uses it and never changes it.
+ *
+ * Side effects:
+ *	The interp's cached dict may be changed in place or replaced.
  *
  *----------------------------------------------------------------------
  */
@@ -69,41 +77,58 @@ DbusMessageInfo(
     DbusInterpData *dataPtr,
     DBusMessage *msg)
 {
-    Tcl_Obj *objv[2 * 12];
+    Tcl_Obj *values[DBUS_INFO_FIELDS];
     Tcl_Obj **lit = dataPtr->literals;
-    int type = dbus_message_get_type(msg);
+    Tcl_Obj *infoPtr = dataPtr->infoCache;
+    int type = dbus_message_get_type(msg), i;
     dbus_uint32_t rs;
 
-    objv[0] = lit[DBUS_LIT_MEMBER];
-    objv[1] = CachedString(dataPtr, 0, dbus_message_get_member(msg));
-    objv[2] = lit[DBUS_LIT_INTERFACE];
-    objv[3] = CachedString(dataPtr, 1, dbus_message_get_interface(msg));
-    objv[4] = lit[DBUS_LIT_PATH];
-    objv[5] = CachedString(dataPtr, 2, dbus_message_get_path(msg));
-    objv[6] = lit[DBUS_LIT_SENDER];
-    objv[7] = CachedString(dataPtr, 3, dbus_message_get_sender(msg));
-    objv[8] = lit[DBUS_LIT_DESTINATION];
-    objv[9] = CachedString(dataPtr, 4, dbus_message_get_destination(msg));
-    objv[10] = lit[DBUS_LIT_MESSAGETYPE];
-    objv[11] = lit[(type >= DBUS_MESSAGE_TYPE_METHOD_CALL
+    values[0] = CachedString(dataPtr, 0, dbus_message_get_member(msg));
+    values[1] = CachedString(dataPtr, 1, dbus_message_get_interface(msg));
+    values[2] = CachedString(dataPtr, 2, dbus_message_get_path(msg));
+    values[3] = CachedString(dataPtr, 3, dbus_message_get_sender(msg));
+    values[4] = CachedString(dataPtr, 4,
+	    dbus_message_get_destination(msg));
+    values[5] = lit[(type >= DBUS_MESSAGE_TYPE_METHOD_CALL
 	    && type <= DBUS_MESSAGE_TYPE_SIGNAL)
 	    ? DBUS_LIT_T_INVALID + type : DBUS_LIT_T_INVALID];
-    objv[12] = lit[DBUS_LIT_SIGNATURE];
-    objv[13] = CachedString(dataPtr, 5, dbus_message_get_signature(msg));
-    objv[14] = lit[DBUS_LIT_SERIAL];
-    objv[15] = Tcl_NewWideIntObj(dbus_message_get_serial(msg));
-    objv[16] = lit[DBUS_LIT_REPLYSERIAL];
+    values[6] = CachedString(dataPtr, 5, dbus_message_get_signature(msg));
+    values[7] = Tcl_NewWideIntObj(dbus_message_get_serial(msg));
     rs = dbus_message_get_reply_serial(msg);
-    objv[17] = rs ? Tcl_NewWideIntObj(rs) : lit[DBUS_LIT_ZERO];
-    objv[18] = lit[DBUS_LIT_NOREPLY];
-    objv[19] = lit[dbus_message_get_no_reply(msg) ? DBUS_LIT_ONE
+    values[8] = rs ? Tcl_NewWideIntObj(rs) : lit[DBUS_LIT_ZERO];
+    values[9] = lit[dbus_message_get_no_reply(msg) ? DBUS_LIT_ONE
 	    : DBUS_LIT_ZERO];
-    objv[20] = lit[DBUS_LIT_AUTOSTART];
-    objv[21] = lit[dbus_message_get_auto_start(msg) ? DBUS_LIT_ONE
+    values[10] = lit[dbus_message_get_auto_start(msg) ? DBUS_LIT_ONE
 	    : DBUS_LIT_ZERO];
-    objv[22] = lit[DBUS_LIT_ERRORNAME];
-    objv[23] = CachedString(dataPtr, 6, dbus_message_get_error_name(msg));
-    return Tcl_NewListObj(24, objv);
+    values[11] = CachedString(dataPtr, 6,
+	    dbus_message_get_error_name(msg));
+
+    /*
+     * The last dict, when only the cache holds it and it still is a
+     * dict, gets the values that changed (usually the serials only);
+     * anything else gets a new dict.  Keys DBUS_LIT_MEMBER ..
+     * DBUS_LIT_ERRORNAME, in this order, values[i] under key i.
+     */
+
+    if (infoPtr == NULL || Tcl_IsShared(infoPtr)
+	    || infoPtr->typePtr != dataPtr->dictTypePtr) {
+	if (infoPtr != NULL) {
+	    Tcl_DecrRefCount(infoPtr);
+	}
+	infoPtr = Tcl_NewDictObj();
+	Tcl_IncrRefCount(infoPtr);
+	dataPtr->infoCache = infoPtr;
+	dataPtr->dictTypePtr = infoPtr->typePtr;
+	memset(dataPtr->infoValues, 0, sizeof(dataPtr->infoValues));
+    }
+    for (i = 0; i < DBUS_INFO_FIELDS; i++) {
+	if (values[i] != dataPtr->infoValues[i]) {
+	    Tcl_DictObjPut(NULL, infoPtr, lit[DBUS_LIT_MEMBER + i],
+		    values[i]);
+	    dataPtr->infoValues[i] = values[i];
+	}
+    }
+    return infoPtr;
 }
 
 /*

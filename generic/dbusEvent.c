@@ -28,6 +28,7 @@ typedef struct DispatchEvent {
 static void	SetupProc(ClientData clientData, int flags);
 static void	CheckProc(ClientData clientData, int flags);
 static int	DispatchEventProc(Tcl_Event *evPtr, int flags);
+static void	PeekSocket(DbusConn *connPtr);
 
 /*
  *----------------------------------------------------------------------
@@ -173,6 +174,8 @@ SetupProc(
     if (!(flags & TCL_FILE_EVENTS)) {
 	return;
     }
+    tsdPtr->loopMs = DbusMonotonicMs();
+    tsdPtr->peeks = 0;
     for (connPtr = tsdPtr->firstConn; connPtr; connPtr = connPtr->nextPtr) {
 	if (!connPtr->eventQueued && HasWork(connPtr)) {
 	    Tcl_SetMaxBlockTime(&zero);
@@ -305,6 +308,45 @@ DbusConnForgetEvents(
  *----------------------------------------------------------------------
  */
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * PeekSocket --
+ *
+ *	A connection has no message left to dispatch: read its socket now
+ *	if it is readable (DbusWatchPeek), so that the event loop goes on
+ *	with the next message instead of waiting in the notifier for
+ *	what is already there, as a C client's poll() would.  Bounded so
+ *	that timers, other file handlers, idle callbacks and Tk keep their
+ *	turn: at most PEEK_MAX_READS reads and PEEK_MAX_MS milliseconds
+ *	between two visits of the notifier (SetupProc resets both); after
+ *	that the loop waits in the notifier as usual, which sees the
+ *	socket too.  Never a wait, never a loop on an idle socket.
+ *
+ * Side effects:
+ *	See DbusWatchPeek.
+ *
+ *----------------------------------------------------------------------
+ */
+
+#define PEEK_MAX_READS	256
+#define PEEK_MAX_MS	10
+
+static void
+PeekSocket(
+    DbusConn *connPtr)		/* preserved by the caller */
+{
+    DbusThreadData *tsdPtr = DbusGetThreadData();
+
+    if (tsdPtr->peeks >= PEEK_MAX_READS
+	    || DbusMonotonicMs() - tsdPtr->loopMs > PEEK_MAX_MS) {
+	return;
+    }
+    if (DbusWatchPeek(connPtr)) {
+	tsdPtr->peeks++;
+    }
+}
+
 static int
 DispatchEventProc(
     Tcl_Event *evPtr,
@@ -333,6 +375,9 @@ DispatchEventProc(
 	if (msg != NULL) {
 	    DbusProcessMessage(connPtr, msg, 0);
 	    dbus_message_unref(msg);
+	}
+	if (!(connPtr->flags & DBUS_CONN_CLOSED) && !HasWork(connPtr)) {
+	    PeekSocket(connPtr);
 	}
 	if (!(connPtr->flags & DBUS_CONN_CLOSED)) {
 	    DbusConnCheckQueue(connPtr);

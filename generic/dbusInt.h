@@ -402,6 +402,10 @@ typedef struct DbusThreadData {
 				 * kept between calls (dbusMarshalFixed.c;
 				 * freed at thread exit) */
     size_t gatherSize;		/* its size in bytes */
+    Tcl_WideInt loopMs;		/* when the event loop last went to the
+				 * notifier (dbusEvent.c SetupProc) */
+    int peeks;			/* sockets read since then without the
+				 * notifier (DispatchEventProc) */
 } DbusThreadData;
 
 /*
@@ -433,19 +437,33 @@ enum {
 };
 
 /*
- * Per-interp data (AssocData "dbus").
+ * Per-interp data (AssocData "dbus").  DBUS_INFO_FIELDS: the keys of an
+ * info dict (DBUS_LIT_MEMBER .. DBUS_LIT_ERRORNAME).
  */
+
+#define DBUS_INFO_FIELDS 12
 
 typedef struct DbusInterpData {
     Tcl_Interp *interp;		/* not owned */
     Tcl_HashTable conns;	/* handle string -> DbusConn* this interp
 				 * connected */
     Tcl_Obj *literals[DBUS_LIT_COUNT];
+				/* shared key objects for info dicts;
+				 * refcount held */
     Tcl_Obj *fieldCache[7];	/* last member, interface, path, sender,
 				 * destination, signature, errorname values
 				 * of info dicts, reused while unchanged;
-				 * refcount held, NULL when unset */	/* shared key objects for info dicts;
-				 * refcount held */
+				 * refcount held, NULL when unset */
+    Tcl_Obj *infoCache;		/* the last info dict handed out, changed
+				 * in place for the next message when
+				 * nobody else holds it; refcount held,
+				 * NULL when unset */
+    Tcl_Obj *infoValues[DBUS_INFO_FIELDS];
+				/* infoCache's values in key order;
+				 * borrowed (the dict holds them) */
+    const Tcl_ObjType *dictTypePtr;
+				/* Tcl's dict type (infoCache's when it
+				 * was made); NULL until then */
     ClientData dbifData;	/* owned by dbif (dbifCmd.c), may be NULL */
     void (*dbifFree)(ClientData);/* frees dbifData on interp deletion,
 				 * before the connections are let go */
@@ -1195,6 +1213,7 @@ int		DbusServerWatchInit(DbusThreadData *tsdPtr,
 void		DbusServerWatchFinalize(DBusServer *server,
 		    ClientData *watchDataPtr);
 int		DbusWatchWait(DbusThreadData *tsdPtr, int timeoutMs);
+int		DbusWatchPeek(DbusConn *connPtr);
 Tcl_WideInt	DbusMonotonicMs(void);
 
 #endif /* _DBUSINT_H */

@@ -288,6 +288,62 @@ FileProc(
 /*
  *----------------------------------------------------------------------
  *
+ * DbusWatchPeek --
+ *
+ *	The event loop has dispatched every message of a connection: if
+ *	its socket is readable right now (a non-blocking poll, never a
+ *	wait), read it as the file handler would, so that the next
+ *	message is dispatched without a trip through the notifier (with
+ *	Tcl 8.6's notifier thread a handshake of several context switches,
+ *	even for a zero timeout).  dbusEvent.c bounds how often this is
+ *	done between two visits of the notifier.
+ *
+ * Results:
+ *	1 if the socket was read, else 0.
+ *
+ * Side effects:
+ *	libdbus reads; messages may be queued on the connection.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusWatchPeek(
+    DbusConn *connPtr)		/* preserved by the caller */
+{
+    WatchSet *setPtr = (WatchSet *) connPtr->watchData;
+    struct pollfd pfd;
+    int i, fd;
+
+    if (setPtr == NULL || connPtr->acceptData != NULL
+	    || (connPtr->flags & DBUS_CONN_CLOSED)) {
+	return 0;
+    }
+    for (i = 0; i < setPtr->nFds; i++) {
+	if (setPtr->fds[i].mask & TCL_READABLE) {
+	    break;
+	}
+    }
+    if (i == setPtr->nFds) {
+	return 0;		/* libdbus is not reading now */
+    }
+    fd = setPtr->fds[i].fd;
+    pfd.fd = fd;
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    if (poll(&pfd, 1, 0) != 1 || pfd.revents != POLLIN) {
+	return 0;		/* nothing, or hangup/error: the notifier
+				 * reports those */
+    }
+    if (HandleFd(setPtr, fd, TCL_READABLE)) {
+	DrainReads(setPtr, fd);
+    }
+    return 1;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * UpdateHandlers --
  *
  *	Recompute the Tcl file handlers from the enabled watches: one
