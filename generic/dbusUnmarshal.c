@@ -1005,7 +1005,8 @@ DbusUnmarshalArgs(
 {
     DBusMessageIter iter;
     Tcl_Obj *listPtr, *elemPtr;
-    const char *sig = dbus_message_get_signature(msg);
+    const char *sig = dbus_message_get_signature(msg), *p;
+    int n = 0, i;
 
     if (sig != NULL && WireWanted(sig)) {
 	listPtr = WireUnmarshalArgs(msg, sig, flags);
@@ -1013,11 +1014,24 @@ DbusUnmarshalArgs(
 	    return listPtr;
 	}
     }
-    listPtr = Tcl_NewListObj(0, NULL);
-    if (!dbus_message_iter_init(msg, &iter)) {
+
+    /*
+     * One argument per complete type of the signature: the list is made
+     * with room for all of them, and the iterator is moved only between
+     * them.
+     */
+
+    for (p = sig; p != NULL && *p != '\0'; p = SigNext(p)) {
+	n++;
+    }
+    listPtr = Tcl_NewListObj(n, NULL);	/* room for n, empty */
+    if (n == 0 || !dbus_message_iter_init(msg, &iter)) {
 	return listPtr;
     }
-    do {
+    for (i = 0; i < n; i++) {
+	if (i > 0 && !dbus_message_iter_next(&iter)) {
+	    break;
+	}
 	elemPtr = DbusUnmarshalValue(interp, &iter, flags);
 	if (elemPtr == NULL) {
 	    Tcl_IncrRefCount(listPtr);
@@ -1025,7 +1039,7 @@ DbusUnmarshalArgs(
 	    return NULL;
 	}
 	Tcl_ListObjAppendElement(NULL, listPtr, elemPtr);
-    } while (dbus_message_iter_next(&iter));
+    }
     return listPtr;
 }
 
