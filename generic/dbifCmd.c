@@ -6,9 +6,10 @@
  *	subcommands, and the subcommands delete and pave.  The registry of
  *	published objects lives in dbifRegistry.c, definitions, argument
  *	lists and bodies in dbifDef.c, buses and the subcommands connect
- *	and default in dbifConn.c, methods in dbifMethod.c, signals and
- *	listeners in dbifSignal.c, properties in dbifProp.c, introspection
- *	in dbifIntro.c.
+ *	and default in dbifConn.c, methods in dbifMethod.c, signals in
+ *	dbifSignal.c, listeners in dbifListen.c, properties in dbifProp.c,
+ *	introspection in dbifIntro.c, a bus connected again in
+ *	dbifRevive.c.
  *
  *	Everything on the per-message path is C: an incoming call reaches
  *	DbifMethodProc through the core's handler table, arguments are

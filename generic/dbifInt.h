@@ -15,7 +15,8 @@
  *			connection behind a handle
  *	  dbifMethod.c	methods and their dispatch, message ids, return,
  *			error, get
- *	  dbifSignal.c	signals, generate, listeners and match rules
+ *	  dbifSignal.c	signals, generate
+ *	  dbifListen.c	listeners and their match rules
  *	  dbifProp.c	properties: definitions, traces, PropertiesChanged
  *			batching
  *	  dbifPropIface.c org.freedesktop.DBus.Properties Get/Set/GetAll
@@ -310,7 +311,7 @@ Tcl_ObjCmdProc	DbifErrorCmd, DbifReturnCmd, DbifGetCmd, DbifGetObjCmd,
 
 /*
  *----------------------------------------------------------------------
- * dbifSignal.c
+ * dbifSignal.c, dbifListen.c
  *----------------------------------------------------------------------
  */
 
