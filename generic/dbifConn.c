@@ -651,15 +651,19 @@ ConnectResult(
  *	options -bus (handle) and -names (outcome per name, rule 20).
  *	-acquired / -lost follow each name as "dbus name" does (E2): the
  *	scripts are registered before the request and dropped when it
- *	fails or the name exists.
+ *	fails or the name exists.  On a new connection of a bus that was
+ *	lost or closed everything dbif has for the bus is served again and
+ *	the names requested before are requested again (dbifRevive.c).
  *
  * Results:
- *	TCL_OK with the list and the return options, or TCL_ERROR (bad
- *	arguments, connection failure).
+ *	TCL_OK with the list and the return options, or TCL_ERROR: bad
+ *	arguments ({TCL WRONGARGS}, {DBUS INVALID BUS|BUSNAME value}), a
+ *	connection failure ({DBUS CONNECT ...}).
  *
  * Side effects:
- *	May open the connection (ConnectBus); requests the names
- *	(RequestNames); may change the default bus and interface.
+ *	May open the connection and serve the bus's definitions on it
+ *	(ConnectBus); requests the names (RequestNames), remembering them
+ *	for the bus; may change the default bus and interface.
  *
  *----------------------------------------------------------------------
  */
