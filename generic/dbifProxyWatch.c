@@ -18,12 +18,88 @@
 
 static char *	LinkTrace(ClientData clientData, Tcl_Interp *interp,
 		    const char *name1, const char *name2, int flags);
+static const char *GlobalName(Tcl_Obj *varName);
+static int	LinkIsArray(Tcl_Interp *interp, Tcl_Obj *varName);
 static Tcl_ObjCmdProc ReplyCmd;
 static void	ExpectReply(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    DbusConn *connPtr, dbus_uint32_t serial, const char *kind,
 		    Tcl_Obj *argObj);
 static DbusMessageProc PropsChanged;
 static DbusOwnerProc OwnerChanged;
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * GlobalName --
+ *
+ *	A global variable's name without a leading "::", so that "vol"
+ *	and "::vol" (the same variable under TCL_GLOBAL_ONLY) compare
+ *	equal.
+ *
+ * Results:
+ *	A pointer into varName's string.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static const char *
+GlobalName(
+    Tcl_Obj *varName)
+{
+    const char *name = Tcl_GetString(varName);
+
+    while (name[0] == ':' && name[1] == ':') {
+	name += 2;
+    }
+    return name;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * LinkIsArray --
+ *
+ *	Whether the global variable varName is an array (which cannot
+ *	hold a property's value: its element writes would fire the link's
+ *	trace with nothing to read).
+ *
+ * Results:
+ *	1 for an array, else 0 (also when it does not exist).
+ *
+ * Side effects:
+ *	None (the interp's result is kept).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+LinkIsArray(
+    Tcl_Interp *interp,
+    Tcl_Obj *varName)
+{
+    Tcl_Obj *cmd[3];
+    Tcl_InterpState state = Tcl_SaveInterpState(interp, TCL_OK);
+    int i, isArray = 0;
+
+    cmd[0] = Tcl_NewStringObj("::array", -1);
+    cmd[1] = Tcl_NewStringObj("exists", -1);
+    cmd[2] = varName;
+    for (i = 0; i < 3; i++) {
+	Tcl_IncrRefCount(cmd[i]);
+    }
+    if (Tcl_EvalObjv(interp, 3, cmd, TCL_EVAL_GLOBAL) == TCL_OK) {
+	(void) Tcl_GetBooleanFromObj(NULL, Tcl_GetObjResult(interp),
+		&isArray);
+    }
+    for (i = 0; i < 3; i++) {
+	Tcl_DecrRefCount(cmd[i]);
+    }
+    Tcl_RestoreInterpState(interp, state);
+    return isArray;
+}
 
 /*
  *----------------------------------------------------------------------
@@ -92,8 +168,8 @@ DbifPxLinkSub(
 	return TCL_ERROR;
     }
     for (linkPtr = proxyPtr->links; linkPtr; linkPtr = linkPtr->nextPtr) {
-	if (strcmp(Tcl_GetString(linkPtr->varName),
-		Tcl_GetString(varName)) == 0) {
+	if (strcmp(GlobalName(linkPtr->varName),
+		GlobalName(varName)) == 0) {
 	    Tcl_SetObjResult(interp, Tcl_ObjPrintf("variable \"%s\" is "
 		    "already linked", Tcl_GetString(varName)));
 	    Tcl_SetErrorCode(interp, "DBUS", DBUS_EC_USAGE, "LINKED",
@@ -101,19 +177,28 @@ DbifPxLinkSub(
 	    return TCL_ERROR;
 	}
     }
+    if (LinkIsArray(interp, varName)) {
+	Tcl_SetObjResult(interp, Tcl_ObjPrintf("can't link \"%s\": "
+		"variable is array", Tcl_GetString(varName)));
+	Tcl_SetErrorCode(interp, "TCL", "WRITE", "VARNAME", NULL);
+	return TCL_ERROR;
+    }
     linkPtr = (DbifPxLink *) ckalloc(sizeof(DbifPxLink));
     memset(linkPtr, 0, sizeof(DbifPxLink));
     linkPtr->proxyPtr = proxyPtr;
     linkPtr->propPtr = propPtr;
     linkPtr->varName = varName;
     Tcl_IncrRefCount(varName);
-    linkPtr->nextPtr = proxyPtr->links;
-    proxyPtr->links = linkPtr;
     if (Tcl_TraceVar2(interp, Tcl_GetString(varName), NULL,
 	    TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS, LinkTrace,
 	    linkPtr) != TCL_OK) {
+	/* such as an element of a scalar: no link is left behind */
+	Tcl_DecrRefCount(varName);
+	ckfree((char *) linkPtr);
 	return TCL_ERROR;
     }
+    linkPtr->nextPtr = proxyPtr->links;
+    proxyPtr->links = linkPtr;
     if (!(propPtr->access & DBIF_XML_READ)) {
 	return TCL_OK;
     }
@@ -173,7 +258,7 @@ LinkTrace(
     }
     state = Tcl_SaveInterpState(interp, TCL_OK);
     valuePtr = Tcl_ObjGetVar2(interp, linkPtr->varName, NULL,
-	    TCL_GLOBAL_ONLY);
+	    TCL_GLOBAL_ONLY | TCL_LEAVE_ERR_MSG);
     connPtr = DbifPxConn(interp, proxyPtr);
     msg = NULL;
     if (valuePtr != NULL && connPtr != NULL) {
