@@ -112,7 +112,12 @@ RunScript(
  *
  *	Enter the interfaces (dict interface -> properties) of one object,
  *	or remove some (list) and the object once it has none; run the
- *	-added or -removed script.
+ *	-added or -removed script with the interfaces that were new or
+ *	known before, if any.  So a script hears of each interface once
+ *	even when a signal and a GetManagedObjects reply tell the same
+ *	(an InterfacesAdded sent before the reply to a GetManagedObjects
+ *	that was asked for when the owner appeared), and an interface
+ *	that was added again only updates its properties.
  *
  * Results:
  *	None.
@@ -130,20 +135,32 @@ AddInterfaces(
     Tcl_Obj *ifDict)
 {
     Tcl_DictSearch search;
-    Tcl_Obj *intfObj, *propsObj, *keys[2];
+    Tcl_Obj *intfObj, *propsObj, *keys[2], *known, *newDict;
+    Tcl_Size n = 0;
     int done;
 
     if (Tcl_DictObjFirst(NULL, ifDict, &search, &intfObj, &propsObj, &done)
 	    != TCL_OK) {
 	return;
     }
+    newDict = Tcl_NewObj();
+    Tcl_IncrRefCount(newDict);
     for (; !done; Tcl_DictObjNext(&search, &intfObj, &propsObj, &done)) {
 	keys[0] = pathObj;
 	keys[1] = intfObj;
+	if (Tcl_DictObjGet(NULL, omPtr->objects, pathObj, &known) != TCL_OK
+		|| known == NULL || Tcl_DictObjGet(NULL, known, intfObj,
+		&known) != TCL_OK || known == NULL) {
+	    Tcl_DictObjPut(NULL, newDict, intfObj, propsObj);
+	}
 	Tcl_DictObjPutKeyList(NULL, Objects(omPtr), 2, keys, propsObj);
     }
     Tcl_DictObjDone(&search);
-    RunScript(omPtr, omPtr->added, pathObj, ifDict);
+    Tcl_DictObjSize(NULL, newDict, &n);
+    if (n > 0) {
+	RunScript(omPtr, omPtr->added, pathObj, newDict);
+    }
+    Tcl_DecrRefCount(newDict);
 }
 
 static void
@@ -152,24 +169,34 @@ RemoveInterfaces(
     Tcl_Obj *pathObj,
     Tcl_Obj *intfList)
 {
-    Tcl_Obj **iv, *keys[2], *objPtr;
-    Tcl_Size n, i;
-    int size = 0;
+    Tcl_Obj **iv, *keys[2], *objPtr, *known, *gone;
+    Tcl_Size n, i, size = 0;
 
     if (Tcl_ListObjGetElements(NULL, intfList, &n, &iv) != TCL_OK) {
 	return;
     }
+    gone = Tcl_NewObj();
+    Tcl_IncrRefCount(gone);
     for (i = 0; i < n; i++) {
 	keys[0] = pathObj;
 	keys[1] = iv[i];
-	Tcl_DictObjRemoveKeyList(NULL, Objects(omPtr), 2, keys);
+	if (Tcl_DictObjGet(NULL, omPtr->objects, pathObj, &known) == TCL_OK
+		&& known != NULL && Tcl_DictObjGet(NULL, known, iv[i],
+		&known) == TCL_OK && known != NULL) {
+	    Tcl_ListObjAppendElement(NULL, gone, iv[i]);
+	    Tcl_DictObjRemoveKeyList(NULL, Objects(omPtr), 2, keys);
+	}
     }
     if (Tcl_DictObjGet(NULL, omPtr->objects, pathObj, &objPtr) == TCL_OK
 	    && objPtr != NULL && (Tcl_DictObjSize(NULL, objPtr, &size)
 	    != TCL_OK || size == 0)) {
 	Tcl_DictObjRemove(NULL, Objects(omPtr), pathObj);
     }
-    RunScript(omPtr, omPtr->removed, pathObj, intfList);
+    Tcl_ListObjLength(NULL, gone, &size);
+    if (size > 0) {
+	RunScript(omPtr, omPtr->removed, pathObj, gone);
+    }
+    Tcl_DecrRefCount(gone);
 }
 
 /*
