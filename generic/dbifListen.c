@@ -480,7 +480,15 @@ ListenInstall(
 	Tcl_DStringFree(&ds);
     }
     Tcl_IncrRefCount(lPtr->filter ? lPtr->filter : lPtr->rule);
-    if (DbifListenAttach(interp, dataPtr, connPtr, lPtr) != TCL_OK) {
+
+    /*
+     * On a bus that was lost the listener is only recorded, as methods
+     * and properties are: "dbif connect" hooks it up on the new
+     * connection (dbifRevive.c).
+     */
+
+    if (!(DbusConnFlags(connPtr) & DBUS_CONN_LOST)
+	    && DbifListenAttach(interp, dataPtr, connPtr, lPtr) != TCL_OK) {
 	DbifListenRemove(dataPtr, hPtr);
 	return TCL_ERROR;
     }

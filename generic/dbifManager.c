@@ -517,7 +517,14 @@ DbifManagerFlush(
 		    endPtr = endPtr->nextPtr) {
 		/* same object, same kind */
 	    }
-	    if (connPtr != NULL && EmitGroup(dataPtr, mgrPtr, connPtr, evPtr,
+	    /*
+	     * No bus (dbus close, or lost): nobody to tell, and clients of
+	     * the next connection ask GetManagedObjects.  Dropped quietly,
+	     * as property changes are (dbifProp.c).
+	     */
+
+	    if (connPtr != NULL && !(DbusConnFlags(connPtr) & DBUS_CONN_LOST)
+		    && EmitGroup(dataPtr, mgrPtr, connPtr, evPtr,
 		    endPtr) != TCL_OK) {
 		Tcl_AddErrorInfo(dataPtr->interp, "\n    (sending an "
 			"ObjectManager signal)");
