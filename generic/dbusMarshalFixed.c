@@ -62,9 +62,10 @@
  * Results:
  *	GetBytes: 1 with *bufPtr and *nPtr set (*allocPtr set when the
  *	bytes were decoded into memory the caller must ckfree), 0 (not
- *	textOnly) when the value is to be tried as a list of integers, -1 with `expected bytes ... but got "..."`
- *	{DBUS VALUE ay value}.  AllIntegers: 1 if elements from..n-1 are
- *	all integers (of any size).
+ *	textOnly) when the value is to be tried as a list of integers, -1
+ *	with `expected bytes ... but got "..."` {DBUS VALUE ay value}.
+ *	AllIntegers: 1 if elements from..n-1 are all integers (of any
+ *	size).
  *
  * Side effects:
  *	May convert valuePtr to a list and its elements to integers.
