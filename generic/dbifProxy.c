@@ -75,8 +75,6 @@ DbifPxGetData(
 	memset(dataPtr, 0, sizeof(DbifPxData));
 	dataPtr->interp = interp;
 	Tcl_InitHashTable(&dataPtr->descs, TCL_STRING_KEYS);
-	dataPtr->yieldObj = Tcl_NewStringObj("::yield", -1);
-	Tcl_IncrRefCount(dataPtr->yieldObj);
 	Tcl_SetAssocData(interp, DBIF_PROXY_ASSOC, DataFree, dataPtr);
     }
     return dataPtr;
@@ -117,7 +115,6 @@ DataFree(
 	descPtr->hPtr = NULL;
     }
     Tcl_DeleteHashTable(&dataPtr->descs);
-    Tcl_DecrRefCount(dataPtr->yieldObj);
     ckfree((char *) dataPtr);
 }
 
@@ -202,6 +199,13 @@ DbifPxAwait(
  *	Record the destination's current unique owner ("" for none).  A
  *	new object: the old one may be shared with a script.
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Releases the old owner object; proxyPtr->owner holds a reference to
+ *	the new one.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -222,6 +226,14 @@ DbifPxSetOwner(
  *
  *	DbifPxConn: the proxy's connection, or NULL with "not connected".
  *	DbifPxNewCall: a method call to the proxy's destination and path.
+ *
+ * Results:
+ *	DbifPxConn: the connection (owned by the core), or NULL with the error
+ *	in interp.  DbifPxNewCall: the message (one reference, the caller
+ *	releases it), or NULL with the error in interp.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -531,6 +543,14 @@ DbifProxyNRCmd(
  * Results:
  *	A Tcl result code; the proxy's name on success.
  *
+ * Side effects:
+ *	Allocates the proxy and a creation record (which preserves the
+ *	connection); starts watching the destination's owner and subscribes to
+ *	its signals (DbifPxWatchStart); then asks GetNameOwner (DbifPxAwait:
+ *	waits, or yields inside a coroutine) unless the destination is a
+ *	unique name.  The steps free the creation record; on failure the proxy
+ *	is freed with it.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -627,6 +647,23 @@ DbifPxCreate(
 	    1, -1, prefill);
 }
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifProxyCmd --
+ *
+ *	dbif proxy, as an ordinary command: runs DbifProxyNRCmd through
+ *	Tcl_NRCallObjProc.
+ *
+ * Results:
+ *	As DbifProxyNRCmd.
+ *
+ * Side effects:
+ *	As DbifProxyNRCmd.
+ *
+ *----------------------------------------------------------------------
+ */
+
 int
 DbifProxyCmd(
     ClientData clientData,
@@ -644,6 +681,14 @@ DbifProxyCmd(
  *
  *	Abandon (or finish with) a creation record; its proxy is freed
  *	unless it became a command.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Frees the proxy (ProxyFree) unless it became a command, releases the
+ *	command name, description key and prefill objects and the connection
+ *	(Tcl_Release), frees the record.
  *
  *----------------------------------------------------------------------
  */

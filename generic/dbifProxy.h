@@ -139,7 +139,6 @@ typedef struct DbifPxData {
     Tcl_Interp *interp;		/* not owned */
     Tcl_HashTable descs;	/* "handle owner path" -> DbifPxDesc* */
     int counter;		/* for proxy command names */
-    Tcl_Obj *yieldObj;		/* "::yield"; held */
 } DbifPxData;
 
 /*

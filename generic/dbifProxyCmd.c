@@ -38,6 +38,14 @@ static int	ChangedSub(Tcl_Interp *interp, DbifProxy *proxyPtr,
  *	A record for a property operation that may outlive the command
  *	(it waits for a reply, possibly in a coroutine).
  *
+ * Results:
+ *	DbifPxOpNew: the record (owned by the caller, which hands it to a step
+ *	that frees it with DbifPxOpFree).  DbifPxOpFree: none.
+ *
+ * Side effects:
+ *	DbifPxOpNew preserves the proxy; DbifPxOpFree releases the record's
+ *	interface and variable name objects and the proxy, and frees it.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -162,6 +170,10 @@ static const struct {
  * Results:
  *	A Tcl result code.
  *
+ * Side effects:
+ *	Those of the subcommand or method call (DbifPxObjCmd runs
+ *	DbifPxNRObjCmd through Tcl_NRCallObjProc).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -210,6 +222,14 @@ DbifPxNRObjCmd(
  *
  *	$p call ?-interface name? ?-timeout ms? ?-handler script?
  *	    ?-noreply? method ?arg ...?
+ *
+ * Results:
+ *	See CallMethod: the reply's value(s), or the serial with -handler or
+ *	-noreply; TCL_ERROR for a bad option, a missing value, an invalid
+ *	interface, wrong # args.
+ *
+ * Side effects:
+ *	See CallMethod.
  *
  *----------------------------------------------------------------------
  */
@@ -289,6 +309,10 @@ CallSub(
  *
  * Results:
  *	TCL_ERROR.
+ *
+ * Side effects:
+ *	Reword and ArgError replace the interp result with the new message and
+ *	set the errorcode again.
  *
  *----------------------------------------------------------------------
  */
@@ -518,6 +542,10 @@ CallReply(
  * Results:
  *	The property or NULL with an error.
  *
+ * Side effects:
+ *	On failure sets the interp result (wrong # args, unknown or ambiguous
+ *	property, {DBUS ACCESS READ|WRITE name}).
+ *
  *----------------------------------------------------------------------
  */
 
@@ -568,6 +596,14 @@ DbifPxPropArgs(
  * DbifPxCacheGet --
  *
  *	The cached value of a property, or NULL.
+ *
+ * Results:
+ *	The cached value (borrowed from the cache), or NULL when the proxy
+ *	does not cache, the property is EmitsChangedSignal=false, or nothing
+ *	is cached.
+ *
+ * Side effects:
+ *	None.
  *
  *----------------------------------------------------------------------
  */
@@ -622,6 +658,25 @@ GetReply(
     DbifPxOpFree(opPtr);
     return code;
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxStartGet --
+ *
+ *	Send Properties.Get of a property and continue with step once the
+ *	reply is in (DbifPxAwait: waits, or yields inside a coroutine).
+ *
+ * Results:
+ *	What step returns, or TCL_ERROR when the proxy is not connected or the
+ *	call cannot be built.
+ *
+ * Side effects:
+ *	Sends the call; step takes over opPtr (it is freed here when nothing
+ *	is sent).
+ *
+ *----------------------------------------------------------------------
+ */
 
 int
 DbifPxStartGet(
@@ -682,6 +737,16 @@ GetSub(
  *	typed from introspection.  The cached value is dropped; the
  *	service's PropertiesChanged (or the next get) brings the new one.
  *
+ * Results:
+ *	SetSub: TCL_OK with an empty result, or TCL_ERROR (wrong # args,
+ *	unknown or read-only property, a value that does not fit its type, not
+ *	connected, the service's error).  SetReply: the same, from the reply.
+ *
+ * Side effects:
+ *	Sends Properties.Set (waits, or yields inside a coroutine); the cached
+ *	value is dropped when the reply comes; SetReply frees the operation
+ *	record.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -706,6 +771,25 @@ SetReply(
     DbifPxOpFree(opPtr);
     return code;
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxNewSet --
+ *
+ *	The Properties.Set message of a property: the value is checked against
+ *	the declared type first and sent as a variant of that type (its exact
+ *	received form when unchanged).  Shared by $p set and linked variables.
+ *
+ * Results:
+ *	The message (one reference, the caller releases it), or NULL with the
+ *	error in interp (the value's error reworded to name the property).
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
 
 DBusMessage *
 DbifPxNewSet(
@@ -899,6 +983,14 @@ GetAllSub(
  *	$p changed ?script?: the script run as {*}script interface
  *	changed invalidated after each cache update ("" removes it).
  *	Without script, the current one.
+ *
+ * Results:
+ *	TCL_OK with the current script (or "") as result; TCL_ERROR for wrong
+ *	# args.
+ *
+ * Side effects:
+ *	Replaces (or with "" removes) proxyPtr->changed, which holds a
+ *	reference to the script.
  *
  *----------------------------------------------------------------------
  */

@@ -104,11 +104,17 @@ LinkIsArray(
 /*
  *----------------------------------------------------------------------
  *
- * DbifPxLinkSub, LinkGetReply --
+ * LinkSetVar --
  *
- *	$p link ?-interface name? prop varName: the global variable
- *	varName follows the property; writing it sets the property.  The
- *	variable gets the current value first (from the cache or Get).
+ *	Set a linked variable to a property's value without sending it back
+ *	(linkPtr->setting tells LinkTrace); an error of the variable's traces
+ *	goes to bgerror.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Sets the global variable (its traces run).
  *
  *----------------------------------------------------------------------
  */
@@ -129,6 +135,31 @@ LinkSetVar(
     }
     linkPtr->setting--;
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifPxLinkSub, LinkGetReply --
+ *
+ *	$p link ?-interface name? prop varName: the global variable
+ *	varName follows the property; writing it sets the property.  The
+ *	variable gets the current value first (from the cache or Get).
+ *
+ * Results:
+ *	DbifPxLinkSub: TCL_OK with an empty result, or TCL_ERROR (wrong #
+ *	args, unknown property, a variable already linked {DBUS USAGE LINKED
+ *	name}, an array {TCL WRITE VARNAME}, the trace cannot be set, the
+ *	Get's error).  LinkGetReply: the same from the Get.
+ *
+ * Side effects:
+ *	A link record (owned by the proxy's list, freed by DbifPxLinksFree)
+ *	holding the variable name, and a write/unset trace on the variable;
+ *	the variable gets the cached value, or a Get is sent (waits, or yields
+ *	inside a coroutine) whose value goes to the cache and the variable.
+ *	LinkGetReply frees the operation record.
+ *
+ *----------------------------------------------------------------------
+ */
 
 static int
 LinkGetReply(
@@ -222,6 +253,13 @@ DbifPxLinkSub(
  *
  * Results:
  *	NULL (never refuses the write).
+ *
+ * Side effects:
+ *	A write sends Properties.Set without waiting (its reply goes to
+ *	ReplyCmd through ExpectReply); a value that cannot be sent goes to
+ *	bgerror and the variable gets the cached value back.  An unset puts
+ *	the trace back (the link lives as long as the proxy).  The interp's
+ *	state is saved and restored around it.
  *
  *----------------------------------------------------------------------
  */
@@ -341,6 +379,12 @@ ExpectReply(
  * Results:
  *	TCL_OK, or TCL_ERROR (a refused Set) for bgerror.
  *
+ * Side effects:
+ *	"get" stores the value in the cache; "getall" reports the values
+ *	through "changed"; a Set of a linked variable drops the cached
+ *	value, and when it was refused, a Get brings the variable back to
+ *	the remote value and the error is given for bgerror.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -448,6 +492,14 @@ ReplyCmd(
  *	DbifPxLinkUpdate: a property's cached value changed; linked
  *	variables follow.  DbifPxLinksFree: remove every link (traces).
  *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	DbifPxLinkUpdate sets the linked variables of the property
+ *	(LinkSetVar).  DbifPxLinksFree removes every link's trace, releases
+ *	its variable name and frees it.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -547,6 +599,11 @@ DbifPxChanged(
  * Results:
  *	TCL_OK.
  *
+ * Side effects:
+ *	Updates the cache (linked variables follow), sends a Get for each
+ *	linked invalidated property (reply to ReplyCmd), runs the "changed"
+ *	script; the proxy is preserved meanwhile.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -637,6 +694,13 @@ PropsChanged(
  *
  * Results:
  *	None.
+ *
+ * Side effects:
+ *	Keeps the new owner (DbifPxSetOwner); the cache is emptied and
+ *	"changed" runs for each interface with readable properties (all of
+ *	them invalidated) when the owner goes; a GetAll per such interface is
+ *	sent (replies to ReplyCmd) when an owner comes.  At the end of the
+ *	watch (newOwner NULL) proxyPtr->ownerWatch is cleared.
  *
  *----------------------------------------------------------------------
  */
@@ -841,6 +905,11 @@ DbifSubscribeObject(
  * Results:
  *	DbifPxWatchStart: TCL_OK or TCL_ERROR.
  *
+ * Side effects:
+ *	DbifPxWatchStart subscribes (ids kept in proxyPtr->subs) and watches
+ *	the owner (proxyPtr->ownerWatch; none on a peer-to-peer connection).
+ *	DbifPxWatchStop ends both.
+ *
  *----------------------------------------------------------------------
  */
 
@@ -938,6 +1007,11 @@ DbifUnsubscribeAll(
  *
  * Results:
  *	The subscription id.
+ *
+ * Side effects:
+ *	A subscription of the proxy (its id in proxyPtr->subs): the script
+ *	runs at global level for each matching signal until the proxy is
+ *	destroyed or the subscription is ended.
  *
  *----------------------------------------------------------------------
  */

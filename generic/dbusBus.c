@@ -574,15 +574,13 @@ DbusInterpConn(
 /*
  *----------------------------------------------------------------------
  *
- * DbusPendingReply, DbusPendingDone, DbusHandlerProc, DbusInterpDbif,
- * DbusInterpSetDbif --
+ * DbusHandlerProc, DbusInterpDbif, DbusInterpSetDbif --
  *
  *	More accessors for the layers above the core (see dbusInt.h).
  *
  * Results:
- *	The reply of a completed pending call (borrowed; NULL before);
- *	whether it completed; a handler's C proc (NULL for a script) with
- *	its clientData in *clientDataPtr; the dbif record of an interp.
+ *	A handler's C proc (NULL for a script) with its clientData in
+ *	*clientDataPtr; the dbif record of an interp.
  *
  * Side effects:
  *	DbusInterpSetDbif hooks dbif's record and its delete proc to the
@@ -591,20 +589,6 @@ DbusInterpConn(
  *
  *----------------------------------------------------------------------
  */
-
-DBusMessage *
-DbusPendingReply(
-    DbusPending *pendPtr)
-{
-    return pendPtr->reply;
-}
-
-int
-DbusPendingDone(
-    DbusPending *pendPtr)
-{
-    return pendPtr->done;
-}
 
 DbusMessageProc *
 DbusHandlerProc(

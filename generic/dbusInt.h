@@ -686,14 +686,6 @@ int		DbusAwaitReply(Tcl_Interp *interp, DbusConn *connPtr,
 Tcl_NRPostProc	DbusAwaitResume;
 
 /*
- * The NR callback's former name, still used by dbifProxyCmd.c (whose
- * proxy call is to move to DbusAwaitReply): data {pendPtr flags NULL
- * NULL} makes the reply the command result.
- */
-
-#define DbusCallResume	DbusAwaitResume
-
-/*
  *----------------------------------------------------------------------
  * dbusAddress.c
  *----------------------------------------------------------------------
@@ -987,9 +979,6 @@ Tcl_Obj *	DbusBusNameOwner(DbusConn *connPtr, const char *name);
  *   DbusInterpConn	the connection an interp has under a handle, or
  *			NULL; takes the interp's record (DbusGetInterpData,
  *			or one kept from before the interp began dying)
- *   DbusPendingReply	the reply (or synthesized error) of a completed
- *			DBUS_PENDING_WAIT/CORO call, borrowed; NULL before
- *   DbusPendingDone	whether that call completed
  *   DbusHandlerProc	a handler's C proc (NULL: a script handler) and its
  *			clientData
  *   DbusInterpDbif	dbif's per-interp record hung off the core's, and
@@ -1001,8 +990,6 @@ Tcl_Obj *	DbusConnHandle(DbusConn *connPtr);
 int		DbusConnFlags(DbusConn *connPtr);
 int		DbusConnCheckOpen(Tcl_Interp *interp, DbusConn *connPtr);
 DbusConn *	DbusInterpConn(DbusInterpData *dataPtr, const char *handle);
-DBusMessage *	DbusPendingReply(DbusPending *pendPtr);
-int		DbusPendingDone(DbusPending *pendPtr);
 DbusMessageProc *DbusHandlerProc(DbusHandler *handlerPtr,
 		    ClientData *clientDataPtr);
 ClientData	DbusInterpDbif(DbusInterpData *dataPtr);
