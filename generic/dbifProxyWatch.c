@@ -684,6 +684,154 @@ PropsChanged(
 /*
  *----------------------------------------------------------------------
  *
+ * ReadableInterfaces --
+ *
+ *	The interfaces of the proxy's object that have readable
+ *	properties (the proxy's own interface only, when it has one;
+ *	never org.freedesktop.DBus.Properties), in description order.
+ *
+ * Results:
+ *	A new list (refcount 0); its elements are the description's
+ *	interface names (shared).
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+ReadableInterfaces(
+    DbifProxy *proxyPtr)
+{
+    Tcl_Obj *intfs = Tcl_NewObj(), **iv;
+    DbifPxMember *memPtr;
+    Tcl_Size ni;
+
+    for (memPtr = proxyPtr->descPtr->members; memPtr;
+	    memPtr = memPtr->nextPtr) {
+	Tcl_Obj *last = NULL;
+
+	if (memPtr->kind != DBIF_XML_PROPERTY
+		|| !(memPtr->access & DBIF_XML_READ)
+		|| strcmp(Tcl_GetString(memPtr->intf), DBUS_PROPS_INTERFACE)
+		    == 0
+		|| (proxyPtr->intf != NULL && strcmp(Tcl_GetString(
+		    proxyPtr->intf), Tcl_GetString(memPtr->intf)) != 0)) {
+	    continue;
+	}
+	Tcl_ListObjGetElements(NULL, intfs, &ni, &iv);
+	if (ni > 0) {
+	    last = iv[ni - 1];
+	}
+	if (last == NULL || strcmp(Tcl_GetString(last),
+		Tcl_GetString(memPtr->intf)) != 0) {
+	    Tcl_ListObjAppendElement(NULL, intfs, memPtr->intf);
+	}
+    }
+    return intfs;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * InvalidateAll --
+ *
+ *	The destination's owner went: everything the proxy knew of the
+ *	interfaces intfs is gone.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Drops the cached values of their readable properties and runs the
+ *	"changed" script once per interface with all of them invalidated
+ *	(stopping when a script destroys the proxy).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+InvalidateAll(
+    DbifProxy *proxyPtr,	/* preserved by the caller */
+    Tcl_Obj *intfs)		/* list of interface names; borrowed */
+{
+    DbifPxMember *memPtr;
+    Tcl_Obj **iv;
+    Tcl_Size ni, i;
+
+    Tcl_ListObjGetElements(NULL, intfs, &ni, &iv);
+    for (i = 0; i < ni && !proxyPtr->deleted; i++) {
+	Tcl_Obj *names = Tcl_NewObj(), *empty = Tcl_NewObj();
+
+	Tcl_IncrRefCount(names);
+	Tcl_IncrRefCount(empty);
+	for (memPtr = proxyPtr->descPtr->members; memPtr;
+		memPtr = memPtr->nextPtr) {
+	    if (memPtr->kind == DBIF_XML_PROPERTY
+		    && (memPtr->access & DBIF_XML_READ)
+		    && strcmp(Tcl_GetString(memPtr->intf),
+			Tcl_GetString(iv[i])) == 0) {
+		DbifPxCacheStore(proxyPtr, memPtr, NULL);
+		Tcl_ListObjAppendElement(NULL, names, memPtr->name);
+	    }
+	}
+	DbifPxChanged(proxyPtr, iv[i], empty, names);
+	Tcl_DecrRefCount(names);
+	Tcl_DecrRefCount(empty);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * RefillAll --
+ *
+ *	A (new) owner of the destination: fill the cache again, one
+ *	GetAll per interface, without waiting.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Sends the calls; their replies go to ReplyCmd ("getall"), which
+ *	reports the values through "changed".  A call that cannot be sent
+ *	is dropped (the interp result is reset).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+RefillAll(
+    DbifProxy *proxyPtr,	/* preserved by the caller */
+    DbusConn *connPtr,
+    Tcl_Obj *intfs)		/* list of interface names; borrowed */
+{
+    Tcl_Interp *interp = proxyPtr->interp;
+    Tcl_Obj **iv;
+    Tcl_Size ni, i;
+
+    Tcl_ListObjGetElements(NULL, intfs, &ni, &iv);
+    for (i = 0; i < ni; i++) {
+	DBusMessage *msg = DbusNewCall(interp,
+		Tcl_GetString(proxyPtr->dest), Tcl_GetString(proxyPtr->path),
+		DBUS_PROPS_INTERFACE, "GetAll", Tcl_GetString(iv[i]), NULL);
+	dbus_uint32_t serial;
+
+	if (msg != NULL
+		&& DbusSend(interp, connPtr, msg, &serial) == TCL_OK) {
+	    ExpectReply(interp, proxyPtr, connPtr, serial, "getall", iv[i]);
+	}
+	if (msg != NULL) {
+	    DbusMessageRelease(msg);
+	}
+	Tcl_ResetResult(interp);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * OwnerChanged --
  *
  *	Owner watch of the destination.  When the owner goes, the cache is
@@ -714,10 +862,7 @@ OwnerChanged(
     Tcl_Obj *newOwner)
 {
     DbifProxy *proxyPtr = (DbifProxy *) clientData;
-    Tcl_Interp *interp = proxyPtr->interp;
-    DbifPxMember *memPtr;
-    Tcl_Obj *intfs, **iv;
-    Tcl_Size ni, i;
+    Tcl_Obj *intfs;
     int hadOwner;
 
     (void) nameObj;
@@ -737,83 +882,14 @@ OwnerChanged(
     Tcl_Preserve(proxyPtr);
     hadOwner = Tcl_GetCharLength(proxyPtr->owner) > 0;
     DbifPxSetOwner(proxyPtr, Tcl_GetString(newOwner));
-
-    /*
-     * The interfaces with readable properties (the proxy's own only,
-     * when it has one).
-     */
-
-    intfs = Tcl_NewObj();
+    intfs = ReadableInterfaces(proxyPtr);
     Tcl_IncrRefCount(intfs);
-    for (memPtr = proxyPtr->descPtr->members; memPtr;
-	    memPtr = memPtr->nextPtr) {
-	Tcl_Obj *last = NULL;
-
-	if (memPtr->kind != DBIF_XML_PROPERTY
-		|| !(memPtr->access & DBIF_XML_READ)
-		|| strcmp(Tcl_GetString(memPtr->intf), DBUS_PROPS_INTERFACE)
-		    == 0
-		|| (proxyPtr->intf != NULL && strcmp(Tcl_GetString(
-		    proxyPtr->intf), Tcl_GetString(memPtr->intf)) != 0)) {
-	    continue;
-	}
-	Tcl_ListObjGetElements(NULL, intfs, &ni, &iv);
-	if (ni > 0) {
-	    last = iv[ni - 1];
-	}
-	if (last == NULL || strcmp(Tcl_GetString(last),
-		Tcl_GetString(memPtr->intf)) != 0) {
-	    Tcl_ListObjAppendElement(NULL, intfs, memPtr->intf);
-	}
+    if (hadOwner) {
+	InvalidateAll(proxyPtr, intfs);
     }
-    Tcl_ListObjGetElements(NULL, intfs, &ni, &iv);
-
-    /*
-     * Everything known is gone: drop the cache, report all invalidated.
-     */
-
-    for (i = 0; hadOwner && i < ni && !proxyPtr->deleted; i++) {
-	Tcl_Obj *names = Tcl_NewObj(), *empty = Tcl_NewObj();
-
-	Tcl_IncrRefCount(names);
-	Tcl_IncrRefCount(empty);
-	for (memPtr = proxyPtr->descPtr->members; memPtr;
-		memPtr = memPtr->nextPtr) {
-	    if (memPtr->kind == DBIF_XML_PROPERTY
-		    && (memPtr->access & DBIF_XML_READ)
-		    && strcmp(Tcl_GetString(memPtr->intf),
-			Tcl_GetString(iv[i])) == 0) {
-		DbifPxCacheStore(proxyPtr, memPtr, NULL);
-		Tcl_ListObjAppendElement(NULL, names, memPtr->name);
-	    }
-	}
-	DbifPxChanged(proxyPtr, iv[i], empty, names);
-	Tcl_DecrRefCount(names);
-	Tcl_DecrRefCount(empty);
-    }
-
-    /*
-     * A new owner: fill the cache again.
-     */
-
     if (Tcl_GetCharLength(newOwner) > 0 && proxyPtr->cache
 	    && !proxyPtr->deleted && proxyPtr->token != NULL) {
-	for (i = 0; i < ni; i++) {
-	    DBusMessage *msg = DbusNewCall(interp,
-		    Tcl_GetString(proxyPtr->dest), Tcl_GetString(proxyPtr->path),
-		    DBUS_PROPS_INTERFACE, "GetAll", Tcl_GetString(iv[i]), NULL);
-	    dbus_uint32_t serial;
-
-	    if (msg != NULL
-		    && DbusSend(interp, connPtr, msg, &serial) == TCL_OK) {
-		ExpectReply(interp, proxyPtr, connPtr, serial, "getall",
-			iv[i]);
-	    }
-	    if (msg != NULL) {
-		DbusMessageRelease(msg);
-	    }
-	    Tcl_ResetResult(interp);
-	}
+	RefillAll(proxyPtr, connPtr, intfs);
     }
     Tcl_DecrRefCount(intfs);
     Tcl_Release(proxyPtr);
