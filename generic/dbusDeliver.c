@@ -40,12 +40,24 @@
  */
 
 /*
+ *----------------------------------------------------------------------
+ *
  * CachedString --
  *
  *	The object for a header field value: the shared empty string, the
  *	interp's cached object when the value did not change since the last
  *	message (the usual case for path, interface, member, sender), or a
  *	new object that becomes the cached one.
+ *
+ * Results:
+ *	The object (borrowed: the literal or the interp's cache holds it).
+ *
+ * Side effects:
+ *	A changed value replaces the cached object in
+ *	dataPtr->fieldCache[slot] (the old one is released, the new one
+ *	held).
+ *
+ *----------------------------------------------------------------------
  */
 
 static Tcl_Obj *
@@ -142,6 +154,11 @@ DbusMessageInfo(
  *
  * Results:
  *	The Tcl completion code; the result is left in the interp.
+ *
+ * Side effects:
+ *	Decodes the message's arguments and builds its info dict
+ *	(DbusMessageInfo), runs the script (held while it runs: it may replace
+ *	its own handler), releases both afterwards.
  *
  *----------------------------------------------------------------------
  */

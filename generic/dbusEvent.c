@@ -297,20 +297,6 @@ DbusConnForgetEvents(
 /*
  *----------------------------------------------------------------------
  *
- * DispatchEventProc --
- *
- *	Take one message off the connection (held ones first) and process
- *	it; queue the next dispatch event if more are waiting.
- *
- * Results:
- *	1 (event handled) or 0 when file events are not being serviced.
- *
- *----------------------------------------------------------------------
- */
-
-/*
- *----------------------------------------------------------------------
- *
  * PeekSocket --
  *
  *	A connection has no message left to dispatch: read its socket now
@@ -322,6 +308,9 @@ DbusConnForgetEvents(
  *	between two visits of the notifier (SetupProc resets both); after
  *	that the loop waits in the notifier as usual, which sees the
  *	socket too.  Never a wait, never a loop on an idle socket.
+ *
+ * Results:
+ *	None.
  *
  * Side effects:
  *	See DbusWatchPeek.
@@ -346,6 +335,26 @@ PeekSocket(
 	tsdPtr->peeks++;
     }
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DispatchEventProc --
+ *
+ *	Take one message off the connection (held ones first) and process
+ *	it; queue the next dispatch event if more are waiting.
+ *
+ * Results:
+ *	1 (event handled) or 0 when file events are not being serviced.
+ *
+ * Side effects:
+ *	Processes one message (handlers may run, replies be sent), may read
+ *	the socket at once when the connection has nothing left (PeekSocket),
+ *	queues the next dispatch event when more messages wait, and releases
+ *	the preserve the event held on the connection.
+ *
+ *----------------------------------------------------------------------
+ */
 
 static int
 DispatchEventProc(
