@@ -16,6 +16,7 @@ namespace import -force ::tcltest::*
 
 namespace eval ::dbustest {
     variable started {}		;# {pid watchdog-channel} we started
+    variable keptToExit {}	;# {pid channel} of an Xvfb killed after we exit
     variable dir [file dirname [file normalize [info script]]]
     variable tmp ""
 }
@@ -102,10 +103,14 @@ proc ::dbustest::startDaemon {type {listen ""}} {
 #	Start a virtual X display (Xvfb) for programs that need one (Tk,
 #	dunst) and return its name, such as ":3".  Xvfb picks a free display
 #	number itself (-displayfd).  Like the daemons, it is killed by
-#	stopBuses or, if this process dies, by a watchdog.
+#	stopBuses or, if this process dies, by a watchdog.  With untilExit
+#	true stopBuses leaves it alone and the watchdog kills it once this
+#	process has gone: for a test file that loads Tk itself, whose exit
+#	(with full finalization) still talks to the display.
 
-proc ::dbustest::startXvfb {} {
+proc ::dbustest::startXvfb {{untilExit 0}} {
     variable started
+    variable keptToExit
     set fd [open [list | Xvfb -displayfd 1 -screen 0 1024x768x24 \
 	    -nolisten tcp 2>> [file join [tmpDir] xvfb.log]] r]
     set number [gets $fd]
@@ -115,8 +120,17 @@ proc ::dbustest::startXvfb {} {
 	catch {close $fd}
 	error "could not start Xvfb"
     }
-    set wd [open [list | sh -c "read x; kill $pid 2>/dev/null" 2>@stderr] w]
-    lappend started [list $pid $wd $fd]
+    if {$untilExit} {
+	# The watchdog waits for this process itself: full finalization
+	# closes the channels before Tk lets go of the display.
+	exec sh -c "tail --pid=[pid] -f /dev/null; kill $pid 2>/dev/null" \
+		</dev/null >/dev/null 2>@stderr &
+	lappend keptToExit [list $pid $fd]
+    } else {
+	set wd [open [list | sh -c "read x; kill $pid 2>/dev/null" \
+		2>@stderr] w]
+	lappend started [list $pid $wd $fd]
+    }
     return :$number
 }
 
