@@ -31,6 +31,10 @@ typedef struct DbifObjects {
     Tcl_Obj *objects;		/* dict path -> interface -> properties;
 				 * held (duplicated before changes when
 				 * shared) */
+    Tcl_Obj *exacts;		/* the same with each property value in
+				 * its received {sig value} form, for the
+				 * exact types of "$m proxy" (dbifProxy-
+				 * Exact.c); held, duplicated likewise */
     Tcl_Obj *added;		/* -added script or NULL; held */
     Tcl_Obj *removed;		/* -removed script or NULL; held */
     Tcl_Obj *subs;		/* list of subscription ids; held */
@@ -46,16 +50,18 @@ static DbusOwnerProc	OmOwner;
 /*
  *----------------------------------------------------------------------
  *
- * Objects, RunScript --
+ * Unshared (Objects, Exacts), RunScript --
  *
- *	Objects: the objects dict, unshared for a change.  RunScript: run
- *	{*}script arg1 arg2 at global level, errors to bgerror.
+ *	Unshared: the objects (or exacts) dict, unshared for a change.
+ *	RunScript: run {*}script arg1 arg2 at global level, errors to
+ *	bgerror.
  *
  * Results:
- *	Objects: the dict (owned by omPtr, one reference).  RunScript: none.
+ *	Unshared: the dict (owned by omPtr, one reference).  RunScript:
+ *	none.
  *
  * Side effects:
- *	Objects may replace omPtr->objects by an unshared copy.  RunScript
+ *	Unshared may replace the dict by an unshared copy.  RunScript
  *	runs the script (interp preserved meanwhile), errors to bgerror, and
  *	resets the result; nothing runs once the command is deleted.
  *
@@ -63,18 +69,21 @@ static DbusOwnerProc	OmOwner;
  */
 
 static Tcl_Obj *
-Objects(
-    DbifObjects *omPtr)
+Unshared(
+    Tcl_Obj **dictPtrPtr)		/* &omPtr->objects or &->exacts */
 {
-    if (Tcl_IsShared(omPtr->objects)) {
-	Tcl_Obj *copy = Tcl_DuplicateObj(omPtr->objects);
+    if (Tcl_IsShared(*dictPtrPtr)) {
+	Tcl_Obj *copy = Tcl_DuplicateObj(*dictPtrPtr);
 
-	Tcl_DecrRefCount(omPtr->objects);
-	omPtr->objects = copy;
+	Tcl_DecrRefCount(*dictPtrPtr);
+	*dictPtrPtr = copy;
 	Tcl_IncrRefCount(copy);
     }
-    return omPtr->objects;
+    return *dictPtrPtr;
 }
+
+#define Objects(omPtr)	Unshared(&(omPtr)->objects)
+#define Exacts(omPtr)	Unshared(&(omPtr)->exacts)
 
 static void
 RunScript(
@@ -110,20 +119,24 @@ RunScript(
  *
  * AddInterfaces, RemoveInterfaces --
  *
- *	Enter the interfaces (dict interface -> properties) of one object,
- *	or remove some (list) and the object once it has none; run the
- *	-added or -removed script with the interfaces that were new or
- *	known before, if any.  So a script hears of each interface once
- *	even when a signal and a GetManagedObjects reply tell the same
- *	(an InterfacesAdded sent before the reply to a GetManagedObjects
- *	that was asked for when the owner appeared), and an interface
- *	that was added again only updates its properties.
+ *	Enter the interfaces of one object, received as exactIf (dict
+ *	interface -> properties in the -details form: each value {sig
+ *	value}): the plain form goes to omPtr->objects, the exact one to
+ *	omPtr->exacts (for "$m proxy").  Or remove some (list) and the
+ *	object once it has none.  Run the -added or -removed script with
+ *	the interfaces that were new or known before, if any.  So a script
+ *	hears of each interface once even when a signal and a
+ *	GetManagedObjects reply tell the same (an InterfacesAdded sent
+ *	before the reply to a GetManagedObjects that was asked for when
+ *	the owner appeared), and an interface that was added again only
+ *	updates its properties.
  *
  * Results:
  *	None.
  *
  * Side effects:
- *	Changes omPtr->objects and runs the -added or -removed script.
+ *	Changes omPtr->objects and ->exacts and runs the -added or -removed
+ *	script.
  *
  *----------------------------------------------------------------------
  */
@@ -132,15 +145,18 @@ static void
 AddInterfaces(
     DbifObjects *omPtr,
     Tcl_Obj *pathObj,
-    Tcl_Obj *ifDict)
+    Tcl_Obj *exactIf)		/* interface -> name -> {sig value} */
 {
     Tcl_DictSearch search;
-    Tcl_Obj *intfObj, *propsObj, *keys[2], *known, *newDict;
+    Tcl_Obj *intfObj, *propsObj, *keys[2], *known, *newDict, *ifDict;
     Tcl_Size n = 0;
     int done;
 
-    if (Tcl_DictObjFirst(NULL, ifDict, &search, &intfObj, &propsObj, &done)
-	    != TCL_OK) {
+    ifDict = DbusPlainFromExact("a{sa{sv}}", 9, exactIf);
+    Tcl_IncrRefCount(ifDict);
+    if (Tcl_DictObjFirst(NULL, exactIf, &search, &intfObj, &propsObj,
+	    &done) != TCL_OK) {
+	Tcl_DecrRefCount(ifDict);
 	return;
     }
     newDict = Tcl_NewObj();
@@ -148,6 +164,11 @@ AddInterfaces(
     for (; !done; Tcl_DictObjNext(&search, &intfObj, &propsObj, &done)) {
 	keys[0] = pathObj;
 	keys[1] = intfObj;
+	Tcl_DictObjPutKeyList(NULL, Exacts(omPtr), 2, keys, propsObj);
+	if (Tcl_DictObjGet(NULL, ifDict, intfObj, &propsObj) != TCL_OK
+		|| propsObj == NULL) {
+	    continue;
+	}
 	if (Tcl_DictObjGet(NULL, omPtr->objects, pathObj, &known) != TCL_OK
 		|| known == NULL || Tcl_DictObjGet(NULL, known, intfObj,
 		&known) != TCL_OK || known == NULL) {
@@ -161,6 +182,7 @@ AddInterfaces(
 	RunScript(omPtr, omPtr->added, pathObj, newDict);
     }
     Tcl_DecrRefCount(newDict);
+    Tcl_DecrRefCount(ifDict);
 }
 
 static void
@@ -180,6 +202,7 @@ RemoveInterfaces(
     for (i = 0; i < n; i++) {
 	keys[0] = pathObj;
 	keys[1] = iv[i];
+	Tcl_DictObjRemoveKeyList(NULL, Exacts(omPtr), 2, keys);
 	if (Tcl_DictObjGet(NULL, omPtr->objects, pathObj, &known) == TCL_OK
 		&& known != NULL && Tcl_DictObjGet(NULL, known, iv[i],
 		&known) == TCL_OK && known != NULL) {
@@ -191,6 +214,7 @@ RemoveInterfaces(
 	    && objPtr != NULL && (Tcl_DictObjSize(NULL, objPtr, &size)
 	    != TCL_OK || size == 0)) {
 	Tcl_DictObjRemove(NULL, Objects(omPtr), pathObj);
+	Tcl_DictObjRemove(NULL, Exacts(omPtr), pathObj);
     }
     Tcl_ListObjLength(NULL, gone, &size);
     if (size > 0) {
@@ -220,7 +244,8 @@ RemoveInterfaces(
 static void
 LoadObjects(
     DbifObjects *omPtr,
-    Tcl_Obj *dictPtr)		/* path -> interface -> properties */
+    Tcl_Obj *dictPtr)		/* path -> interface -> properties, in the
+				 * -details form */
 {
     Tcl_DictSearch search;
     Tcl_Obj *pathObj, *ifDict;
@@ -277,13 +302,10 @@ OmSignal(
 	    DBUS_FIELD_SIGNATURE), added ? "oa{sa{sv}}" : "oas") != 0) {
 	return TCL_OK;
     }
-    argsPtr = DbusUnmarshalArgs(interp, msg, 0);
+    argsPtr = DbifDetailsArgs(interp, msg, &ac, &av);
     if (argsPtr == NULL) {
-	Tcl_ResetResult(interp);
 	return TCL_OK;
     }
-    Tcl_IncrRefCount(argsPtr);
-    Tcl_ListObjGetElements(NULL, argsPtr, &ac, &av);
     Tcl_Preserve(omPtr);
     if (added) {
 	AddInterfaces(omPtr, av[0], av[1]);
@@ -317,14 +339,11 @@ OmPropsChanged(
     pathObj = Tcl_NewStringObj(DbusMessageField(msg, DBUS_FIELD_PATH), -1);
     Tcl_IncrRefCount(pathObj);
     keys[0] = pathObj;
-    argsPtr = DbusUnmarshalArgs(interp, msg, 0);
+    argsPtr = DbifDetailsArgs(interp, msg, &ac, &av);
     if (argsPtr == NULL) {
-	Tcl_ResetResult(interp);
 	Tcl_DecrRefCount(pathObj);
 	return TCL_OK;
     }
-    Tcl_IncrRefCount(argsPtr);
-    Tcl_ListObjGetElements(NULL, argsPtr, &ac, &av);
     keys[1] = av[0];
     if (Tcl_DictObjGet(NULL, omPtr->objects, keys[0], &propsObj) == TCL_OK
 	    && propsObj != NULL && Tcl_DictObjGet(NULL, propsObj, keys[1],
@@ -333,8 +352,10 @@ OmPropsChanged(
 		&done) == TCL_OK) {
 	    for (; !done; Tcl_DictObjNext(&search, &keys[2], &valuePtr,
 		    &done)) {
-		Tcl_DictObjPutKeyList(NULL, Objects(omPtr), 3, keys,
+		Tcl_DictObjPutKeyList(NULL, Exacts(omPtr), 3, keys,
 			valuePtr);
+		Tcl_DictObjPutKeyList(NULL, Objects(omPtr), 3, keys,
+			DbusPlainFromExact("v", 1, valuePtr));
 	    }
 	    Tcl_DictObjDone(&search);
 	}
@@ -342,6 +363,7 @@ OmPropsChanged(
 	for (i = 0; i < n; i++) {
 	    keys[2] = names[i];
 	    Tcl_DictObjRemoveKeyList(NULL, Objects(omPtr), 3, keys);
+	    Tcl_DictObjRemoveKeyList(NULL, Exacts(omPtr), 3, keys);
 	}
     }
     Tcl_DecrRefCount(argsPtr);
@@ -407,6 +429,9 @@ OmOwner(
 
 	omPtr->objects = Tcl_NewObj();
 	Tcl_IncrRefCount(omPtr->objects);
+	Tcl_DecrRefCount(omPtr->exacts);
+	omPtr->exacts = Tcl_NewObj();
+	Tcl_IncrRefCount(omPtr->exacts);
 	if (Tcl_DictObjFirst(NULL, old, &search, &pathObj, &ifDict, &done)
 		== TCL_OK) {
 	    for (; !done; Tcl_DictObjNext(&search, &pathObj, &ifDict,
@@ -452,7 +477,7 @@ OmOwner(
 		    Tcl_NewStringObj(OBJ_REPLY_CMD, -1));
 	    Tcl_ListObjAppendElement(NULL, script, cmdName);
 	    DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp,
-		    script, 0, -1);
+		    script, DBUS_FLAG_DETAILS, -1);
 	}
 	if (msg != NULL) {
 	    DbusMessageRelease(msg);
@@ -545,6 +570,7 @@ ObjectsFree(
     Tcl_DecrRefCount(omPtr->dest);
     Tcl_DecrRefCount(omPtr->path);
     Tcl_DecrRefCount(omPtr->objects);
+    Tcl_DecrRefCount(omPtr->exacts);
     Tcl_DecrRefCount(omPtr->subs);
     Tcl_DecrRefCount(omPtr->owner);
     if (omPtr->added != NULL) {
@@ -620,7 +646,7 @@ ObjectsStep(
 	    return TCL_ERROR;
 	}
     } else {
-	code = DbusReplyResult(interp, reply, 0);
+	code = DbusReplyResult(interp, reply, DBUS_FLAG_DETAILS);
 	if (code != TCL_OK) {
 	    ObjectsFree((char *) omPtr);
 	    return code;
@@ -682,6 +708,7 @@ DbifObjectsNRCmd(
     omPtr->dest = objv[i];
     omPtr->path = objc - i == 2 ? objv[i+1] : Tcl_NewStringObj("/", 1);
     omPtr->objects = Tcl_NewObj();
+    omPtr->exacts = Tcl_NewObj();
     omPtr->subs = Tcl_NewObj();
     omPtr->owner = Tcl_NewObj();
     omPtr->added = values[1] && !DbusIsEmpty(values[1]) ? values[1] : NULL;
@@ -691,6 +718,7 @@ DbifObjectsNRCmd(
     Tcl_IncrRefCount(omPtr->dest);
     Tcl_IncrRefCount(omPtr->path);
     Tcl_IncrRefCount(omPtr->objects);
+    Tcl_IncrRefCount(omPtr->exacts);
     Tcl_IncrRefCount(omPtr->subs);
     Tcl_IncrRefCount(omPtr->owner);
     if (omPtr->added != NULL) {
@@ -821,7 +849,10 @@ ObjectsNRObjCmd(
 		Tcl_GetString(objv[2]), NULL);
 	return TCL_ERROR;
     }
-    prefill = ifDict;
+    if (Tcl_DictObjGet(NULL, omPtr->exacts, objv[2], &prefill) != TCL_OK
+	    || prefill == NULL) {
+	prefill = Tcl_NewObj();		/* (cannot happen: kept in step) */
+    }
     if (objc == 4) {
 	Tcl_Obj *propsObj;
 

@@ -25,7 +25,8 @@ typedef struct Creation {
     DbusConn *connPtr;		/* Tcl_Preserve'd while creating */
     Tcl_Obj *key;		/* description cache key; held */
     DbifXmlIntf *nextIntf;	/* next interface to GetAll */
-    Tcl_Obj *prefill;		/* dict interface -> properties used
+    Tcl_Obj *prefill;		/* dict interface -> properties (values
+				 * in the -details form {sig value}) used
 				 * instead of GetAll, or NULL; held */
 } Creation;
 
@@ -265,11 +266,12 @@ DbifPxNewCall(
 /*
  *----------------------------------------------------------------------
  *
- * DbifPxCacheStore, DbifPxCacheFill --
+ * DbifPxCacheStore --
  *
  *	Store one value (NULL: forget it) in the property cache, unless the
- *	cache is off or the property is never cached; fill from a GetAll
- *	dict of one interface.
+ *	cache is off or the property is never cached.  (Received dicts of
+ *	GetAll, PropertiesChanged and "$m proxy" go through
+ *	DbifPxReceivedDict, which keeps their exact types.)
  *
  * Results:
  *	None.
@@ -315,30 +317,6 @@ DbifPxCacheStore(
     }
 }
 
-void
-DbifPxCacheFill(
-    DbifProxy *proxyPtr,
-    Tcl_Obj *intfObj,
-    Tcl_Obj *dictPtr)		/* name value ... (borrowed) */
-{
-    Tcl_DictSearch search;
-    Tcl_Obj *keyPtr, *valuePtr;
-    int done;
-
-    if (Tcl_DictObjFirst(NULL, dictPtr, &search, &keyPtr, &valuePtr, &done)
-	    != TCL_OK) {
-	return;
-    }
-    for (; !done; Tcl_DictObjNext(&search, &keyPtr, &valuePtr, &done)) {
-	DbifPxMember *propPtr = DbifPxFind(NULL, proxyPtr,
-		DBIF_XML_PROPERTY, intfObj, keyPtr);
-
-	if (propPtr != NULL) {
-	    DbifPxCacheStore(proxyPtr, propPtr, valuePtr);
-	}
-    }
-    Tcl_DictObjDone(&search);
-}
 
 /*
  *----------------------------------------------------------------------
@@ -538,7 +516,7 @@ DbifProxyNRCmd(
  *	Start making a proxy (the steps below finish it).  DbifPxCreate
  *	is the entry of "$m proxy" (dbifObjects.c): default options, and
  *	the property cache filled from prefill (dict interface ->
- *	properties) instead of GetAll.
+ *	properties, values {sig value} as received) instead of GetAll.
  *
  * Results:
  *	A Tcl result code; the proxy's name on success.
@@ -900,7 +878,11 @@ NextGetAll(
 		    &done)) {
 		if (proxyPtr->intf == NULL || strcmp(Tcl_GetString(
 			proxyPtr->intf), Tcl_GetString(intfObj)) == 0) {
-		    DbifPxCacheFill(proxyPtr, intfObj, propsObj);
+		    Tcl_Obj *plainDict = DbifPxReceivedDict(proxyPtr,
+			    intfObj, propsObj);
+
+		    Tcl_IncrRefCount(plainDict);
+		    Tcl_DecrRefCount(plainDict);
 		}
 	    }
 	    Tcl_DictObjDone(&search);

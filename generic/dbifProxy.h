@@ -177,8 +177,6 @@ DBusMessage *	DbifPxNewCall(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    const char *intf, const char *member);
 void		DbifPxCacheStore(DbifProxy *proxyPtr,
 		    DbifPxMember *propPtr, Tcl_Obj *valuePtr);
-void		DbifPxCacheFill(DbifProxy *proxyPtr, Tcl_Obj *intfObj,
-		    Tcl_Obj *dictPtr);
 Tcl_ObjCmdProc	DbifProxyCmd;
 
 /*
@@ -186,11 +184,23 @@ Tcl_ObjCmdProc	DbifProxyCmd;
  */
 
 typedef struct DbifPxOp {
+    int kind;			/* DBIF_PX_OP_* */
     DbifProxy *proxyPtr;	/* Tcl_Preserve'd */
-    DbifPxMember *propPtr;	/* borrowed from proxyPtr's description */
+    DbifPxMember *propPtr;	/* borrowed from proxyPtr's description:
+				 * the property, or the method called */
     Tcl_Obj *intfObj;		/* getall: interface; held */
     Tcl_Obj *varName;		/* link: variable; held */
 } DbifPxOp;
+
+/*
+ * What an operation's reply is for (DbifPxOpReply).
+ */
+
+#define DBIF_PX_OP_GET	1	/* Get (propPtr) or GetAll (intfObj): the
+				 * value(s) are the result */
+#define DBIF_PX_OP_LINK	2	/* Get for a linked variable: no result */
+#define DBIF_PX_OP_SET	3	/* Set: the cached value is dropped */
+#define DBIF_PX_OP_CALL	4	/* a method call (propPtr the method) */
 
 /*
  * dbifProxyCmd.c
@@ -198,15 +208,15 @@ typedef struct DbifPxOp {
 
 Tcl_ObjCmdProc	DbifPxObjCmd;
 Tcl_ObjCmdProc	DbifPxNRObjCmd;
-DbifPxOp *	DbifPxOpNew(DbifProxy *proxyPtr, DbifPxMember *propPtr);
+DbifPxOp *	DbifPxOpNew(DbifProxy *proxyPtr, DbifPxMember *propPtr,
+		    int kind);
 void		DbifPxOpFree(DbifPxOp *opPtr);
+DbifPxStep	DbifPxOpReply;
 DbifPxMember *	DbifPxPropArgs(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    int objc, Tcl_Obj *const objv[], int nMore, int access,
 		    const char *usage);
 Tcl_Obj *	DbifPxCacheGet(DbifProxy *proxyPtr, DbifPxMember *propPtr);
-int		DbifPxStartGet(Tcl_Interp *interp, DbifProxy *proxyPtr,
-		    DbifPxMember *propPtr, DbifPxStep *step,
-		    DbifPxOp *opPtr);
+int		DbifPxStartGet(Tcl_Interp *interp, DbifPxOp *opPtr);
 DBusMessage *	DbifPxNewSet(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    DbusConn *connPtr, DbifPxMember *propPtr,
 		    Tcl_Obj *valuePtr);
@@ -216,6 +226,8 @@ DBusMessage *	DbifPxNewSet(Tcl_Interp *interp, DbifProxy *proxyPtr,
  */
 
 void		DbifPxExactsFree(DbifProxy *proxyPtr);
+Tcl_Obj *	DbifDetailsArgs(Tcl_Interp *interp, DBusMessage *msg,
+		    Tcl_Size *acPtr, Tcl_Obj ***avPtr);
 Tcl_Obj *	DbifPxReceived(DbifProxy *proxyPtr, DbifPxMember *propPtr,
 		    Tcl_Obj *pairObj);
 Tcl_Obj *	DbifPxReceivedDict(DbifProxy *proxyPtr, Tcl_Obj *intfObj,

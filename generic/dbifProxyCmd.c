@@ -18,7 +18,6 @@ static int	CallMethod(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    Tcl_Obj *intfObj, int timeout, Tcl_Obj *handlerObj,
 		    int noReply, Tcl_Obj *nameObj, int objc,
 		    Tcl_Obj *const objv[], Tcl_Obj *cmdObj);
-static DbifPxStep CallReply;
 static int	CallSub(Tcl_Interp *interp, DbifProxy *proxyPtr, int objc,
 		    Tcl_Obj *const objv[]);
 static int	GetSub(Tcl_Interp *interp, DbifProxy *proxyPtr, int objc,
@@ -33,18 +32,24 @@ static int	ChangedSub(Tcl_Interp *interp, DbifProxy *proxyPtr,
 /*
  *----------------------------------------------------------------------
  *
- * DbifPxOpNew, DbifPxOpFree --
+ * DbifPxOpNew, DbifPxOpFree, DbifPxOpReply --
  *
- *	A record for a property operation that may outlive the command
- *	(it waits for a reply, possibly in a coroutine).
+ *	DbifPxOpNew: a record for an operation that may outlive the
+ *	command (it waits for a reply, possibly in a coroutine).
+ *	DbifPxOpReply: the DbifPxStep of every such operation: by kind,
+ *	the value(s) of a Get or GetAll with their exact types
+ *	(DbifPxPropReply; a link's Get leaves no result), a Set's reply
+ *	(the cached value is dropped: PropertiesChanged or the next get
+ *	brings the new one), a method's reply (DbifPxReplyReceived).
  *
  * Results:
- *	DbifPxOpNew: the record (owned by the caller, which hands it to a step
- *	that frees it with DbifPxOpFree).  DbifPxOpFree: none.
+ *	DbifPxOpNew: the record.  DbifPxOpReply: a Tcl result code (reply
+ *	NULL: sending failed or the coroutine went away, error in interp).
  *
  * Side effects:
  *	DbifPxOpNew preserves the proxy; DbifPxOpFree releases the record's
- *	interface and variable name objects and the proxy, and frees it.
+ *	interface and variable name objects and the proxy, and frees it,
+ *	as DbifPxOpReply does; DbifPxOpReply updates the cache.
  *
  *----------------------------------------------------------------------
  */
@@ -52,11 +57,13 @@ static int	ChangedSub(Tcl_Interp *interp, DbifProxy *proxyPtr,
 DbifPxOp *
 DbifPxOpNew(
     DbifProxy *proxyPtr,
-    DbifPxMember *propPtr)
+    DbifPxMember *propPtr,
+    int kind)			/* DBIF_PX_OP_* */
 {
     DbifPxOp *opPtr = (DbifPxOp *) ckalloc(sizeof(DbifPxOp));
 
     memset(opPtr, 0, sizeof(DbifPxOp));
+    opPtr->kind = kind;
     opPtr->proxyPtr = proxyPtr;
     opPtr->propPtr = propPtr;
     Tcl_Preserve(proxyPtr);
@@ -77,13 +84,49 @@ DbifPxOpFree(
     ckfree((char *) opPtr);
 }
 
+int
+DbifPxOpReply(
+    Tcl_Interp *interp,
+    ClientData clientData,
+    DBusMessage *reply)		/* borrowed, or NULL */
+{
+    DbifPxOp *opPtr = (DbifPxOp *) clientData;
+    DbifProxy *proxyPtr = opPtr->proxyPtr;
+    int code = TCL_ERROR;
+
+    if (reply != NULL) {
+	switch (opPtr->kind) {
+	case DBIF_PX_OP_CALL:
+	    code = DbifPxReplyReceived(interp, proxyPtr, opPtr->propPtr,
+		    reply);
+	    break;
+	case DBIF_PX_OP_SET:
+	    code = DbusReplyResult(interp, reply, 0);
+	    if (!proxyPtr->deleted) {
+		DbifPxCacheStore(proxyPtr, opPtr->propPtr, NULL);
+	    }
+	    break;
+	default:
+	    code = DbifPxPropReply(interp, proxyPtr, opPtr->propPtr,
+		    opPtr->intfObj, reply);
+	    break;
+	}
+	if (code == TCL_OK && opPtr->kind != DBIF_PX_OP_GET
+		&& opPtr->kind != DBIF_PX_OP_CALL) {
+	    Tcl_ResetResult(interp);
+	}
+    }
+    DbifPxOpFree(opPtr);
+    return code;
+}
+
 /*
  *----------------------------------------------------------------------
  *
  * DescribeSub, DestroySub, OwnerSub --
  *
  *	$p describe, $p destroy, $p owner: the subcommands without
- *	arguments.
+ *	arguments (the dispatcher checks that there are none).
  *
  * Results:
  *	A Tcl result code; the description dict, "", the owner.
@@ -101,10 +144,8 @@ DescribeSub(
     int objc,
     Tcl_Obj *const objv[])
 {
-    if (objc != 2) {
-	Tcl_WrongNumArgs(interp, 2, objv, NULL);
-	return TCL_ERROR;
-    }
+    (void) objc;
+    (void) objv;
     Tcl_SetObjResult(interp, DbifPxDescribe(proxyPtr->descPtr));
     return TCL_OK;
 }
@@ -116,10 +157,8 @@ DestroySub(
     int objc,
     Tcl_Obj *const objv[])
 {
-    if (objc != 2) {
-	Tcl_WrongNumArgs(interp, 2, objv, NULL);
-	return TCL_ERROR;
-    }
+    (void) objc;
+    (void) objv;
     if (proxyPtr->token != NULL) {
 	Tcl_DeleteCommandFromToken(interp, proxyPtr->token);
     }
@@ -133,10 +172,8 @@ OwnerSub(
     int objc,
     Tcl_Obj *const objv[])
 {
-    if (objc != 2) {
-	Tcl_WrongNumArgs(interp, 2, objv, NULL);
-	return TCL_ERROR;
-    }
+    (void) objc;
+    (void) objv;
     Tcl_SetObjResult(interp, proxyPtr->owner);
     return TCL_OK;
 }
@@ -151,11 +188,13 @@ typedef int (SubProc)(Tcl_Interp *interp, DbifProxy *proxyPtr, int objc,
 static const struct {
     const char *name;
     SubProc *proc;
+    int noArgs;			/* takes no argument */
 } subcommands[] = {
-    {"call", CallSub}, {"changed", ChangedSub}, {"describe", DescribeSub},
-    {"destroy", DestroySub}, {"get", GetSub}, {"getall", GetAllSub},
-    {"link", DbifPxLinkSub}, {"on", DbifPxOnSub}, {"owner", OwnerSub},
-    {"set", SetSub}, {NULL, NULL}
+    {"call", CallSub, 0}, {"changed", ChangedSub, 0},
+    {"describe", DescribeSub, 1}, {"destroy", DestroySub, 1},
+    {"get", GetSub, 0}, {"getall", GetAllSub, 0},
+    {"link", DbifPxLinkSub, 0}, {"on", DbifPxOnSub, 0},
+    {"owner", OwnerSub, 1}, {"set", SetSub, 0}, {NULL, NULL, 0}
 };
 
 /*
@@ -206,9 +245,14 @@ DbifPxNRObjCmd(
     sub = Tcl_GetString(objv[1]);
     if (sub[0] >= 'a' && sub[0] <= 'z') {
 	for (i = 0; subcommands[i].name != NULL; i++) {
-	    if (strcmp(sub, subcommands[i].name) == 0) {
-		return subcommands[i].proc(interp, proxyPtr, objc, objv);
+	    if (strcmp(sub, subcommands[i].name) != 0) {
+		continue;
 	    }
+	    if (subcommands[i].noArgs && objc != 2) {
+		Tcl_WrongNumArgs(interp, 2, objv, NULL);
+		return TCL_ERROR;
+	    }
+	    return subcommands[i].proc(interp, proxyPtr, objc, objv);
 	}
     }
     return CallMethod(interp, proxyPtr, NULL, proxyPtr->timeout, NULL, 0,
@@ -477,8 +521,8 @@ CallMethod(
 	 * variants keep their exact types for later calls.
 	 */
 
-	code = DbifPxAwait(interp, connPtr, msg, timeout, CallReply,
-		DbifPxOpNew(proxyPtr, memPtr));
+	code = DbifPxAwait(interp, connPtr, msg, timeout, DbifPxOpReply,
+		DbifPxOpNew(proxyPtr, memPtr, DBIF_PX_OP_CALL));
 	DbusMessageRelease(msg);
 	return code;
     }
@@ -493,42 +537,6 @@ CallMethod(
     }
     Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
     return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * CallReply --
- *
- *	The reply of a synchronous proxy call (a DbifPxStep): the result
- *	as "dbus call" gives it; variants in the reply are remembered with
- *	their exact types (DbifPxReplyReceived).
- *
- * Results:
- *	A Tcl result code.
- *
- * Side effects:
- *	Frees the operation record.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-CallReply(
-    Tcl_Interp *interp,
-    ClientData clientData,
-    DBusMessage *reply)		/* borrowed; NULL: sending failed or the
-				 * coroutine went away (error in interp) */
-{
-    DbifPxOp *opPtr = (DbifPxOp *) clientData;
-    int code = TCL_ERROR;
-
-    if (reply != NULL) {
-	code = DbifPxReplyReceived(interp, opPtr->proxyPtr, opPtr->propPtr,
-		reply);
-    }
-    DbifPxOpFree(opPtr);
-    return code;
 }
 
 /*
@@ -625,13 +633,12 @@ DbifPxCacheGet(
 /*
  *----------------------------------------------------------------------
  *
- * GetSub, GetReply --
+ * GetSub, DbifPxStartGet --
  *
  *	$p get ?-interface name? prop: from the cache, else with
  *	Properties.Get (the value is cached unless the property is
- *	annotated EmitsChangedSignal=false).  GetReply takes the reply of
- *	a Get (opPtr->propPtr) or of a GetAll (opPtr->intfObj) with the
- *	exact types of its values (DbifPxPropReply).
+ *	annotated EmitsChangedSignal=false).  DbifPxStartGet sends the Get
+ *	of opPtr's property; DbifPxOpReply takes its reply.
  *
  * Results:
  *	A Tcl result code; the value (Get) or dict (GetAll) in interp.
@@ -642,37 +649,20 @@ DbifPxCacheGet(
  *----------------------------------------------------------------------
  */
 
-static int
-GetReply(
-    Tcl_Interp *interp,
-    ClientData clientData,
-    DBusMessage *reply)
-{
-    DbifPxOp *opPtr = (DbifPxOp *) clientData;
-    int code = TCL_ERROR;
-
-    if (reply != NULL) {
-	code = DbifPxPropReply(interp, opPtr->proxyPtr, opPtr->propPtr,
-		opPtr->intfObj, reply);
-    }
-    DbifPxOpFree(opPtr);
-    return code;
-}
-
 /*
  *----------------------------------------------------------------------
  *
  * DbifPxStartGet --
  *
- *	Send Properties.Get of a property and continue with step once the
- *	reply is in (DbifPxAwait: waits, or yields inside a coroutine).
+ *	Send Properties.Get of opPtr's property and continue with
+ *	DbifPxOpReply once the reply is in (DbifPxAwait: waits, or yields inside a coroutine).
  *
  * Results:
- *	What step returns, or TCL_ERROR when the proxy is not connected or the
+ *	What DbifPxOpReply returns, or TCL_ERROR when the proxy is not connected or the
  *	call cannot be built.
  *
  * Side effects:
- *	Sends the call; step takes over opPtr (it is freed here when nothing
+ *	Sends the call; DbifPxOpReply takes over opPtr (it is freed here when nothing
  *	is sent).
  *
  *----------------------------------------------------------------------
@@ -681,15 +671,13 @@ GetReply(
 int
 DbifPxStartGet(
     Tcl_Interp *interp,
-    DbifProxy *proxyPtr,
-    DbifPxMember *propPtr,
-    DbifPxStep *step,
-    DbifPxOp *opPtr)
+    DbifPxOp *opPtr)		/* taken: freed by the reply step */
 {
+    DbifProxy *proxyPtr = opPtr->proxyPtr;
     DbusConn *connPtr = DbifPxConn(interp, proxyPtr);
     DBusMessage *msg;
-    const char *intf = Tcl_GetString(propPtr->intf);
-    const char *name = Tcl_GetString(propPtr->name);
+    const char *intf = Tcl_GetString(opPtr->propPtr->intf);
+    const char *name = Tcl_GetString(opPtr->propPtr->name);
     int code;
 
     if (connPtr == NULL || (msg = DbusNewCall(interp,
@@ -698,8 +686,8 @@ DbifPxStartGet(
 	DbifPxOpFree(opPtr);
 	return TCL_ERROR;
     }
-    code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout, step,
-	    opPtr);
+    code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout,
+	    DbifPxOpReply, opPtr);
     DbusMessageRelease(msg);
     return code;
 }
@@ -724,53 +712,32 @@ GetSub(
 	Tcl_SetObjResult(interp, valuePtr);
 	return TCL_OK;
     }
-    return DbifPxStartGet(interp, proxyPtr, propPtr, GetReply,
-	    DbifPxOpNew(proxyPtr, propPtr));
+    return DbifPxStartGet(interp, DbifPxOpNew(proxyPtr, propPtr,
+	    DBIF_PX_OP_GET));
 }
 
 /*
  *----------------------------------------------------------------------
  *
- * SetSub, SetReply --
+ * SetSub --
  *
  *	$p set ?-interface name? prop value: Properties.Set with the value
- *	typed from introspection.  The cached value is dropped; the
- *	service's PropertiesChanged (or the next get) brings the new one.
+ *	typed from introspection, or as it arrived when the proxy received
+ *	it (DbifPxExactSet, through DbifPxNewSet).  The cached value is
+ *	dropped (DbifPxOpReply); the service's PropertiesChanged (or the
+ *	next get) brings the new one.
  *
  * Results:
- *	SetSub: TCL_OK with an empty result, or TCL_ERROR (wrong # args,
- *	unknown or read-only property, a value that does not fit its type, not
- *	connected, the service's error).  SetReply: the same, from the reply.
+ *	TCL_OK with an empty result, or TCL_ERROR (wrong # args, unknown or
+ *	read-only property, a value that does not fit its type, not
+ *	connected, the service's error).
  *
  * Side effects:
- *	Sends Properties.Set (waits, or yields inside a coroutine); the cached
- *	value is dropped when the reply comes; SetReply frees the operation
- *	record.
+ *	Sends Properties.Set (waits, or yields inside a coroutine); the
+ *	cached value is dropped when the reply comes.
  *
  *----------------------------------------------------------------------
  */
-
-static int
-SetReply(
-    Tcl_Interp *interp,
-    ClientData clientData,
-    DBusMessage *reply)
-{
-    DbifPxOp *opPtr = (DbifPxOp *) clientData;
-    int code = TCL_ERROR;
-
-    if (reply != NULL) {
-	code = DbusReplyResult(interp, reply, 0);
-	if (!opPtr->proxyPtr->deleted) {
-	    DbifPxCacheStore(opPtr->proxyPtr, opPtr->propPtr, NULL);
-	}
-	if (code == TCL_OK) {
-	    Tcl_ResetResult(interp);
-	}
-    }
-    DbifPxOpFree(opPtr);
-    return code;
-}
 
 /*
  *----------------------------------------------------------------------
@@ -860,8 +827,8 @@ SetSub(
     if (msg == NULL) {
 	return TCL_ERROR;
     }
-    code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout, SetReply,
-	    DbifPxOpNew(proxyPtr, propPtr));
+    code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout,
+	    DbifPxOpReply, DbifPxOpNew(proxyPtr, propPtr, DBIF_PX_OP_SET));
     DbusMessageRelease(msg);
     return code;
 }
@@ -873,7 +840,7 @@ SetSub(
  *
  *	$p getall ?interface?: a dict of the readable properties, from
  *	the cache when it holds all of them, else from GetAll (its reply
- *	goes to GetReply).
+ *	goes to DbifPxOpReply).
  *
  * Results:
  *	A Tcl result code; the dict in interp.
@@ -966,11 +933,11 @@ GetAllSub(
 	    DBUS_PROPS_INTERFACE, "GetAll", intf, NULL)) == NULL) {
 	return TCL_ERROR;
     }
-    opPtr = DbifPxOpNew(proxyPtr, NULL);
+    opPtr = DbifPxOpNew(proxyPtr, NULL, DBIF_PX_OP_GET);
     opPtr->intfObj = intfObj;
     Tcl_IncrRefCount(intfObj);
-    code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout, GetReply,
-	    opPtr);
+    code = DbifPxAwait(interp, connPtr, msg, proxyPtr->timeout,
+	    DbifPxOpReply, opPtr);
     DbusMessageRelease(msg);
     return code;
 }

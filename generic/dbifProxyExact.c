@@ -236,6 +236,44 @@ DbifPxReceivedDict(
 /*
  *----------------------------------------------------------------------
  *
+ * DbifDetailsArgs --
+ *
+ *	The arguments of a received signal in the -details form (each
+ *	variant {sig value}), for the subscription procs of proxies and of
+ *	"dbif objects".
+ *
+ * Results:
+ *	The list (one reference, the caller's) with its elements in *acPtr
+ *	and *avPtr, or NULL when the message cannot be read (the error is
+ *	dropped: a bad signal is ignored).
+ *
+ * Side effects:
+ *	May reset interp's result.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Obj *
+DbifDetailsArgs(
+    Tcl_Interp *interp,
+    DBusMessage *msg,		/* borrowed */
+    Tcl_Size *acPtr,		/* out */
+    Tcl_Obj ***avPtr)		/* out */
+{
+    Tcl_Obj *argsPtr = DbusUnmarshalArgs(interp, msg, DBUS_FLAG_DETAILS);
+
+    if (argsPtr == NULL) {
+	Tcl_ResetResult(interp);
+	return NULL;
+    }
+    Tcl_IncrRefCount(argsPtr);
+    Tcl_ListObjGetElements(NULL, argsPtr, acPtr, avPtr);
+    return argsPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifPxPropReply --
  *
  *	The reply of a Properties.Get (kind 'g') or GetAll ('a') sent for

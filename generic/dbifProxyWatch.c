@@ -139,7 +139,7 @@ LinkSetVar(
 /*
  *----------------------------------------------------------------------
  *
- * DbifPxLinkSub, LinkGetReply --
+ * DbifPxLinkSub --
  *
  *	$p link ?-interface name? prop varName: the global variable
  *	varName follows the property; writing it sets the property.  The
@@ -149,38 +149,17 @@ LinkSetVar(
  *	DbifPxLinkSub: TCL_OK with an empty result, or TCL_ERROR (wrong #
  *	args, unknown property, a variable already linked {DBUS USAGE LINKED
  *	name}, an array {TCL WRITE VARNAME}, the trace cannot be set, the
- *	Get's error).  LinkGetReply: the same from the Get.
+ *	Get's error).
  *
  * Side effects:
  *	A link record (owned by the proxy's list, freed by DbifPxLinksFree)
  *	holding the variable name, and a write/unset trace on the variable;
  *	the variable gets the cached value, or a Get is sent (waits, or yields
  *	inside a coroutine) whose value goes to the cache and the variable.
- *	LinkGetReply frees the operation record.
+ *	DbifPxOpReply takes the Get's reply.
  *
  *----------------------------------------------------------------------
  */
-
-static int
-LinkGetReply(
-    Tcl_Interp *interp,
-    ClientData clientData,
-    DBusMessage *reply)
-{
-    DbifPxOp *opPtr = (DbifPxOp *) clientData;
-    DbifProxy *proxyPtr = opPtr->proxyPtr;
-    int code = TCL_ERROR;
-
-    if (reply != NULL) {
-	code = DbifPxPropReply(interp, proxyPtr, opPtr->propPtr, NULL,
-		reply);
-	if (code == TCL_OK) {
-	    Tcl_ResetResult(interp);
-	}
-    }
-    DbifPxOpFree(opPtr);
-    return code;
-}
 
 int
 DbifPxLinkSub(
@@ -238,8 +217,8 @@ DbifPxLinkSub(
 	LinkSetVar(linkPtr, valuePtr);
 	return TCL_OK;
     }
-    return DbifPxStartGet(interp, proxyPtr, propPtr, LinkGetReply,
-	    DbifPxOpNew(proxyPtr, propPtr));
+    return DbifPxStartGet(interp, DbifPxOpNew(proxyPtr, propPtr,
+	    DBIF_PX_OP_LINK));
 }
 
 /*
@@ -471,8 +450,8 @@ ReplyCmd(
     if (linkPtr->propPtr->access & DBIF_XML_READ) {
 	DbifPxCacheStore(proxyPtr, linkPtr->propPtr, NULL);
 	Tcl_Preserve(proxyPtr);
-	(void) DbifPxStartGet(interp, proxyPtr, linkPtr->propPtr,
-		LinkGetReply, DbifPxOpNew(proxyPtr, linkPtr->propPtr));
+	(void) DbifPxStartGet(interp, DbifPxOpNew(proxyPtr,
+		linkPtr->propPtr, DBIF_PX_OP_LINK));
 	Tcl_Release(proxyPtr);
     }
     Tcl_SetObjResult(interp, Tcl_ObjPrintf("cannot set property \"%s\" "
@@ -625,13 +604,10 @@ PropsChanged(
 		!= 0) {
 	return TCL_OK;
     }
-    argsPtr = DbusUnmarshalArgs(interp, msg, DBUS_FLAG_DETAILS);
+    argsPtr = DbifDetailsArgs(interp, msg, &ac, &av);
     if (argsPtr == NULL) {
-	Tcl_ResetResult(interp);
 	return TCL_OK;
     }
-    Tcl_IncrRefCount(argsPtr);
-    Tcl_ListObjGetElements(NULL, argsPtr, &ac, &av);
     if (proxyPtr->intf != NULL && strcmp(Tcl_GetString(proxyPtr->intf),
 	    Tcl_GetString(av[0])) != 0) {
 	Tcl_DecrRefCount(argsPtr);

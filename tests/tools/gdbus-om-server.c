@@ -67,6 +67,27 @@ typedef struct {
 GType t_props_get_type(void);
 G_DEFINE_TYPE(TProps, t_props, G_TYPE_DBUS_INTERFACE_SKELETON)
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * GetProperty, PropsGetInfo, PropsGetVTable, PropsGetProperties,
+ * PropsFlush, PropsFinalize, t_props_class_init, t_props_init --
+ *
+ *	The TProps class: the vtable GDBus calls for Properties.Get (the
+ *	value from the table), the skeleton's vfuncs (interface info, the
+ *	vtable, all properties as an a{sv} for GetManagedObjects and
+ *	InterfacesAdded, nothing to flush), finalization and init.
+ *
+ * Results:
+ *	GetProperty: a new reference, or NULL with error set.  The vfuncs:
+ *	borrowed data or a new floating a{sv}.
+ *
+ * Side effects:
+ *	t_props_init makes the table; PropsFinalize frees it.
+ *
+ *----------------------------------------------------------------------
+ */
+
 static GVariant *
 GetProperty(
     GDBusConnection *c,
@@ -162,6 +183,22 @@ t_props_init(
 	    (GDestroyNotify) g_variant_unref);
 }
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * NewProps --
+ *
+ *	A new skeleton for the interface intf of introXml.
+ *
+ * Results:
+ *	The skeleton (one reference, the caller's).
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
 static TProps *
 NewProps(
     const char *intf)
@@ -173,10 +210,20 @@ NewProps(
 }
 
 /*
+ *----------------------------------------------------------------------
+ *
  * SetProp --
  *
  *	Set a property; when the interface is exported, emit
  *	PropertiesChanged on its connection.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	The table takes value; a signal may be sent.
+ *
+ *----------------------------------------------------------------------
  */
 
 static void
@@ -202,6 +249,22 @@ SetProp(
 	    g_variant_new("(sa{sv}as)", self->info->name, &b, NULL), NULL);
 }
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * Lookup --
+ *
+ *	The exported object /om/dN for the text N.
+ *
+ * Results:
+ *	The object (a reference, the caller's) or NULL.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
 static GDBusObjectSkeleton *
 Lookup(
     const char *n)
@@ -216,9 +279,20 @@ Lookup(
 }
 
 /*
+ *----------------------------------------------------------------------
+ *
  * Command --
  *
- *	One line from stdin; the answer printed.
+ *	Carry out one command line (see the file header).
+ *
+ * Results:
+ *	"ok", or "?" for a line it does not understand.
+ *
+ * Side effects:
+ *	Objects and interfaces exported or removed, properties set: GLib
+ *	sends the signals.
+ *
+ *----------------------------------------------------------------------
  */
 
 static const char *
@@ -289,6 +363,22 @@ Command(
     return "ok";
 }
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * StdinReady --
+ *
+ *	stdin is readable: run one command, flush the connection, answer.
+ *
+ * Results:
+ *	TRUE to keep watching, FALSE at the end of stdin.
+ *
+ * Side effects:
+ *	Ends the main loop at the end of stdin.
+ *
+ *----------------------------------------------------------------------
+ */
+
 static gboolean
 StdinReady(
     GIOChannel *ch,
@@ -309,6 +399,22 @@ StdinReady(
     fflush(stdout);
     return TRUE;
 }
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * main --
+ *
+ *	Connect, own the name, serve the commands until stdin ends.
+ *
+ * Results:
+ *	The exit status: 0, 1 when the bus cannot be used, 2 for usage.
+ *
+ * Side effects:
+ *	Prints "ready" and one answer per command.
+ *
+ *----------------------------------------------------------------------
+ */
 
 int
 main(
