@@ -12,19 +12,24 @@
  */
 
 #include "dbifProxy.h"
+#include <stdlib.h>
 
 #define EMITS_ANNOTATION "org.freedesktop.DBus.Property.EmitsChangedSignal"
+#define OPTIONAL_ANNOTATION "org.tcldbus.Optional"
 
 /*
  *----------------------------------------------------------------------
  *
- * AddMember, EmitsOf --
+ * AddMember, OptionalOf, EmitsOf --
  *
  *	AddMember: enter a member in a lookup table under its qualified
  *	and its bare name; a bare name met twice becomes ambiguous, except
  *	that members of the standard org.freedesktop.DBus.* interfaces
  *	never shadow (nor make ambiguous) those of the object's own.
- *	EmitsOf: the EmitsChangedSignal value of a property (its own
+ *	OptionalOf: how many trailing inputs of a method may be left out
+ *	(the org.tcldbus.Optional annotation a dbif service gives a method
+ *	with optional arguments; 0 without it or for a bad value, at most
+ *	nIn).  EmitsOf: the EmitsChangedSignal value of a property (its own
  *	annotation, else its interface's, else "true").
  *
  * Results:
@@ -32,7 +37,8 @@
  *
  * Side effects:
  *	AddMember adds up to two entries to tablePtr (the member is borrowed
- *	from the description that owns it); EmitsOf has none.
+ *	from the description that owns it); OptionalOf and EmitsOf have
+ *	none.
  *
  *----------------------------------------------------------------------
  */
@@ -71,6 +77,26 @@ AddMember(
 	    Tcl_SetHashValue(hPtr, DBIF_PX_AMBIGUOUS);
 	}
     }
+}
+
+static int
+OptionalOf(
+    DbifXmlMember *xmPtr,
+    int nIn)
+{
+    DbifXmlAnnot *annPtr;
+    int n = 0;
+
+    for (annPtr = xmPtr->annots; annPtr; annPtr = annPtr->nextPtr) {
+	if (strcmp(annPtr->name, OPTIONAL_ANNOTATION) == 0) {
+	    char *end;
+	    long v = strtol(annPtr->value, &end, 10);
+
+	    n = (end != annPtr->value && *end == '\0' && v > 0) ?
+		    (v > nIn ? nIn : (int) v) : 0;
+	}
+    }
+    return n;
 }
 
 static int
@@ -171,6 +197,9 @@ DbifPxDescNew(
 		Tcl_ListObjAppendElement(NULL, memPtr->inTypes,
 			Tcl_NewStringObj(argPtr->type, -1));
 		memPtr->nIn++;
+	    }
+	    if (xmPtr->kind == DBIF_XML_METHOD) {
+		memPtr->nOptional = OptionalOf(xmPtr, memPtr->nIn);
 	    }
 	    memPtr->inSig = Tcl_NewStringObj(Tcl_DStringValue(&sig),
 		    Tcl_DStringLength(&sig));

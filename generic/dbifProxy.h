@@ -56,6 +56,10 @@ typedef struct DbifPxMember {
     Tcl_Obj *inNames;		/* method: list of input names; held */
     Tcl_Obj *inTypes;		/* method: list of input types; held */
     int nIn;			/* method: number of inputs */
+    int nOptional;		/* method: how many trailing inputs may be
+				 * left out (annotation
+				 * org.tcldbus.Optional of a dbif
+				 * service), 0..nIn */
     int access;			/* property: DBIF_XML_READ|WRITE */
     int emits;			/* property: DBIF_EMITS_* */
     struct DbifPxMember *nextPtr; /* description's list, owned */

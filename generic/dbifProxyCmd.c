@@ -400,12 +400,13 @@ ArgError(
     Tcl_Interp *interp,
     DbusConn *connPtr,
     DbifPxMember *memPtr,
+    int objc,			/* arguments given, at most memPtr->nIn */
     Tcl_Obj *const objv[])
 {
     Tcl_Obj *nameObj, *typeObj;
     int i;
 
-    for (i = 0; i < memPtr->nIn; i++) {
+    for (i = 0; i < objc && i < memPtr->nIn; i++) {
 	const char *type;
 	Tcl_Size len;
 
@@ -459,7 +460,7 @@ CallMethod(
     DbusConn *connPtr;
     DBusMessage *msg;
     dbus_uint32_t serial;
-    Tcl_Obj **exactObjv;
+    Tcl_Obj **exactObjv, *sigObj;
     int code, i;
 
     memPtr = DbifPxFind(interp, proxyPtr, DBIF_XML_METHOD, intfObj,
@@ -467,7 +468,7 @@ CallMethod(
     if (memPtr == NULL) {
 	return TCL_ERROR;
     }
-    if (objc != memPtr->nIn) {
+    if (objc > memPtr->nIn || objc < memPtr->nIn - memPtr->nOptional) {
 	Tcl_Obj *usage = Tcl_ObjPrintf("wrong # args: should be \"%s%s",
 		cmdObj ? Tcl_GetString(cmdObj) : "$proxy call",
 		cmdObj ? "" : "");
@@ -477,7 +478,8 @@ CallMethod(
 	Tcl_AppendPrintfToObj(usage, " %s", Tcl_GetString(memPtr->name));
 	Tcl_ListObjGetElements(NULL, memPtr->inNames, &n, &names);
 	for (i = 0; i < n; i++) {
-	    Tcl_AppendPrintfToObj(usage, " %s", Tcl_GetString(names[i]));
+	    Tcl_AppendPrintfToObj(usage, i < n - memPtr->nOptional ? " %s"
+		    : " ?%s?", Tcl_GetString(names[i]));
 	}
 	Tcl_AppendToObj(usage, "\"", 1);
 	Tcl_SetObjResult(interp, usage);
@@ -497,20 +499,33 @@ CallMethod(
     if (noReply) {
 	DbusMessageSetNoReply(msg);
     }
+    sigObj = memPtr->inSig;
+    if (objc < memPtr->nIn) {
+	/* optional arguments left out: the signature of those given */
+	Tcl_Obj **types;
+	Tcl_Size n;
+
+	Tcl_ListObjGetElements(NULL, memPtr->inTypes, &n, &types);
+	sigObj = Tcl_NewObj();
+	for (i = 0; i < objc; i++) {
+	    Tcl_AppendObjToObj(sigObj, types[i]);
+	}
+    }
+    Tcl_IncrRefCount(sigObj);
     if (DbifPxExactArgs(proxyPtr, memPtr, objc, objv, &exactObjv)) {
-	code = DbusMarshalArgs(interp, connPtr, msg, memPtr->inSig, objc,
+	code = DbusMarshalArgs(interp, connPtr, msg, sigObj, objc,
 		exactObjv);
 	for (i = 0; i < objc; i++) {
 	    Tcl_DecrRefCount(exactObjv[i]);
 	}
 	ckfree((char *) exactObjv);
     } else {
-	code = DbusMarshalArgs(interp, connPtr, msg, memPtr->inSig, objc,
-		objv);
+	code = DbusMarshalArgs(interp, connPtr, msg, sigObj, objc, objv);
     }
+    Tcl_DecrRefCount(sigObj);
     if (code != TCL_OK) {
 	DbusMessageRelease(msg);
-	return ArgError(interp, connPtr, memPtr, objv);
+	return ArgError(interp, connPtr, memPtr, objc, objv);
     }
     if (timeout == 0) {
 	timeout = INT_MAX;
