@@ -19,12 +19,16 @@
  *		DbusBusUnwatchOwner
  *	  dbustest::owner busId name
  *		DbusBusNameOwner as {known owner}
+ *	  dbustest::tables busId
+ *		sizes of the tables a peer can make grow (make soak,
+ *		tests/dbus-hostile.test)
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
  */
 
 #include "dbusInt.h"
+#include "dbifInt.h"
 #include <stdio.h>
 
 /*
@@ -313,6 +317,78 @@ MatchCountCmd(
 /*
  *----------------------------------------------------------------------
  *
+ * TablesCmd --
+ *
+ *	dbustest::tables busId: the number of entries in the tables of a
+ *	connection and of the calling interp that grow with traffic, so
+ *	that a soak or a hostile-peer test can see they come back.
+ *
+ * Results:
+ *	A dictionary: pending (calls awaiting a reply), noreply (calls
+ *	handed to scripts that wanted no reply), held (messages set aside
+ *	during a synchronous wait), rules (match rules registered), owners
+ *	(names whose owner is tracked), messages (dbif message ids of the
+ *	interp).
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+TablesCmd(
+    ClientData clientData,
+    Tcl_Interp *interp,
+    int objc,
+    Tcl_Obj *const objv[])
+{
+    DbusConn *connPtr;
+    DbusBusData *busPtr;
+    DbifData *dbifPtr;
+    DbusHeld *heldPtr;
+    Tcl_Obj *result;
+    int held = 0;
+
+    (void) clientData;
+    if (objc != 2) {
+	Tcl_WrongNumArgs(interp, 1, objv, "busId");
+	return TCL_ERROR;
+    }
+    if (DbusGetConn(interp, objv[1], &connPtr) != TCL_OK) {
+	return TCL_ERROR;
+    }
+    for (heldPtr = connPtr->firstHeld; heldPtr != NULL;
+	    heldPtr = heldPtr->nextPtr) {
+	held++;
+    }
+    busPtr = connPtr->busData;
+    dbifPtr = (DbifData *) DbusInterpDbif(DbusGetInterpData(interp));
+    result = Tcl_NewObj();
+    Tcl_ListObjAppendElement(NULL, result, Tcl_NewStringObj("pending", -1));
+    Tcl_ListObjAppendElement(NULL, result,
+	    Tcl_NewIntObj(connPtr->pending.numEntries));
+    Tcl_ListObjAppendElement(NULL, result, Tcl_NewStringObj("noreply", -1));
+    Tcl_ListObjAppendElement(NULL, result, Tcl_NewIntObj(
+	    connPtr->noReply ? connPtr->noReply->numEntries : 0));
+    Tcl_ListObjAppendElement(NULL, result, Tcl_NewStringObj("held", -1));
+    Tcl_ListObjAppendElement(NULL, result, Tcl_NewIntObj(held));
+    Tcl_ListObjAppendElement(NULL, result, Tcl_NewStringObj("rules", -1));
+    Tcl_ListObjAppendElement(NULL, result,
+	    Tcl_NewIntObj(busPtr ? busPtr->rules.numEntries : 0));
+    Tcl_ListObjAppendElement(NULL, result, Tcl_NewStringObj("owners", -1));
+    Tcl_ListObjAppendElement(NULL, result,
+	    Tcl_NewIntObj(busPtr ? busPtr->owners.numEntries : 0));
+    Tcl_ListObjAppendElement(NULL, result, Tcl_NewStringObj("messages", -1));
+    Tcl_ListObjAppendElement(NULL, result,
+	    Tcl_NewIntObj(dbifPtr ? dbifPtr->messages.numEntries : 0));
+    Tcl_SetObjResult(interp, result);
+    return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * MatchParseCmd --
  *
  *	dbustest::matchparse text: the local parser of match rules
@@ -432,6 +508,8 @@ Dbustest_Init(
     Tcl_CreateObjCommand(interp, "::dbustest::unwatch", UnwatchCmd, dataPtr,
 	    NULL);
     Tcl_CreateObjCommand(interp, "::dbustest::owner", OwnerCmd, NULL, NULL);
+    Tcl_CreateObjCommand(interp, "::dbustest::tables", TablesCmd, NULL,
+	    NULL);
     return Tcl_PkgProvideEx(interp, "dbustest", PACKAGE_VERSION, NULL);
 }
 
