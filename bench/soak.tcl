@@ -120,8 +120,9 @@ dbif connect
 set rows {}
 # phase name total body ?check?: runs body total times in ten slices,
 # sampling after each; slice 1 is warm-up.  The check script, run after
-# every slice, proves the phase does what it says: it returns "" or a
-# description of what went wrong.
+# every slice (a procedure body in the global namespace), proves the
+# phase does what it says: it returns "" or a description of what went
+# wrong.
 proc phase {name total body {check {}}} {
     set slice [expr {max(1, $total / 10)}]
     set samples {}
@@ -132,7 +133,7 @@ proc phase {name total body {check {}}} {
 	    uplevel #0 $body
 	}
 	if {$check ne "" && $failed eq ""} {
-	    set failed [uplevel #0 $check]
+	    set failed [apply [list {} $check ::]]
 	}
 	lappend samples [sample]
     }
@@ -207,6 +208,8 @@ phase "dbif define/delete" [n 20000] {
     dbif delete -interface org.tcltest.X /soak
 } {
     set me [dbus info name]
+    # nothing left from the body's cycles
+    set i0 [ask [list introspectHas $me /soak x]]
     dbif method -interface org.tcltest.X /soak/x M {a:s} {r:s} {return $a}
     dbif property -interface org.tcltest.X /soak/x P ::prop
     set r1 [ask [list callClient $me /soak/x]]
@@ -214,9 +217,10 @@ phase "dbif define/delete" [n 20000] {
     dbif delete -interface org.tcltest.X /soak
     set r2 [ask [list callClient $me /soak/x]]
     set i2 [ask [list introspectHas $me /soak x]]
-    if {$r1 ne "ok hi" || $i1 != 1 || [lindex $r2 0] ne "err"
+    if {$i0 != 0 || $r1 ne "ok hi" || $i1 != 1 || [lindex $r2 0] ne "err"
 	    || $i2 != 0} {
-	return "defined: $r1, introspected $i1; deleted: $r2, introspected $i2"
+	return "before: introspected $i0; defined: $r1, introspected $i1;\
+	    deleted: $r2, introspected $i2"
     }
 }
 # the rule reaches the bus and leaves it again

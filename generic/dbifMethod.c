@@ -384,12 +384,14 @@ PlainArgs(
  *
  *	The prototype of a dbif method that an incoming call asks for: at
  *	its path first, then at the universal path "", the one whose input
- *	signature is the call's.
+ *	signature is the call's.  A call carrying unix file descriptors to
+ *	a method that declares no argument of type h (they came inside a
+ *	variant) is refused.
  *
  * Results:
  *	The prototype, or NULL when an error reply (UnknownMethod,
- *	UnknownInterface, InvalidArgs naming the accepted signatures) was
- *	sent instead.
+ *	UnknownInterface, InvalidArgs naming the accepted signatures or
+ *	refusing the descriptors) was sent instead.
  *
  * Side effects:
  *	May send an error reply.
@@ -432,6 +434,19 @@ FindMethodProto(
 	protoPtr = DbifFindProto(any, sig);
     }
     if (protoPtr != NULL) {
+	if (dbus_message_contains_unix_fds(msg)
+		&& strchr(Tcl_GetString(protoPtr->sig), 'h') == NULL) {
+	    /*
+	     * Descriptors where none are declared (inside a variant): no
+	     * channel is made for them, libdbus closes them with the
+	     * message.
+	     */
+
+	    DbusSendErrorf(connPtr, msg, DBUS_ERROR_INVALID_ARGS,
+		    "Method '%s' in interface '%s' at object path '%s' "
+		    "takes no file descriptors", member, intf, path);
+	    return NULL;
+	}
 	return protoPtr;
     }
     if (here == NULL && any == NULL) {
