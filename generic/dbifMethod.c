@@ -434,7 +434,7 @@ FindMethodProto(
 	protoPtr = DbifFindProto(any, sig);
     }
     if (protoPtr != NULL) {
-	if (dbus_message_contains_unix_fds(msg)
+	if (DbusMessageHasFds(msg)
 		&& strchr(Tcl_GetString(protoPtr->sig), 'h') == NULL) {
 	    /*
 	     * Descriptors where none are declared (inside a variant): no

@@ -1161,7 +1161,8 @@ DbusConnLost(
  *
  * Results:
  *	TCL_OK with the serial in *serialPtr (may be NULL), or TCL_ERROR
- *	("D-Bus connection is closed", {DBUS CLOSED busId}).
+ *	("D-Bus connection is closed", {DBUS CLOSED busId}; a peer that
+ *	does not read, {DBUS LIMIT OUTGOING busId}: see DbusOutgoingFull).
  *
  * Side effects:
  *	Queues msg on the connection (libdbus takes its own reference; the
@@ -1183,10 +1184,50 @@ DbusSend(
 		Tcl_GetString(connPtr->handleObj), NULL,
 		"D-Bus connection is closed");
     }
+    if (DbusOutgoingFull(connPtr)) {
+	return DbusError(interp, DBUS_EC_LIMIT, "OUTGOING",
+		Tcl_GetString(connPtr->handleObj),
+		"the peer does not read: more than %d bytes are waiting to "
+		"be sent to it; the connection is closed",
+		DBUS_MAX_OUTGOING_BYTES);
+    }
     if (!dbus_connection_send(connPtr->conn, msg, serialPtr)) {
 	return DbusNoMemory(interp);
     }
     return TCL_OK;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusOutgoingFull --
+ *
+ *	Whether a peer-to-peer connection has more than
+ *	DBUS_MAX_OUTGOING_BYTES queued for a peer that does not read (a
+ *	bus daemon always reads, and limits what it queues itself).  Such
+ *	a connection is closed, so that the queue cannot grow without
+ *	bound: its handlers see Disconnected, as when the peer hangs up.
+ *
+ * Results:
+ *	1 when the connection was full (and is now closed), else 0.
+ *
+ * Side effects:
+ *	May close the connection.
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusOutgoingFull(
+    DbusConn *connPtr)
+{
+    if (!(connPtr->flags & DBUS_CONN_PEER)
+	    || dbus_connection_get_outgoing_size(connPtr->conn)
+		<= DBUS_MAX_OUTGOING_BYTES) {
+	return 0;
+    }
+    dbus_connection_close(connPtr->conn);
+    return 1;
 }
 
 /*

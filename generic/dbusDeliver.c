@@ -292,8 +292,9 @@ RunHandler(
  *
  * DbusSendErrorReply --
  *
- *	Answer a method call with an error (unless no reply is wanted).
- *	name and text must be valid (the text is checked here).
+ *	Answer a method call with an error (unless no reply is wanted, or
+ *	the peer does not read: DbusOutgoingFull).  name and text must be
+ *	valid (the text is checked here).
  *
  * Results:
  *	TCL_OK, or TCL_ERROR when the message could not be built.
@@ -320,6 +321,9 @@ DbusSendErrorReply(
     }
     if (text != NULL && !dbus_validate_utf8(text, NULL)) {
 	text = "(error message is not valid UTF-8)";
+    }
+    if (DbusOutgoingFull(connPtr)) {
+	return TCL_OK;
     }
     reply = dbus_message_new_error(call, name, text);
     if (reply == NULL) {
@@ -443,9 +447,14 @@ DbusResultIsAsync(
  *	and serial are all those commands get): they are remembered for
  *	as long as a dbif message id lives, so that the answer is dropped
  *	instead of sent (nothing is ever sent to a caller that asked for
- *	no reply).  Entries past their time are pruned whenever one is
- *	added.  NoReplyKey makes the table's key "serial sender" in an
- *	initialised DString (the caller frees it).
+ *	no reply).  A remote peer must not grow the table without bound:
+ *	it holds at most DBUS_MAX_NOREPLY entries; when full, entries past
+ *	their time are pruned (at most once a second, so that a flood does
+ *	not scan the table for every call) and a call that still finds it
+ *	full is not remembered (its handler runs all the same; an answer
+ *	the script gives it later is sent, and the bus drops it as a reply
+ *	nobody asked for).  NoReplyKey makes the table's key "serial
+ *	sender" in an initialised DString (the caller frees it).
  *
  * Results:
  *	DbusTakeNoReply: 1 when dest/serial is such a call (the entry is
@@ -458,6 +467,8 @@ DbusResultIsAsync(
  */
 
 #define DBUS_NOREPLY_LIFETIME 25000	/* ms, as DBIF_MSG_LIFETIME */
+#define DBUS_MAX_NOREPLY	10000	/* entries, as DBIF_MAX_PENDING_MSGS */
+#define DBUS_NOREPLY_SCAN	1000	/* ms between two prunings */
 
 static void
 NoReplyKey(
@@ -488,13 +499,20 @@ NoteNoReply(
 	connPtr->noReply = (Tcl_HashTable *) ckalloc(sizeof(Tcl_HashTable));
 	Tcl_InitHashTable(connPtr->noReply, TCL_STRING_KEYS);
     }
-    for (hPtr = Tcl_FirstHashEntry(connPtr->noReply, &search); hPtr;
-	    hPtr = Tcl_NextHashEntry(&search)) {
-	expiryPtr = (Tcl_WideInt *) Tcl_GetHashValue(hPtr);
-	if (*expiryPtr <= now) {
-	    ckfree((char *) expiryPtr);
-	    Tcl_DeleteHashEntry(hPtr);
+    if (connPtr->noReply->numEntries >= DBUS_MAX_NOREPLY
+	    && now >= connPtr->noReplyScan) {
+	connPtr->noReplyScan = now + DBUS_NOREPLY_SCAN;
+	for (hPtr = Tcl_FirstHashEntry(connPtr->noReply, &search); hPtr;
+		hPtr = Tcl_NextHashEntry(&search)) {
+	    expiryPtr = (Tcl_WideInt *) Tcl_GetHashValue(hPtr);
+	    if (*expiryPtr <= now) {
+		ckfree((char *) expiryPtr);
+		Tcl_DeleteHashEntry(hPtr);
+	    }
 	}
+    }
+    if (connPtr->noReply->numEntries >= DBUS_MAX_NOREPLY) {
+	return;
     }
     NoReplyKey(&key, dbus_message_get_sender(msg),
 	    dbus_message_get_serial(msg));
@@ -775,7 +793,8 @@ ServeWith(
 		}
 	    }
 	    if (reply != NULL) {
-		if (!dbus_message_get_no_reply(msg)) {
+		if (!dbus_message_get_no_reply(msg)
+			&& !DbusOutgoingFull(connPtr)) {
 		    dbus_connection_send(connPtr->conn, reply, NULL);
 		}
 		dbus_message_unref(reply);

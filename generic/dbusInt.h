@@ -138,6 +138,14 @@ typedef int Tcl_Size;
 #define DBUS_MAX_MSG_FDS	16
 
 /*
+ * Bytes queued for a peer-to-peer peer that does not read before its
+ * connection is closed (DbusOutgoingFull): one message of the largest
+ * size may wait in full.
+ */
+
+#define DBUS_MAX_OUTGOING_BYTES	DBUS_MAX_MSG_BYTES
+
+/*
  * Error-code categories: the second element of every -errorcode this
  * extension raises ({DBUS category ?detail? ?value?}).  The list is
  * documented in doc/dbus.n, section ERRORS; dbif raises the same codes.
@@ -363,6 +371,8 @@ typedef struct DbusConn {
 				 * handed to script handlers that may answer
 				 * later with dbus return/error; owned, NULL
 				 * until first used (dbusDeliver.c) */
+    Tcl_WideInt noReplyScan;	/* monotonic ms before which the full
+				 * noReply table is not pruned again */
     struct DbusThreadData *tsdPtr; /* owning thread's data */
     struct DbusConn *nextPtr;	/* thread's list of connections */
 } DbusConn;
@@ -657,6 +667,7 @@ int		DbusRequireBus(Tcl_Interp *interp, DbusConn *connPtr);
 void		DbusDisconnect(Tcl_Interp *interp, DbusConn *connPtr);
 void		DbusConnLost(DbusConn *connPtr);
 void		DbusExitProc(ClientData clientData);
+int		DbusOutgoingFull(DbusConn *connPtr);
 int		DbusSend(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessage *msg, dbus_uint32_t *serialPtr);
 
@@ -792,6 +803,7 @@ typedef enum DbusField {
 const char *	DbusMessageField(DBusMessage *msg, DbusField field);
 int		DbusMessageType(DBusMessage *msg);
 int		DbusMessageWantsReply(DBusMessage *msg);
+int		DbusMessageHasFds(DBusMessage *msg);
 DBusMessage *	DbusMessageRetain(DBusMessage *msg);
 void		DbusMessageRelease(DBusMessage *msg);
 int		DbusMessageStringArgs(DBusMessage *msg, int n,

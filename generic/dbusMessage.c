@@ -58,10 +58,11 @@ DbusMessageField(
 /*
  *----------------------------------------------------------------------
  *
- * DbusMessageType, DbusMessageWantsReply --
+ * DbusMessageType, DbusMessageWantsReply, DbusMessageHasFds --
  *
  *	The type of a message (DBUS_MESSAGE_TYPE_*); whether the sender of
- *	a method call waits for an answer (no NO_REPLY_EXPECTED flag).
+ *	a method call waits for an answer (no NO_REPLY_EXPECTED flag);
+ *	whether a message carries unix file descriptors.
  *
  * Results:
  *	As described.
@@ -84,6 +85,13 @@ DbusMessageWantsReply(
     DBusMessage *msg)
 {
     return !dbus_message_get_no_reply(msg);
+}
+
+int
+DbusMessageHasFds(
+    DBusMessage *msg)
+{
+    return dbus_message_contains_unix_fds(msg);
 }
 
 /*

@@ -31,6 +31,15 @@
 
 #define AUTH_TIMEOUT_MS 30000
 
+/*
+ * How many connections of one server may be authenticating at once (as
+ * dbus-daemon's max_incomplete_connections of the system bus): beyond,
+ * a new one is closed at once, so that clients that connect and never
+ * authenticate cannot use up our file descriptors.
+ */
+
+#define MAX_ACCEPTING 64
+
 struct Accepting;
 
 /*
@@ -238,7 +247,8 @@ AuthTimeoutProc(
  *
  * Side effects:
  *	Takes a reference to the connection (libdbus closes it if we do
- *	not); starts the authentication timer.
+ *	not, as when MAX_ACCEPTING others are still authenticating);
+ *	starts the authentication timer.
  *
  *----------------------------------------------------------------------
  */
@@ -252,10 +262,18 @@ NewConnectionProc(
     DbusServer *srvPtr = (DbusServer *) data;
     DbusConn *connPtr;
     Accepting *accPtr;
+    int n;
 
     (void) server;
     if (srvPtr->closed) {
 	return;
+    }
+    for (accPtr = srvPtr->firstAccepting, n = 0; accPtr != NULL;
+	    accPtr = accPtr->nextPtr) {
+	if (++n >= MAX_ACCEPTING) {
+	    /* not referenced: libdbus closes it */
+	    return;
+	}
     }
     dbus_connection_ref(conn);
     dbus_connection_set_allow_anonymous(conn, srvPtr->anonymous);

@@ -43,7 +43,7 @@ proc ::dbustest::mprisPlayer {args} {
     set chan [open [list | [tclsh] [file join $examples mpris-player.tcl] \
 	    -stdin 1 {*}$args 2>@stderr] r+]
     fconfigure $chan -buffering line
-    if {[readLine $chan 20000] ne "ready"} {
+    if {[readLine $chan 60000] ne "ready"} {
 	catch {close $chan}
 	error "the MPRIS example player did not start"
     }
@@ -54,7 +54,7 @@ proc ::dbustest::mprisPlayer {args} {
 #
 #	Send one command line to a peer's stdin and return its answer line.
 
-proc ::dbustest::ask {chan command {timeout 20000}} {
+proc ::dbustest::ask {chan command {timeout 60000}} {
     puts $chan $command
     flush $chan
     return [readLine $chan $timeout]
@@ -106,7 +106,7 @@ proc ::dbustest::tkRemote {} {
     update
     puts ready
 }]]
-    if {[readLine $chan 30000] ne "ready"} {
+    if {[readLine $chan 60000] ne "ready"} {
 	catch {close $chan}
 	error "the Tk remote did not start"
     }
@@ -122,5 +122,5 @@ proc ::dbustest::guiEval {chan script} {
     puts $chan $script
     puts $chan %%end%%
     flush $chan
-    lindex [readLine $chan 20000] 0
+    lindex [readLine $chan 60000] 0
 }

@@ -237,11 +237,15 @@ proc ::dbustest::peer {script} {
     spawnScript [list [tclsh]] tcl $script
 }
 
+# Timeouts only matter when something is wrong: they are generous, so that
+# a machine loaded by other work never fails a test that waits for an
+# event (the suite shares small CI machines).
+
 # ::dbustest::readLine --
 #
 #	Read one line from a peer with a timeout (ms); "" on timeout/EOF.
 
-proc ::dbustest::readLine {chan {timeout 10000}} {
+proc ::dbustest::readLine {chan {timeout 60000}} {
     set id [after $timeout [list set ::dbustest::line($chan) ""]]
     fileevent $chan readable [list apply {{chan} {
 	if {[gets $chan l] >= 0} {
@@ -261,9 +265,14 @@ proc ::dbustest::readLine {chan {timeout 10000}} {
 # ::dbustest::wait --
 #
 #	Enter the event loop for ms milliseconds, or until the variable
-#	named varName exists (when given).
+#	named varName exists (when given: then ms is only the limit of a
+#	wait for something that must happen, and never less than a
+#	minute).
 
 proc ::dbustest::wait {ms {varName ""}} {
+    if {$varName ne ""} {
+	set ms [expr {max($ms, 60000)}]
+    }
     set token [after $ms [list set ::dbustest::waited 1]]
     if {$varName eq ""} {
 	vwait ::dbustest::waited
@@ -283,7 +292,7 @@ proc ::dbustest::wait {ms {varName ""}} {
 #	Run the event loop until script returns true, or ms elapse.
 #	Returns the final value of script.
 
-proc ::dbustest::waitFor {script {ms 5000}} {
+proc ::dbustest::waitFor {script {ms 60000}} {
     set deadline [expr {[clock milliseconds] + $ms}]
     while {![uplevel 1 $script]} {
 	if {[clock milliseconds] > $deadline} {

@@ -14,6 +14,7 @@
  *	answer).  The last line is "done".
  *
  *	    hostile ADDRESS DEST
+ *	    hostile -noread ADDRESS COUNT	(see NoRead)
  *
  *	ADDRESS is the bus, DEST the service's name.  The service has, on
  *	/obj and interface org.tcltest.Hostile, the methods and properties
@@ -754,6 +755,59 @@ OddHeaders(
 /*
  *----------------------------------------------------------------------
  *
+ * NoRead --
+ *
+ *	hostile -noread ADDRESS COUNT: open a peer-to-peer connection to a
+ *	"dbus server", send COUNT calls of org.tcltest.Big.Get on /b, and
+ *	never read the replies; print "sent" and wait for standard input
+ *	to close.
+ *
+ * Results:
+ *	0, or 2 when the server cannot be reached.
+ *
+ * Side effects:
+ *	Prints "sent".
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+NoRead(
+    const char *peerAddress,
+    int count)
+{
+    DBusError err;
+    DBusConnection *conn;
+    char buf[256];
+    int k;
+
+    dbus_error_init(&err);
+    conn = dbus_connection_open_private(peerAddress, &err);
+    if (conn == NULL) {
+	fprintf(stderr, "hostile: %s\n", err.message);
+	return 2;
+    }
+    dbus_connection_set_exit_on_disconnect(conn, FALSE);
+    for (k = 0; k < count; k++) {
+	DBusMessage *msg = dbus_message_new_method_call(NULL, "/b",
+		"org.tcltest.Big", "Get");
+
+	dbus_connection_send(conn, msg, NULL);
+	dbus_message_unref(msg);
+    }
+    dbus_connection_flush(conn);
+    printf("sent\n");
+    fflush(stdout);
+    while (fgets(buf, sizeof(buf), stdin) != NULL) {
+	/* wait for the end of standard input, never reading the socket */
+    }
+    Drop(conn);
+    return 0;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * main --
  *
  *	Run every case against the service.
@@ -784,8 +838,12 @@ main(
     char longPath[4096];
     size_t k;
 
+    if (argc == 4 && strcmp(argv[1], "-noread") == 0) {
+	return NoRead(argv[2], atoi(argv[3]));
+    }
     if (argc != 3) {
-	fprintf(stderr, "usage: %s address dest\n", argv[0]);
+	fprintf(stderr, "usage: %s address dest | -noread address count\n",
+		argv[0]);
 	return 2;
     }
     address = argv[1];
