@@ -265,14 +265,9 @@ proc ::dbustest::readLine {chan {timeout 60000}} {
 # ::dbustest::wait --
 #
 #	Enter the event loop for ms milliseconds, or until the variable
-#	named varName exists (when given: then ms is only the limit of a
-#	wait for something that must happen, and never less than a
-#	minute).
+#	named varName exists (when given).
 
 proc ::dbustest::wait {ms {varName ""}} {
-    if {$varName ne ""} {
-	set ms [expr {max($ms, 60000)}]
-    }
     set token [after $ms [list set ::dbustest::waited 1]]
     if {$varName eq ""} {
 	vwait ::dbustest::waited
