@@ -265,18 +265,22 @@ proc ::dbustest::readLine {chan {timeout 60000}} {
 # ::dbustest::wait --
 #
 #	Enter the event loop for ms milliseconds, or until the variable
-#	named varName exists (when given).
+#	named varName (a global name, when given) is written: a write
+#	trace on it ends the wait at once, so a wait for something that
+#	does happen costs only the time it takes.
 
 proc ::dbustest::wait {ms {varName ""}} {
     set token [after $ms [list set ::dbustest::waited 1]]
-    if {$varName eq ""} {
+    if {$varName ne ""} {
+	set varName ::[string trimleft $varName :]
+	set wake [list apply {args {set ::dbustest::waited 1}}]
+	trace add variable $varName write $wake
+    }
+    if {$varName eq "" || ![info exists $varName]} {
 	vwait ::dbustest::waited
-    } else {
-	while {![uplevel #0 [list info exists $varName]] &&
-		![info exists ::dbustest::waited]} {
-	    vwait ::dbustest::waited
-	    # vwait returns on any write; loop re-checks both conditions
-	}
+    }
+    if {$varName ne ""} {
+	catch {trace remove variable $varName write $wake}
     }
     after cancel $token
     unset -nocomplain ::dbustest::waited
