@@ -69,7 +69,7 @@ DbifGetData(
     dataPtr->changedSignal = 1;
     dataPtr->applyObj = Tcl_NewStringObj("::apply", -1);
     Tcl_IncrRefCount(dataPtr->applyObj);
-    DbusInterpSetDbif(idPtr, dataPtr, DataFree);
+    DbusInterpSetDbif(idPtr, dataPtr, DataFree, DbifNameGone);
     return dataPtr;
 }
 

@@ -369,6 +369,8 @@ void		DbifUnserved(DbifData *dataPtr, const char *what,
 void		DbifNameRemember(DbifData *dataPtr, Tcl_Obj *handle,
 		    Tcl_Obj *nameObj, Tcl_Obj *entryObj);
 Tcl_Obj *	DbifNamesOf(DbifData *dataPtr, Tcl_Obj *handle);
+void		DbifNameGone(ClientData clientData, const char *handle,
+		    Tcl_Obj *nameObj);
 void		DbifNamesFree(DbifData *dataPtr);
 
 /*

@@ -17,7 +17,8 @@
  *	introspection, signals and the standard interfaces need nothing
  *	but the handle.  The names "dbif connect" requested on the bus are
  *	remembered here and requested again by dbifConn.c when the
- *	connection is new to dbif (DbifServes).
+ *	connection is new to dbif (DbifServes), unless the connection gave
+ *	them up since (DbifNameGone).
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
@@ -420,6 +421,40 @@ DbifNameRemember(
 	Tcl_DictObjRemove(NULL, dict, nameObj);
     }
     Tcl_SetHashValue(hPtr, dict);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbifNameGone --
+ *
+ *	The core's word (NameGone in dbusBus.c) that the connection under
+ *	handle gave nameObj up ("dbus release" in any interp, or a request
+ *	that found the name taken): forget it, so that the next "dbif
+ *	connect" of the bus does not request it again.  A later request
+ *	of the name by "dbif connect" remembers it again.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	See DbifNameRemember.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbifNameGone(
+    ClientData clientData,	/* the interp's DbifData */
+    const char *handle,		/* borrowed */
+    Tcl_Obj *nameObj)		/* borrowed */
+{
+    DbifData *dataPtr = (DbifData *) clientData;
+    Tcl_Obj *handleObj = Tcl_NewStringObj(handle, -1);
+
+    Tcl_IncrRefCount(handleObj);
+    DbifNameRemember(dataPtr, handleObj, nameObj, NULL);
+    Tcl_DecrRefCount(handleObj);
 }
 
 Tcl_Obj *

@@ -106,6 +106,53 @@ DbusConnCheckOpen(
 /*
  *----------------------------------------------------------------------
  *
+ * NameGone --
+ *
+ *	The connection gave a name up by a request of its own (dbus
+ *	release, or a request under -noqueue that found the name taken,
+ *	which also takes the connection out of the name's queue): tell
+ *	dbif of every interp of the thread that has the connection under
+ *	a handle, so that "dbif connect" does not request the name again
+ *	on a new connection of that bus.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Calls the dbifNameGone proc of those interps (once per handle).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+NameGone(
+    DbusConn *connPtr,
+    Tcl_Obj *nameObj)		/* borrowed */
+{
+    DbusInterpData *idPtr;
+    Tcl_HashEntry *hPtr;
+    Tcl_HashSearch search;
+
+    Tcl_IncrRefCount(nameObj);
+    for (idPtr = connPtr->tsdPtr->firstInterp; idPtr != NULL;
+	    idPtr = idPtr->nextPtr) {
+	if (idPtr->dbifData == NULL || idPtr->dbifNameGone == NULL) {
+	    continue;
+	}
+	for (hPtr = Tcl_FirstHashEntry(&idPtr->conns, &search);
+		hPtr != NULL; hPtr = Tcl_NextHashEntry(&search)) {
+	    if ((DbusConn *) Tcl_GetHashValue(hPtr) == connPtr) {
+		idPtr->dbifNameGone(idPtr->dbifData,
+			Tcl_GetHashKey(&idPtr->conns, hPtr), nameObj);
+	    }
+	}
+    }
+    Tcl_DecrRefCount(nameObj);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusBusRequestName --
  *
  *	Ask the bus for a name (RequestName with nameFlags, the
@@ -118,7 +165,7 @@ DbusConnCheckOpen(
  *
  * Side effects:
  *	Blocks until the bus answers.  Messages read meanwhile are queued
- *	for the event loop.
+ *	for the event loop.  A name that exists is given up (NameGone).
  *
  *----------------------------------------------------------------------
  */
@@ -142,6 +189,9 @@ DbusBusRequestName(
     dbus_error_init(&err);
     ret = dbus_bus_request_name(connPtr->conn, name, nameFlags, &err);
     DbusConnCheckQueue(connPtr);
+    if (ret == DBUS_REQUEST_NAME_REPLY_EXISTS) {
+	NameGone(connPtr, nameObj);
+    }
     for (i = 0; nameReplies[i].outcome != NULL; i++) {
 	if (nameReplies[i].reply != ret) {
 	    continue;
@@ -172,7 +222,8 @@ DbusBusRequestName(
  *	or {DBUS CLOSED busId}.
  *
  * Side effects:
- *	Blocks until the bus answers.
+ *	The name is given up whatever the outcome (NameGone: dbif forgets
+ *	it).  Blocks until the bus answers.
  *
  *----------------------------------------------------------------------
  */
@@ -187,6 +238,7 @@ DbusBusReleaseName(
     DBusError err;
     int ret;
 
+    NameGone(connPtr, nameObj);
     if (DbusConnCheckOpen(interp, connPtr) != TCL_OK
 	    || DbusRequireBus(interp, connPtr) != TCL_OK) {
 	return TCL_ERROR;
@@ -585,7 +637,7 @@ DbusInterpConn(
  * Side effects:
  *	DbusInterpSetDbif hooks dbif's record and its delete proc to the
  *	interp's core record (called on interp deletion, before the
- *	connections are let go).
+ *	connections are let go), with the proc NameGone calls.
  *
  *----------------------------------------------------------------------
  */
@@ -612,10 +664,12 @@ void
 DbusInterpSetDbif(
     DbusInterpData *dataPtr,
     ClientData dbifData,	/* ownership passes to freeProc */
-    void (*freeProc)(ClientData))
+    void (*freeProc)(ClientData),
+    void (*nameGoneProc)(ClientData, const char *, Tcl_Obj *))
 {
     dataPtr->dbifData = dbifData;
     dataPtr->dbifFree = freeProc;
+    dataPtr->dbifNameGone = nameGoneProc;
 }
 
 /*

@@ -313,6 +313,7 @@ InterpRelease(
 	void (*freeProc)(ClientData) = dataPtr->dbifFree;
 
 	dataPtr->dbifFree = NULL;
+	dataPtr->dbifNameGone = NULL;
 	freeProc(dataPtr->dbifData);
 	dataPtr->dbifData = NULL;
     }

@@ -477,6 +477,11 @@ typedef struct DbusInterpData {
     ClientData dbifData;	/* owned by dbif (dbifCmd.c), may be NULL */
     void (*dbifFree)(ClientData);/* frees dbifData on interp deletion,
 				 * before the connections are let go */
+    void (*dbifNameGone)(ClientData, const char *, Tcl_Obj *);
+				/* tells dbif that a name was given up on
+				 * the connection under a handle of this
+				 * interp (NameGone in dbusBus.c); may be
+				 * NULL */
     int detached;		/* the thread's exit handler has let go of
 				 * everything (connections, handlers, dbif)
 				 * before the interp was deleted: no new
@@ -995,7 +1000,8 @@ Tcl_Obj *	DbusBusNameOwner(DbusConn *connPtr, const char *name);
  *			clientData
  *   DbusInterpDbif	dbif's per-interp record hung off the core's, and
  *   DbusInterpSetDbif	its setter (with the delete proc the core calls
- *			first on interp deletion)
+ *			first on interp deletion, and the proc the core
+ *			calls when a name is given up, NameGone)
  */
 
 Tcl_Obj *	DbusConnHandle(DbusConn *connPtr);
@@ -1006,7 +1012,9 @@ DbusMessageProc *DbusHandlerProc(DbusHandler *handlerPtr,
 		    ClientData *clientDataPtr);
 ClientData	DbusInterpDbif(DbusInterpData *dataPtr);
 void		DbusInterpSetDbif(DbusInterpData *dataPtr, ClientData dbifData,
-		    void (*freeProc)(ClientData));
+		    void (*freeProc)(ClientData),
+		    void (*nameGoneProc)(ClientData, const char *,
+			Tcl_Obj *));
 
 /*
  * The per-connection bus record, shared by dbusBus.c (the match-rule
