@@ -428,6 +428,50 @@ ArgError(
 /*
  *----------------------------------------------------------------------
  *
+ * HandlerObserve, HandlerObserveFree --
+ *
+ *	The DbusReplyObserver of a "$p call -handler": the reply is read
+ *	as a synchronous call's is (DbifPxReplyReceived), so that values
+ *	the script passes back unchanged keep their exact types.  The
+ *	script itself gets the reply as "dbus call -handler" gives it.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	The proxy's exact entries for the method (unless the proxy was
+ *	deleted meanwhile).  HandlerObserveFree frees the record
+ *	(DbifPxOpFree: the proxy is released).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+HandlerObserve(
+    ClientData clientData,	/* DbifPxOp; freed by the core */
+    Tcl_Interp *interp,
+    DBusMessage *reply)		/* borrowed */
+{
+    DbifPxOp *opPtr = (DbifPxOp *) clientData;
+
+    if (!opPtr->proxyPtr->deleted) {
+	(void) DbifPxReplyReceived(interp, opPtr->proxyPtr, opPtr->propPtr,
+		reply);
+    }
+}
+
+static void
+HandlerObserveFree(
+    ClientData clientData)	/* DbifPxOp */
+{
+    DbifPxOp *opPtr = (DbifPxOp *) clientData;
+
+    DbifPxOpFree(opPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * CallMethod --
  *
  *	Send a method call typed from the introspection data and deliver
@@ -438,7 +482,9 @@ ArgError(
  *	The reply value(s), or the serial for -handler and -noreply.
  *
  * Side effects:
- *	Sends a message; may wait or yield.
+ *	Sends a message; may wait or yield.  With -handler the reply's
+ *	exact forms are kept as a synchronous call keeps them
+ *	(HandlerObserve).
  *
  *----------------------------------------------------------------------
  */
@@ -547,8 +593,15 @@ CallMethod(
 	return TCL_ERROR;
     }
     if (!noReply) {
-	DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp,
-		handlerObj, 0, timeout);
+	/*
+	 * The reply's variants keep their exact types here too: the
+	 * observer records them before the script runs.
+	 */
+
+	DbusPendingObserve(DbusPendingNew(connPtr, serial,
+		DBUS_PENDING_HANDLER, interp, handlerObj, 0, timeout),
+		HandlerObserve, HandlerObserveFree,
+		DbifPxOpNew(proxyPtr, memPtr, DBIF_PX_OP_CALL));
     }
     Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
     return TCL_OK;

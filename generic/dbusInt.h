@@ -288,6 +288,19 @@ typedef enum DbusPendingKind {
 typedef void (DbusReplyProc)(ClientData clientData, struct DbusConn *connPtr,
 	DBusMessage *reply);
 
+/*
+ * Observer of a DBUS_PENDING_HANDLER call (DbusPendingObserve): called
+ * with the reply right before the -handler script runs (only when it
+ * runs: the interp is alive, the connection not closed), for a layer
+ * above the core that wants more of the reply than the script gets
+ * (dbif proxies keep exact forms).  The reply is borrowed; the interp
+ * result is reset afterwards.  The free proc runs once when the record
+ * goes, whether the observer ran or not (cancelled, timed out, closed).
+ */
+
+typedef void (DbusReplyObserver)(ClientData clientData, Tcl_Interp *interp,
+	DBusMessage *reply);
+
 typedef struct DbusPending {
     dbus_uint32_t serial;	/* serial of the call we sent */
     DbusPendingKind kind;
@@ -302,6 +315,11 @@ typedef struct DbusPending {
     Tcl_WideInt deadline;	/* monotonic ms; 0 = never */
     DbusReplyProc *proc;	/* DBUS_PENDING_PROC: the callback */
     ClientData clientData;	/* its argument; not owned */
+    DbusReplyObserver *observeProc;
+				/* HANDLER: observer or NULL */
+    void (*observeFree)(ClientData);
+				/* frees observeData with the record */
+    ClientData observeData;	/* owned through observeFree */
     struct DbusPending *prevPtr;/* deadline-ordered list */
     struct DbusPending *nextPtr;
 } DbusPending;
@@ -863,6 +881,9 @@ DbusPending *	DbusPendingNew(DbusConn *connPtr, dbus_uint32_t serial,
 		    Tcl_Obj *script, int flags, int timeout);
 DbusPending *	DbusPendingNewProc(DbusConn *connPtr, dbus_uint32_t serial,
 		    DbusReplyProc *proc, ClientData clientData, int timeout);
+void		DbusPendingObserve(DbusPending *pendPtr,
+		    DbusReplyObserver *proc, void (*freeProc)(ClientData),
+		    ClientData clientData);
 void		DbusPendingFree(DbusPending *pendPtr);
 void		DbusDeliverReply(DbusPending *pendPtr, DBusMessage *reply);
 void		DbusPendingFailAll(DbusConn *connPtr, const char *errorName,

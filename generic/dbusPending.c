@@ -242,6 +242,35 @@ Unlist(
 /*
  *----------------------------------------------------------------------
  *
+ * DbusPendingObserve --
+ *
+ *	Give a HANDLER record an observer of its reply (see
+ *	DbusReplyObserver in dbusInt.h).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	The record owns clientData: freeProc runs when it is freed.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusPendingObserve(
+    DbusPending *pendPtr,
+    DbusReplyObserver *proc,
+    void (*freeProc)(ClientData),
+    ClientData clientData)	/* ownership passes to the record */
+{
+    pendPtr->observeProc = proc;
+    pendPtr->observeFree = freeProc;
+    pendPtr->observeData = clientData;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusPendingFree --
  *
  *	Free a pending record (unlisting it if still listed).
@@ -250,7 +279,8 @@ Unlist(
  *	None.
  *
  * Side effects:
- *	Unlists the record (Unlist), releases its script and reply, frees it.
+ *	Unlists the record (Unlist), releases its script, reply and
+ *	observer data (observeFree), frees it.
  *
  *----------------------------------------------------------------------
  */
@@ -260,6 +290,9 @@ DbusPendingFree(
     DbusPending *pendPtr)
 {
     Unlist(pendPtr);
+    if (pendPtr->observeFree != NULL) {
+	pendPtr->observeFree(pendPtr->observeData);
+    }
     if (pendPtr->script != NULL) {
 	Tcl_DecrRefCount(pendPtr->script);
     }
@@ -282,8 +315,9 @@ DbusPendingFree(
  *	None.
  *
  * Side effects:
- *	Unlists the record.  HANDLER: the script runs at global level (errors
- *	to bgerror) and the record is freed.  WAIT: the reply is kept (a
+ *	Unlists the record.  HANDLER: its observer, if any, sees the reply,
+ *	then the script runs at global level (errors to bgerror) and the
+ *	record is freed.  WAIT: the reply is kept (a
  *	reference) and the record marked done, for DbusWaitReply.  CORO: the
  *	same, then the coroutine is resumed (its NR callback, DbusAwaitResume,
  *	frees the record).  PROC: the C callback runs and the record is freed.
@@ -306,6 +340,10 @@ DbusDeliverReply(
 	if (interp != NULL && connPtr != NULL
 		&& !(connPtr->flags & DBUS_CONN_CLOSED)) {
 	    Tcl_Preserve(interp);
+	    if (pendPtr->observeProc != NULL) {
+		pendPtr->observeProc(pendPtr->observeData, interp, reply);
+		Tcl_ResetResult(interp);
+	    }
 	    code = DbusEvalHandler(interp, pendPtr->script, reply,
 		    pendPtr->flags);
 	    if (code == TCL_ERROR) {
