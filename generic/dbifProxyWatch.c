@@ -16,10 +16,20 @@
 
 #define REPLY_CMD	"::dbus::dbif::ProxyReply"
 
+/*
+ * The trace of a linked variable.  Its error message (a write to a
+ * property that is not writable) is a Tcl_Obj with a reference for Tcl.
+ */
+
+#define LINK_TRACE_FLAGS \
+    (TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS \
+    | TCL_TRACE_RESULT_OBJECT)
+
 static char *	LinkTrace(ClientData clientData, Tcl_Interp *interp,
 		    const char *name1, const char *name2, int flags);
 static const char *GlobalName(Tcl_Obj *varName);
 static int	LinkIsArray(Tcl_Interp *interp, Tcl_Obj *varName);
+static char *	LinkRefuse(DbifPxLink *linkPtr);
 static Tcl_ObjCmdProc ReplyCmd;
 static void	ExpectReply(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    DbusConn *connPtr, dbus_uint32_t serial, const char *kind,
@@ -114,7 +124,8 @@ LinkIsArray(
  *	None.
  *
  * Side effects:
- *	Sets the global variable (its traces run).
+ *	Sets the global variable (its traces run); the value is kept as
+ *	linkPtr->remote (a reference).
  *
  *----------------------------------------------------------------------
  */
@@ -126,6 +137,11 @@ LinkSetVar(
 {
     Tcl_Interp *interp = linkPtr->proxyPtr->interp;
 
+    Tcl_IncrRefCount(valuePtr);
+    if (linkPtr->remote != NULL) {
+	Tcl_DecrRefCount(linkPtr->remote);
+    }
+    linkPtr->remote = valuePtr;
     linkPtr->setting++;
     if (Tcl_ObjSetVar2(interp, linkPtr->varName, NULL, valuePtr,
 	    TCL_GLOBAL_ONLY | TCL_LEAVE_ERR_MSG) == NULL) {
@@ -200,8 +216,7 @@ DbifPxLinkSub(
     linkPtr->varName = varName;
     Tcl_IncrRefCount(varName);
     if (Tcl_TraceVar2(interp, Tcl_GetString(varName), NULL,
-	    TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS, LinkTrace,
-	    linkPtr) != TCL_OK) {
+	    LINK_TRACE_FLAGS, LinkTrace, linkPtr) != TCL_OK) {
 	/* such as an element of a scalar: no link is left behind */
 	Tcl_DecrRefCount(varName);
 	ckfree((char *) linkPtr);
@@ -224,6 +239,51 @@ DbifPxLinkSub(
 /*
  *----------------------------------------------------------------------
  *
+ * LinkRefuse --
+ *
+ *	A script wrote a variable linked to a property that is not
+ *	writable: nothing is sent, the variable gets the remote value back
+ *	(the cached one, else the one the link last gave it), and the
+ *	write fails with the message "$p set" gives for the property.
+ *	(Tcl gives the failing "set" the error code {TCL WRITE VARNAME};
+ *	"$p set" raises {DBUS ACCESS WRITE name}.)
+ *
+ * Results:
+ *	The error message, a Tcl_Obj with a reference for Tcl (returned by
+ *	the trace with TCL_TRACE_RESULT_OBJECT).
+ *
+ * Side effects:
+ *	Sets the variable back (inside its own trace: no trace runs).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static char *
+LinkRefuse(
+    DbifPxLink *linkPtr)
+{
+    DbifProxy *proxyPtr = linkPtr->proxyPtr;
+    DbifPxMember *propPtr = linkPtr->propPtr;
+    Tcl_Obj *valuePtr = DbifPxCacheGet(proxyPtr, propPtr), *errPtr;
+
+    if (valuePtr == NULL) {
+	valuePtr = linkPtr->remote;
+    }
+    if (valuePtr != NULL) {
+	linkPtr->setting++;
+	Tcl_ObjSetVar2(proxyPtr->interp, linkPtr->varName, NULL, valuePtr,
+		TCL_GLOBAL_ONLY);
+	linkPtr->setting--;
+    }
+    errPtr = Tcl_ObjPrintf("property \"%s\" of %s is not writable",
+	    Tcl_GetString(propPtr->name), Tcl_GetString(propPtr->intf));
+    Tcl_IncrRefCount(errPtr);
+    return (char *) errPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * LinkTrace --
  *
  *	Write/unset trace of a linked variable.  A write from Tcl sends
@@ -231,7 +291,8 @@ DbifPxLinkSub(
  *	unset ends the link.
  *
  * Results:
- *	NULL (never refuses the write).
+ *	NULL, or (a write to a property that is not writable) the error
+ *	message as a Tcl_Obj with a reference for Tcl (LinkRefuse).
  *
  * Side effects:
  *	A write sends Properties.Set without waiting (its reply goes to
@@ -266,12 +327,14 @@ LinkTrace(
 	}
 	/* re-arm: the link lives as long as the proxy */
 	Tcl_TraceVar2(interp, Tcl_GetString(linkPtr->varName), NULL,
-		TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS,
-		LinkTrace, linkPtr);
+		LINK_TRACE_FLAGS, LinkTrace, linkPtr);
 	return NULL;
     }
     if (linkPtr->setting || proxyPtr->deleted) {
 	return NULL;
+    }
+    if (!(linkPtr->propPtr->access & DBIF_XML_WRITE)) {
+	return LinkRefuse(linkPtr);
     }
     state = Tcl_SaveInterpState(interp, TCL_OK);
     valuePtr = Tcl_ObjGetVar2(interp, linkPtr->varName, NULL,
@@ -477,7 +540,7 @@ ReplyCmd(
  * Side effects:
  *	DbifPxLinkUpdate sets the linked variables of the property
  *	(LinkSetVar).  DbifPxLinksFree removes every link's trace, releases
- *	its variable name and frees it.
+ *	its variable name and remote value and frees it.
  *
  *----------------------------------------------------------------------
  */
@@ -506,9 +569,11 @@ DbifPxLinksFree(
     while ((linkPtr = proxyPtr->links) != NULL) {
 	proxyPtr->links = linkPtr->nextPtr;
 	Tcl_UntraceVar2(proxyPtr->interp, Tcl_GetString(linkPtr->varName),
-		NULL, TCL_GLOBAL_ONLY | TCL_TRACE_WRITES | TCL_TRACE_UNSETS,
-		LinkTrace, linkPtr);
+		NULL, LINK_TRACE_FLAGS, LinkTrace, linkPtr);
 	Tcl_DecrRefCount(linkPtr->varName);
+	if (linkPtr->remote != NULL) {
+	    Tcl_DecrRefCount(linkPtr->remote);
+	}
 	ckfree((char *) linkPtr);
     }
 }
