@@ -194,7 +194,8 @@ SendCall(
     Tcl_Obj *const objv[],	/* path interface method ?arg ...? */
     dbus_uint32_t *serialPtr)	/* out */
 {
-    DBusMessage *msg = dbus_message_new_method_call(optsPtr->destObj
+    DBusMessage *msg = DbusTemplateMessage(connPtr->tsdPtr,
+	    DBUS_MESSAGE_TYPE_METHOD_CALL, optsPtr->destObj
 	    ? Tcl_GetString(optsPtr->destObj) : NULL, Tcl_GetString(objv[0]),
 	    Tcl_GetString(objv[1]), Tcl_GetString(objv[2]));
 

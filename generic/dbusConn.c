@@ -114,8 +114,9 @@ DbusGetThreadData(void)
  *	Servers are closed, every interp of the thread still alive lets go of
  *	its dbif records, handlers and connections (and is marked detached),
  *	every connection is closed (queued messages flushed) and freed, the
- *	thread's tables and gather buffer are freed.  DbusExitProc also calls
- *	dbus_shutdown() when no other thread has libdbus state through us.
+ *	thread's tables, message templates and gather buffer are freed.
+ *	DbusExitProc also calls dbus_shutdown() when no other thread has
+ *	libdbus state through us.
  *
  *----------------------------------------------------------------------
  */
@@ -160,6 +161,7 @@ ThreadExitProc(
 	ConnClose(tsdPtr->firstConn);
     }
     DbusEventFinalize(tsdPtr);
+    DbusTemplatesFree(tsdPtr);
     if (tsdPtr->gatherBuf != NULL) {
 	ckfree(tsdPtr->gatherBuf);
 	tsdPtr->gatherBuf = NULL;

@@ -434,6 +434,10 @@ typedef struct DbusThreadData {
 				 * notifier (dbusEvent.c SetupProc) */
     int peeks;			/* sockets read since then without the
 				 * notifier (DispatchEventProc) */
+    struct DbusTemplateCache *templates;
+				/* owned: message headers copied instead of
+				 * rebuilt (dbusTemplate.c; freed at thread
+				 * exit) */
 } DbusThreadData;
 
 /*
@@ -846,6 +850,20 @@ int		DbusSendArgs(Tcl_Interp *interp, DbusConn *connPtr,
 int		DbusSendReturn(Tcl_Interp *interp, DbusConn *connPtr,
 		    DBusMessage *call, Tcl_Obj *sigObj, Tcl_Size objc,
 		    Tcl_Obj *const objv[]);
+/*
+ *----------------------------------------------------------------------
+ * dbusTemplate.c -- headers of messages we send, copied from a per-thread
+ * cache of templates instead of rebuilt by libdbus each time.
+ *----------------------------------------------------------------------
+ */
+
+DBusMessage *	DbusTemplateMessage(DbusThreadData *tsdPtr, int type,
+		    const char *dest, const char *path, const char *intf,
+		    const char *member);
+DBusMessage *	DbusNewMethodReturn(DbusThreadData *tsdPtr,
+		    DBusMessage *call);
+void		DbusTemplatesFree(DbusThreadData *tsdPtr);
+
 /*
  *----------------------------------------------------------------------
  * dbusWriter.c

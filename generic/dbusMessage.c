@@ -250,8 +250,8 @@ DbusNewCall(
     const char *member,
     ...)			/* const char *strings, then NULL */
 {
-    DBusMessage *msg = dbus_message_new_method_call(dest, path, intf,
-	    member);
+    DBusMessage *msg = DbusTemplateMessage(NULL,
+	    DBUS_MESSAGE_TYPE_METHOD_CALL, dest, path, intf, member);
     const char *arg;
     va_list ap;
     int ok = (msg != NULL);
@@ -363,7 +363,7 @@ DbusSendReturn(
     if (dbus_message_get_no_reply(call)) {
 	return TCL_OK;
     }
-    reply = dbus_message_new_method_return(call);
+    reply = DbusNewMethodReturn(connPtr->tsdPtr, call);
     if (reply == NULL) {
 	return DbusNoMemory(interp);
     }
@@ -395,15 +395,11 @@ DbusNewSignal(
     const char *member,
     const char *dest)		/* unicast destination or NULL */
 {
-    DBusMessage *msg = dbus_message_new_signal(path, intf, member);
+    DBusMessage *msg = DbusTemplateMessage(NULL, DBUS_MESSAGE_TYPE_SIGNAL,
+	    dest, path, intf, member);
 
-    if (msg == NULL || (dest != NULL
-	    && !dbus_message_set_destination(msg, dest))) {
-	if (msg != NULL) {
-	    dbus_message_unref(msg);
-	}
+    if (msg == NULL) {
 	DbusNoMemory(interp);
-	return NULL;
     }
     return msg;
 }

@@ -359,11 +359,11 @@ DbusSignalCmd(
     if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
-    msg = DbusNewSignal(interp, Tcl_GetString(objv[i]),
-	    Tcl_GetString(objv[i+1]), Tcl_GetString(objv[i+2]),
-	    destObj ? Tcl_GetString(destObj) : NULL);
+    msg = DbusTemplateMessage(connPtr->tsdPtr, DBUS_MESSAGE_TYPE_SIGNAL,
+	    destObj ? Tcl_GetString(destObj) : NULL, Tcl_GetString(objv[i]),
+	    Tcl_GetString(objv[i+1]), Tcl_GetString(objv[i+2]));
     if (msg == NULL) {
-	return TCL_ERROR;
+	return DbusNoMemory(interp);
     }
     dbus_message_set_no_reply(msg, TRUE);
     return SendAndReport(interp, connPtr, msg, sigObj, objc - i - 3,

@@ -90,7 +90,7 @@ DbusWriterReturn(
     if (dbus_message_get_no_reply(call)) {
 	return TCL_OK;
     }
-    reply = dbus_message_new_method_return(call);
+    reply = DbusNewMethodReturn(connPtr->tsdPtr, call);
     if (reply == NULL) {
 	return DbusNoMemory(interp);
     }
@@ -106,7 +106,8 @@ DbusWriterSignal(
     const char *intf,
     const char *member)
 {
-    DBusMessage *sig = dbus_message_new_signal(path, intf, member);
+    DBusMessage *sig = DbusTemplateMessage(connPtr->tsdPtr,
+	    DBUS_MESSAGE_TYPE_SIGNAL, NULL, path, intf, member);
 
     if (sig == NULL) {
 	DbusNoMemory(interp);
