@@ -346,6 +346,14 @@ IsWellKnown(
 {
     const char *p;
 
+    /*
+     * Every such name starts with 's' or 'd': the options and paths that
+     * most commands start with are answered without string compares.
+     */
+
+    if (name[0] != 's' && name[0] != 'd') {
+	return 0;
+    }
     if (strcmp(name, "session") == 0 || strcmp(name, "system") == 0
 	    || strcmp(name, "starter") == 0) {
 	return 1;
