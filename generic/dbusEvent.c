@@ -5,9 +5,20 @@
  *	source.  It notices connections with messages waiting (libdbus's
  *	dispatch-status callback, messages held during a synchronous wait)
  *	and queues one dispatch event per connection; the event proc takes
- *	the next message off the connection (dbus_connection_pop_message:
- *	libdbus never calls back into us with a message) and hands it to
- *	DbusProcessMessage (dbusDeliver.c).  Scripts run only from there.
+ *	the messages off the connection (dbus_connection_pop_message:
+ *	libdbus never calls back into us with a message) and hands them,
+ *	one by one and in order, to DbusProcessMessage (dbusDeliver.c).
+ *	Scripts run only from there.
+ *
+ *	One dispatch event handles a batch: the messages libdbus has queued
+ *	and what the socket gives without blocking, at most BATCH_MAX
+ *	messages or BATCH_MS milliseconds.  A full batch pauses the
+ *	connection (Pause): its socket is not watched for reading and no
+ *	dispatch event is queued for it until the event loop has run its
+ *	idle callbacks (ResumeProc) or has gone twice through the notifier
+ *	(SetupProc), so that timers, other connections, other file events,
+ *	Tk events and idle callbacks (Tk's redraw) all get their turn
+ *	during a flood.
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
@@ -25,10 +36,30 @@ typedef struct DispatchEvent {
     DbusConn *connPtr;		/* preserved while queued */
 } DispatchEvent;
 
+/*
+ * Bounds of one batch (see the file header): messages (and reads of the
+ * socket that gave no complete message), and milliseconds, the clock
+ * being read every BATCH_CLOCK messages.
+ */
+
+#define BATCH_MAX	64
+#define BATCH_MS	2
+#define BATCH_CLOCK	8
+
+/*
+ * Notifier visits after which a paused connection resumes even if no
+ * idle callback ran (a busy event loop never gets idle: "after 0" loops,
+ * a flooded file event).
+ */
+
+#define PAUSE_VISITS	2
+
 static void	SetupProc(ClientData clientData, int flags);
 static void	CheckProc(ClientData clientData, int flags);
 static int	DispatchEventProc(Tcl_Event *evPtr, int flags);
-static void	PeekSocket(DbusConn *connPtr);
+static void	Pause(DbusConn *connPtr);
+static void	Resume(DbusConn *connPtr);
+static void	ResumeProc(ClientData clientData);
 
 /*
  *----------------------------------------------------------------------
@@ -42,8 +73,9 @@ static void	PeekSocket(DbusConn *connPtr);
  *
  * Side effects:
  *	DbusEventInit registers SetupProc/CheckProc with the notifier;
- *	DbusEventFinalize removes them and drops the references of messages
- *	still marked in flight (frames an exit never resumes).
+ *	DbusEventFinalize removes them and the idle callback that resumes
+ *	paused connections, and drops the references of messages still
+ *	marked in flight (frames an exit never resumes).
  *
  *----------------------------------------------------------------------
  */
@@ -60,6 +92,10 @@ DbusEventFinalize(
     DbusThreadData *tsdPtr)
 {
     Tcl_DeleteEventSource(SetupProc, CheckProc, tsdPtr);
+    if (tsdPtr->resumeQueued) {
+	Tcl_CancelIdleCall(ResumeProc, tsdPtr);
+	tsdPtr->resumeQueued = 0;
+    }
 
     /*
      * Called by the thread's exit handler: a handler that ran "exit"
@@ -149,13 +185,17 @@ DbusEventConnInit(
  * SetupProc, CheckProc --
  *
  *	Event source: do not block while a connection has messages; queue a
- *	dispatch event for each such connection.
+ *	dispatch event for each such connection.  A paused connection
+ *	(Pause) resumes here on the PAUSE_VISITS-th visit since it paused,
+ *	or at once when this turn of the event loop does not service idle
+ *	callbacks (which would resume it).
  *
  * Results:
  *	None.
  *
  * Side effects:
- *	SetupProc sets a zero block time when a connection has work and no
+ *	SetupProc counts the visit, may resume paused connections, and sets
+ *	a zero block time when a connection is paused or has work and no
  *	dispatch event queued; CheckProc queues the dispatch events
  *	(DbusConnCheckQueue).
  *
@@ -170,17 +210,27 @@ SetupProc(
     DbusThreadData *tsdPtr = (DbusThreadData *) clientData;
     DbusConn *connPtr;
     static Tcl_Time zero = {0, 0};
+    int block = 1;
 
     if (!(flags & TCL_FILE_EVENTS)) {
 	return;
     }
-    tsdPtr->loopMs = DbusMonotonicMs();
-    tsdPtr->peeks = 0;
+    tsdPtr->visits++;
     for (connPtr = tsdPtr->firstConn; connPtr; connPtr = connPtr->nextPtr) {
-	if (!connPtr->eventQueued && HasWork(connPtr)) {
-	    Tcl_SetMaxBlockTime(&zero);
-	    return;
+	if (connPtr->paused) {
+	    if ((flags & TCL_IDLE_EVENTS) && tsdPtr->visits
+		    - connPtr->pausedVisit < PAUSE_VISITS) {
+		block = 0;
+		continue;
+	    }
+	    Resume(connPtr);
 	}
+	if (!connPtr->eventQueued && HasWork(connPtr)) {
+	    block = 0;
+	}
+    }
+    if (!block) {
+	Tcl_SetMaxBlockTime(&zero);
     }
 }
 
@@ -203,10 +253,79 @@ CheckProc(
 /*
  *----------------------------------------------------------------------
  *
+ * Pause, Resume, ResumeProc --
+ *
+ *	A connection that filled a batch with messages still waiting lets
+ *	the rest of the event loop run (Pause): its socket leaves the
+ *	notifier's read set (a readable socket would have its file event
+ *	serviced on every turn, and the loop would never get idle) and no
+ *	dispatch event is queued for it (DbusConnCheckQueue) until it
+ *	resumes, from the thread's idle callback ResumeProc (so idle
+ *	callbacks registered before, Tk's redraw among them, run first) or
+ *	from SetupProc.  Resume undoes Pause; the caller queues the
+ *	dispatch event.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Pause sets connPtr->paused, stops reading (DbusWatchPause) and
+ *	registers ResumeProc as an idle callback unless it is; Resume clears
+ *	paused and reads again; ResumeProc resumes every paused connection
+ *	of the thread and queues their dispatch events.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+Pause(
+    DbusConn *connPtr)
+{
+    DbusThreadData *tsdPtr = connPtr->tsdPtr;
+
+    if (connPtr->paused) {
+	return;
+    }
+    connPtr->paused = 1;
+    connPtr->pausedVisit = tsdPtr->visits;
+    DbusWatchPause(connPtr, 1);
+    if (!tsdPtr->resumeQueued) {
+	tsdPtr->resumeQueued = 1;
+	Tcl_DoWhenIdle(ResumeProc, tsdPtr);
+    }
+}
+
+static void
+Resume(
+    DbusConn *connPtr)
+{
+    connPtr->paused = 0;
+    DbusWatchPause(connPtr, 0);
+}
+
+static void
+ResumeProc(
+    ClientData clientData)	/* DbusThreadData */
+{
+    DbusThreadData *tsdPtr = (DbusThreadData *) clientData;
+    DbusConn *connPtr;
+
+    tsdPtr->resumeQueued = 0;
+    for (connPtr = tsdPtr->firstConn; connPtr; connPtr = connPtr->nextPtr) {
+	if (connPtr->paused) {
+	    Resume(connPtr);
+	    DbusConnCheckQueue(connPtr);
+	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbusConnCheckQueue --
  *
  *	Queue a dispatch event for a connection with messages waiting,
- *	unless one is already queued.
+ *	unless one is already queued or the connection is paused.
  *
  * Results:
  *	None.
@@ -223,7 +342,7 @@ DbusConnCheckQueue(
 {
     DispatchEvent *evPtr;
 
-    if (connPtr->eventQueued || !HasWork(connPtr)) {
+    if (connPtr->eventQueued || connPtr->paused || !HasWork(connPtr)) {
 	return;
     }
     evPtr = (DispatchEvent *) ckalloc(sizeof(DispatchEvent));
@@ -297,43 +416,39 @@ DbusConnForgetEvents(
 /*
  *----------------------------------------------------------------------
  *
- * PeekSocket --
+ * NextMessage --
  *
- *	A connection has no message left to dispatch: read its socket now
- *	if it is readable (DbusWatchPeek), so that the event loop goes on
- *	with the next message instead of waiting in the notifier for
- *	what is already there, as a C client's poll() would.  Bounded so
- *	that timers, other file handlers, idle callbacks and Tk keep their
- *	turn: at most PEEK_MAX_READS reads and PEEK_MAX_MS milliseconds
- *	between two visits of the notifier (SetupProc resets both); after
- *	that the loop waits in the notifier as usual, which sees the
- *	socket too.  Never a wait, never a loop on an idle socket.
+ *	The next message of a connection for the event loop: the held ones
+ *	first (popped during a synchronous wait, so older), then libdbus's
+ *	queue.
  *
  * Results:
- *	None.
+ *	A message (the caller owns the reference) or NULL.
  *
  * Side effects:
- *	See DbusWatchPeek.
+ *	Unlinks and frees the held record, or pops the message.
  *
  *----------------------------------------------------------------------
  */
 
-#define PEEK_MAX_READS	256
-#define PEEK_MAX_MS	10
-
-static void
-PeekSocket(
-    DbusConn *connPtr)		/* preserved by the caller */
+static DBusMessage *
+NextMessage(
+    DbusConn *connPtr)
 {
-    DbusThreadData *tsdPtr = DbusGetThreadData();
+    DbusHeld *heldPtr = connPtr->firstHeld;
+    DBusMessage *msg;
 
-    if (tsdPtr->peeks >= PEEK_MAX_READS
-	    || DbusMonotonicMs() - tsdPtr->loopMs > PEEK_MAX_MS) {
-	return;
+    if (heldPtr == NULL) {
+	return connPtr->dataRemains
+		? dbus_connection_pop_message(connPtr->conn) : NULL;
     }
-    if (DbusWatchPeek(connPtr)) {
-	tsdPtr->peeks++;
+    connPtr->firstHeld = heldPtr->nextPtr;
+    if (connPtr->firstHeld == NULL) {
+	connPtr->lastHeld = NULL;
     }
+    msg = heldPtr->msg;
+    ckfree((char *) heldPtr);
+    return msg;
 }
 
 /*
@@ -341,17 +456,27 @@ PeekSocket(
  *
  * DispatchEventProc --
  *
- *	Take one message off the connection (held ones first) and process
- *	it; queue the next dispatch event if more are waiting.
+ *	Process a batch of messages of the connection, in order: held ones,
+ *	libdbus's queue, and when that is empty what the socket gives at
+ *	once (DbusWatchPeek: a non-blocking poll and read, so that messages
+ *	already there do not wait for a trip through the notifier, with
+ *	Tcl 8.6's notifier thread a handshake of several context switches).
+ *	The batch ends when nothing more is there, or after BATCH_MAX
+ *	messages and reads or BATCH_MS milliseconds: the connection then
+ *	pauses (Pause) so that the rest of the event loop has its turn.
+ *	Every message may run scripts that close the connection, delete
+ *	handlers or interps, re-enter the event loop (vwait, update: a
+ *	nested dispatch event takes the next messages, in order), or wait
+ *	for a reply (messages popped meanwhile are held, and taken first):
+ *	the state is looked at again after each one.
  *
  * Results:
  *	1 (event handled) or 0 when file events are not being serviced.
  *
  * Side effects:
- *	Processes one message (handlers may run, replies be sent), may read
- *	the socket at once when the connection has nothing left (PeekSocket),
- *	queues the next dispatch event when more messages wait, and releases
- *	the preserve the event held on the connection.
+ *	Processes messages (handlers may run, replies be sent), reads the
+ *	socket, may pause the connection, and releases the preserve the
+ *	event held on the connection.
  *
  *----------------------------------------------------------------------
  */
@@ -362,35 +487,38 @@ DispatchEventProc(
     int flags)
 {
     DbusConn *connPtr = ((DispatchEvent *) evPtr)->connPtr;
-    DBusMessage *msg = NULL;
+    Tcl_WideInt start = 0;
+    int n = 0;
 
     if (!(flags & TCL_FILE_EVENTS)) {
 	return 0;
     }
     connPtr->eventQueued = 0;
-    if (!(connPtr->flags & DBUS_CONN_CLOSED)) {
-	if (connPtr->firstHeld != NULL) {
-	    DbusHeld *heldPtr = connPtr->firstHeld;
+    while (!(connPtr->flags & DBUS_CONN_CLOSED)) {
+	DBusMessage *msg;
 
-	    connPtr->firstHeld = heldPtr->nextPtr;
-	    if (connPtr->firstHeld == NULL) {
-		connPtr->lastHeld = NULL;
-	    }
-	    msg = heldPtr->msg;
-	    ckfree((char *) heldPtr);
-	} else {
-	    msg = dbus_connection_pop_message(connPtr->conn);
+	if (n >= BATCH_MAX) {
+	    Pause(connPtr);
+	    break;
 	}
+	if (++n % BATCH_CLOCK == 0) {
+	    if (start == 0) {
+		start = DbusMonotonicMs();
+	    } else if (DbusMonotonicMs() - start >= BATCH_MS) {
+		Pause(connPtr);
+		break;
+	    }
+	}
+	msg = NextMessage(connPtr);
 	if (msg != NULL) {
 	    DbusProcessMessage(connPtr, msg, 0);
 	    dbus_message_unref(msg);
+	} else if (!DbusWatchPeek(connPtr)) {
+	    break;
 	}
-	if (!(connPtr->flags & DBUS_CONN_CLOSED) && !HasWork(connPtr)) {
-	    PeekSocket(connPtr);
-	}
-	if (!(connPtr->flags & DBUS_CONN_CLOSED)) {
-	    DbusConnCheckQueue(connPtr);
-	}
+    }
+    if (!(connPtr->flags & DBUS_CONN_CLOSED)) {
+	DbusConnCheckQueue(connPtr);
     }
     Tcl_Release(connPtr);
     return 1;

@@ -362,6 +362,13 @@ typedef struct DbusConn {
     DbusPending *lastPending;
     Tcl_TimerToken pendingTimer;/* fires at firstPending's deadline */
     int eventQueued;		/* a dispatch event is in the Tcl queue */
+    int paused;			/* after a full batch, dispatch waits for
+				 * the rest of the event loop (idle
+				 * callbacks or two notifier visits, see
+				 * dbusEvent.c): no dispatch event is
+				 * queued and the socket is not watched for
+				 * reading meanwhile */
+    unsigned int pausedVisit;	/* DbusThreadData.visits when paused */
     int dataRemains;		/* libdbus has incoming messages queued, as
 				 * last reported by its dispatch-status
 				 * callback (DbusEventConnInit) */
@@ -430,10 +437,10 @@ typedef struct DbusThreadData {
 				 * kept between calls (dbusMarshalFixed.c;
 				 * freed at thread exit) */
     size_t gatherSize;		/* its size in bytes */
-    Tcl_WideInt loopMs;		/* when the event loop last went to the
-				 * notifier (dbusEvent.c SetupProc) */
-    int peeks;			/* sockets read since then without the
-				 * notifier (DispatchEventProc) */
+    unsigned int visits;	/* turns of the event loop through the
+				 * notifier (dbusEvent.c SetupProc calls) */
+    int resumeQueued;		/* dbusEvent.c's idle callback that resumes
+				 * paused connections is registered */
     struct DbusTemplateCache *templates;
 				/* owned: message headers copied instead of
 				 * rebuilt (dbusTemplate.c; freed at thread
@@ -1260,6 +1267,7 @@ void		DbusServerWatchFinalize(DBusServer *server,
 		    ClientData *watchDataPtr);
 int		DbusWatchWait(DbusThreadData *tsdPtr, int timeoutMs);
 int		DbusWatchPeek(DbusConn *connPtr);
+void		DbusWatchPause(DbusConn *connPtr, int pause);
 Tcl_WideInt	DbusMonotonicMs(void);
 
 #endif /* _DBUSINT_H */

@@ -30,7 +30,10 @@
 typedef struct FdEntry {
     struct WatchSet *setPtr;	/* back pointer, not owned */
     int fd;
-    int mask;			/* TCL_READABLE|TCL_WRITABLE now installed */
+    int mask;			/* TCL_READABLE|TCL_WRITABLE the enabled
+				 * watches want (what DbusWatchWait polls);
+				 * the Tcl file handler has it less
+				 * TCL_READABLE while the set is paused */
 } FdEntry;
 
 /*
@@ -65,7 +68,12 @@ typedef struct WatchSet {
     int nFds;
     FdEntry fds[MAX_WATCHES];	/* file handlers installed */
     TimeoutEntry *timeouts;	/* owned list */
+    int paused;			/* reading left to the dispatch (see
+				 * DbusWatchPause): the file handlers do not
+				 * ask for TCL_READABLE */
 } WatchSet;
+
+static void	FileProc(ClientData clientData, int mask);
 
 /*
  *----------------------------------------------------------------------
@@ -344,6 +352,81 @@ DbusWatchPeek(
 /*
  *----------------------------------------------------------------------
  *
+ * InstallHandler --
+ *
+ *	Give an entry's descriptor the Tcl file handler its mask asks for,
+ *	less TCL_READABLE while the set is paused (no handler at all when
+ *	nothing is left).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Creates, changes or deletes the descriptor's Tcl file handler.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+InstallHandler(
+    FdEntry *e)
+{
+    int mask = e->mask;
+
+    if (e->setPtr->paused) {
+	mask &= ~TCL_READABLE;
+    }
+    if (mask == 0) {
+	Tcl_DeleteFileHandler(e->fd);
+    } else {
+	Tcl_CreateFileHandler(e->fd, mask, FileProc, e);
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusWatchPause --
+ *
+ *	Stop (pause 1) or resume (pause 0) watching a connection's socket
+ *	for reading in the notifier, while dbusEvent.c lets the rest of
+ *	the event loop have its turn after a full batch of messages (a
+ *	socket that stays readable would otherwise have a file event
+ *	serviced on every turn, and idle callbacks never run).  Writing,
+ *	the synchronous waits (DbusWatchWait) and DbusWatchPeek are not
+ *	affected.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Changes the connection's Tcl file handlers.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusWatchPause(
+    DbusConn *connPtr,
+    int pause)
+{
+    WatchSet *setPtr = (WatchSet *) connPtr->watchData;
+    int i;
+
+    if (setPtr == NULL || setPtr->paused == pause) {
+	return;
+    }
+    setPtr->paused = pause;
+    for (i = 0; i < setPtr->nFds; i++) {
+	if (setPtr->fds[i].mask & TCL_READABLE) {
+	    InstallHandler(&setPtr->fds[i]);
+	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * UpdateHandlers --
  *
  *	Recompute the Tcl file handlers from the enabled watches: one
@@ -420,7 +503,7 @@ UpdateHandlers(
 	e->setPtr = setPtr;
 	e->fd = fds[j];
 	e->mask = masks[j];
-	Tcl_CreateFileHandler(e->fd, e->mask, FileProc, e);
+	InstallHandler(e);
     }
 }
 
