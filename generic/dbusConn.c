@@ -207,6 +207,7 @@ DbusGetInterpData(
     dataPtr = (DbusInterpData *) ckalloc(sizeof(DbusInterpData));
     memset(dataPtr, 0, sizeof(DbusInterpData));
     dataPtr->interp = interp;
+    dataPtr->tsdPtr = tsdPtr;
     dataPtr->nextPtr = tsdPtr->firstInterp;
     if (tsdPtr->firstInterp != NULL) {
 	tsdPtr->firstInterp->prevPtr = dataPtr;

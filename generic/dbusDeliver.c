@@ -5,10 +5,10 @@
  *	it first, then a method call goes to its method handler (or is
  *	answered here: Peer methods, UnknownMethod), a signal to every
  *	listener it reaches, a reply to its pending call (dbusPending.c).
- *	Handler scripts run as {*}$prefix $info {*}$args at global level;
- *	the message-info dict is built here.  During a synchronous wait
- *	only replies and method calls are processed; everything else is
- *	held for the event loop (dbusEvent.c).
+ *	Handler scripts run as {*}$prefix $info {*}$args at global level
+ *	(the message-info dict comes from dbusInfo.c).  During a
+ *	synchronous wait only replies and method calls are processed;
+ *	everything else is held for the event loop (dbusEvent.c).
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
@@ -16,132 +16,6 @@
 
 #include "dbusInt.h"
 #include <stdio.h>
-
-/*
- *----------------------------------------------------------------------
- *
- * DbusMessageInfo --
- *
- *	The message-info dict handed to handler scripts (reference 1.13):
- *	a dict with shared key objects (a script's "dict get" finds it
- *	ready, no list to convert).  The interp keeps the last one and,
- *	when nobody else holds it by the next message, changes only the
- *	values that differ (the serials, as a rule) instead of building
- *	another.
- *
- * Results:
- *	The dict; the caller takes a reference (Tcl_IncrRefCount) while it
- *	uses it and never changes it.
- *
- * Side effects:
- *	The interp's cached dict may be changed in place or replaced.
- *
- *----------------------------------------------------------------------
- */
-
-/*
- *----------------------------------------------------------------------
- *
- * CachedString --
- *
- *	The object for a header field value: the shared empty string, the
- *	interp's cached object when the value did not change since the last
- *	message (the usual case for path, interface, member, sender), or a
- *	new object that becomes the cached one.
- *
- * Results:
- *	The object (borrowed: the literal or the interp's cache holds it).
- *
- * Side effects:
- *	A changed value replaces the cached object in
- *	dataPtr->fieldCache[slot] (the old one is released, the new one
- *	held).
- *
- *----------------------------------------------------------------------
- */
-
-static Tcl_Obj *
-CachedString(
-    DbusInterpData *dataPtr,
-    int slot,
-    const char *value)
-{
-    Tcl_Obj *objPtr = dataPtr->fieldCache[slot];
-
-    if (value == NULL || *value == '\0') {
-	return dataPtr->literals[DBUS_LIT_EMPTY];
-    }
-    if (objPtr != NULL && strcmp(objPtr->bytes ? objPtr->bytes
-	    : Tcl_GetString(objPtr), value) == 0) {
-	return objPtr;
-    }
-    if (objPtr != NULL) {
-	Tcl_DecrRefCount(objPtr);
-    }
-    objPtr = Tcl_NewStringObj(value, -1);
-    Tcl_IncrRefCount(objPtr);
-    dataPtr->fieldCache[slot] = objPtr;
-    return objPtr;
-}
-
-Tcl_Obj *
-DbusMessageInfo(
-    DbusInterpData *dataPtr,
-    DBusMessage *msg)
-{
-    Tcl_Obj *values[DBUS_INFO_FIELDS];
-    Tcl_Obj **lit = dataPtr->literals;
-    Tcl_Obj *infoPtr = dataPtr->infoCache;
-    int type = dbus_message_get_type(msg), i;
-    dbus_uint32_t rs;
-
-    values[0] = CachedString(dataPtr, 0, dbus_message_get_member(msg));
-    values[1] = CachedString(dataPtr, 1, dbus_message_get_interface(msg));
-    values[2] = CachedString(dataPtr, 2, dbus_message_get_path(msg));
-    values[3] = CachedString(dataPtr, 3, dbus_message_get_sender(msg));
-    values[4] = CachedString(dataPtr, 4,
-	    dbus_message_get_destination(msg));
-    values[5] = lit[(type >= DBUS_MESSAGE_TYPE_METHOD_CALL
-	    && type <= DBUS_MESSAGE_TYPE_SIGNAL)
-	    ? DBUS_LIT_T_INVALID + type : DBUS_LIT_T_INVALID];
-    values[6] = CachedString(dataPtr, 5, dbus_message_get_signature(msg));
-    values[7] = Tcl_NewWideIntObj(dbus_message_get_serial(msg));
-    rs = dbus_message_get_reply_serial(msg);
-    values[8] = rs ? Tcl_NewWideIntObj(rs) : lit[DBUS_LIT_ZERO];
-    values[9] = lit[dbus_message_get_no_reply(msg) ? DBUS_LIT_ONE
-	    : DBUS_LIT_ZERO];
-    values[10] = lit[dbus_message_get_auto_start(msg) ? DBUS_LIT_ONE
-	    : DBUS_LIT_ZERO];
-    values[11] = CachedString(dataPtr, 6,
-	    dbus_message_get_error_name(msg));
-
-    /*
-     * The last dict, when only the cache holds it and it still is a
-     * dict, gets the values that changed (usually the serials only);
-     * anything else gets a new dict.  Keys DBUS_LIT_MEMBER ..
-     * DBUS_LIT_ERRORNAME, in this order, values[i] under key i.
-     */
-
-    if (infoPtr == NULL || Tcl_IsShared(infoPtr)
-	    || infoPtr->typePtr != dataPtr->dictTypePtr) {
-	if (infoPtr != NULL) {
-	    Tcl_DecrRefCount(infoPtr);
-	}
-	infoPtr = Tcl_NewDictObj();
-	Tcl_IncrRefCount(infoPtr);
-	dataPtr->infoCache = infoPtr;
-	dataPtr->dictTypePtr = infoPtr->typePtr;
-	memset(dataPtr->infoValues, 0, sizeof(dataPtr->infoValues));
-    }
-    for (i = 0; i < DBUS_INFO_FIELDS; i++) {
-	if (values[i] != dataPtr->infoValues[i]) {
-	    Tcl_DictObjPut(NULL, infoPtr, lit[DBUS_LIT_MEMBER + i],
-		    values[i]);
-	    dataPtr->infoValues[i] = values[i];
-	}
-    }
-    return infoPtr;
-}
 
 /*
  *----------------------------------------------------------------------
@@ -722,7 +596,7 @@ ResolveInterface(
  *----------------------------------------------------------------------
  */
 
-static void	ProcessMessage(DbusConn *connPtr, DBusMessage *msg,
+static void	ProcessMessage(DbusConn *connPtr, DbusInFlight *flightPtr,
 		    int inWait);
 static void	ServeWith(DbusConn *connPtr, DBusMessage *msg,
 		    DbusHandler *handlerPtr);
@@ -730,14 +604,14 @@ static void	ServeWith(DbusConn *connPtr, DBusMessage *msg,
 static void
 ServeMethodCall(
     DbusConn *connPtr,
-    DBusMessage *msg)
+    DbusInFlight *flightPtr)	/* the call and its fields */
 {
+    DBusMessage *msg = flightPtr->msg;
     DbusHandler *handlerPtr;
     DBusMessage *resolved = NULL;
 
-    if (dbus_message_get_interface(msg) == NULL
-	    && dbus_message_get_path(msg) != NULL
-	    && dbus_message_get_member(msg) != NULL) {
+    if (flightPtr->intf == NULL && flightPtr->path != NULL
+	    && flightPtr->member != NULL) {
 	resolved = ResolveInterface(connPtr, msg);
 	if (resolved == msg) {
 	    /*
@@ -751,7 +625,14 @@ ServeMethodCall(
 	    msg = resolved;
 	}
     }
-    handlerPtr = DbusFindMethod(connPtr, msg);
+    if (resolved != NULL) {
+	handlerPtr = DbusFindMethod(connPtr, dbus_message_get_path(msg),
+		dbus_message_get_interface(msg),
+		dbus_message_get_member(msg));
+    } else {
+	handlerPtr = DbusFindMethod(connPtr, flightPtr->path,
+		flightPtr->intf, flightPtr->member);
+    }
     ServeWith(connPtr, msg, handlerPtr);
     if (resolved != NULL) {
 	dbus_message_unref(resolved);
@@ -872,10 +753,12 @@ ServeWith(
 static void
 DeliverSignal(
     DbusConn *connPtr,
-    DBusMessage *msg)
+    DbusInFlight *flightPtr)	/* the signal and its fields */
 {
+    DBusMessage *msg = flightPtr->msg;
     DbusHandler *staticList[8], **list;
-    int n = DbusFindSignals(connPtr, msg, &list, staticList, 8), i;
+    int n = DbusFindSignals(connPtr, flightPtr->path, flightPtr->intf,
+	    flightPtr->member, &list, staticList, 8), i;
 
     for (i = 0; i < n; i++) {
 	DbusHandler *handlerPtr = list[i];
@@ -971,9 +854,10 @@ RunMonitors(
  *	Process one incoming message.  In a synchronous wait (inWait) only
  *	replies to waiting calls and method calls are processed; anything
  *	else is held, in order, for the event loop.  The caller holds a
- *	reference to msg and drops it afterwards; while the message is
- *	processed it is listed in the thread's inFlight list (see
- *	DbusInFlight in dbusInt.h).
+ *	reference to msg and drops it afterwards, and preserves connPtr;
+ *	while the message is processed it is listed in the thread's
+ *	inFlight list with its path, interface and member, read once here
+ *	(see DbusInFlight in dbusInt.h).
  *
  * Results:
  *	None.
@@ -994,9 +878,12 @@ DbusProcessMessage(
     DbusInFlight flight;
 
     flight.msg = msg;
+    flight.path = dbus_message_get_path(msg);
+    flight.intf = dbus_message_get_interface(msg);
+    flight.member = dbus_message_get_member(msg);
     flight.nextPtr = tsdPtr->inFlight;
     tsdPtr->inFlight = &flight;
-    ProcessMessage(connPtr, msg, inWait);
+    ProcessMessage(connPtr, &flight, inWait);
     tsdPtr->inFlight = flight.nextPtr;
 }
 
@@ -1016,18 +903,50 @@ DbusProcessMessage(
  *
  * Side effects:
  *	Runs handler scripts and C callbacks, sends replies, holds messages (a
- *	reference each), may mark the connection lost; the connection is
- *	preserved meanwhile.
+ *	reference each), may mark the connection lost (the caller of
+ *	DbusProcessMessage preserves the connection).
  *
  *----------------------------------------------------------------------
  */
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * IsDisconnected --
+ *
+ *	Is a signal libdbus's local Disconnected (interface and member; the
+ *	path too when withPath)?  Compares the fields already read, member
+ *	first (dbus_message_is_signal reads them again).
+ *
+ * Results:
+ *	1 or 0.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+IsDisconnected(
+    DbusInFlight *flightPtr,
+    int withPath)
+{
+    return flightPtr->member != NULL
+	    && strcmp(flightPtr->member, "Disconnected") == 0
+	    && flightPtr->intf != NULL
+	    && strcmp(flightPtr->intf, DBUS_LOCAL_INTERFACE) == 0
+	    && (!withPath || (flightPtr->path != NULL
+		&& strcmp(flightPtr->path, DBUS_LOCAL_PATH) == 0));
+}
+
 static void
 ProcessMessage(
     DbusConn *connPtr,
-    DBusMessage *msg,
+    DbusInFlight *flightPtr,	/* the message and its fields */
     int inWait)
 {
+    DBusMessage *msg = flightPtr->msg;
     int type = dbus_message_get_type(msg);
 
     if (inWait) {
@@ -1064,8 +983,7 @@ ProcessMessage(
 
 	    goto process;
 	} else if (type == DBUS_MESSAGE_TYPE_SIGNAL
-		&& dbus_message_is_signal(msg, DBUS_LOCAL_INTERFACE,
-		    "Disconnected")) {
+		&& IsDisconnected(flightPtr, 0)) {
 	    /*
 	     * Fail the pending calls now; listeners hear it later.
 	     */
@@ -1077,13 +995,12 @@ ProcessMessage(
     }
 
   process:
-    Tcl_Preserve(connPtr);
     if (connPtr->monitors != NULL) {
 	RunMonitors(connPtr, msg);
     }
     switch (type) {
     case DBUS_MESSAGE_TYPE_METHOD_CALL:
-	ServeMethodCall(connPtr, msg);
+	ServeMethodCall(connPtr, flightPtr);
 	break;
     case DBUS_MESSAGE_TYPE_METHOD_RETURN:
     case DBUS_MESSAGE_TYPE_ERROR: {
@@ -1096,14 +1013,13 @@ ProcessMessage(
 	break;
     }
     case DBUS_MESSAGE_TYPE_SIGNAL:
-	if (dbus_message_is_signal(msg, DBUS_LOCAL_INTERFACE, "Disconnected")
-		&& dbus_message_has_path(msg, DBUS_LOCAL_PATH)) {
+	if (IsDisconnected(flightPtr, 1)) {
 	    DbusConnLost(connPtr);
 	}
 	if (connPtr->busData != NULL) {
 	    DbusBusSignal(connPtr, msg);
 	}
-	DeliverSignal(connPtr, msg);
+	DeliverSignal(connPtr, flightPtr);
 	if (connPtr->subData != NULL
 		&& !(connPtr->flags & DBUS_CONN_CLOSED)) {
 	    DbusSubscriptionsDeliver(connPtr, msg);
@@ -1112,7 +1028,6 @@ ProcessMessage(
     default:
 	break;
     }
-    Tcl_Release(connPtr);
 }
 
 /*

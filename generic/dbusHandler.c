@@ -273,6 +273,7 @@ DbusHandlerInstall(
     DbusHandler *oldPtr, **pp;
     int isNew;
 
+    connPtr->handlerEpoch++;
     switch (table) {
     case DBUS_TABLE_METHOD:
 	hPtr = Tcl_CreateHashEntry(&pathPtr->methods, key, &isNew);
@@ -404,6 +405,7 @@ DbusHandlerRemove(
     if (pathPtr == NULL) {
 	return 0;
     }
+    connPtr->handlerEpoch++;
     switch (table) {
     case DBUS_TABLE_UNKNOWN:
 	if (pathPtr->unknown && pathPtr->unknown->interp == interp) {
@@ -481,6 +483,7 @@ DbusHandlersForget(
     Tcl_Obj **paths;
     Tcl_Size nPaths, i;
 
+    connPtr->handlerEpoch++;
     Tcl_IncrRefCount(pathsPtr);
     for (pEntry = Tcl_FirstHashEntry(&connPtr->paths, &pSearch);
 	    pEntry != NULL; pEntry = Tcl_NextHashEntry(&pSearch)) {
@@ -576,6 +579,7 @@ DbusMonitorSet(
 {
     DbusMonitor **mpp, *monPtr;
 
+    connPtr->handlerEpoch++;
     for (mpp = &connPtr->monitors; *mpp != NULL; ) {
 	if ((*mpp)->handlerPtr->interp == interp) {
 	    monPtr = *mpp;
@@ -607,7 +611,7 @@ DbusMonitorSet(
  * Side effects:
  *	Every handler is unlinked and every path's tables freed;
  *	connPtr->paths is left empty (re-initialised); the monitors are
- *	unlinked and freed.
+ *	unlinked and freed, and the signal lookup cache too.
  *
  *----------------------------------------------------------------------
  */
@@ -619,6 +623,11 @@ DbusPathsFree(
     Tcl_HashEntry *pEntry, *hPtr;
     Tcl_HashSearch pSearch, search;
 
+    connPtr->handlerEpoch++;
+    if (connPtr->lookupCache != NULL) {
+	ckfree((char *) connPtr->lookupCache);
+	connPtr->lookupCache = NULL;
+    }
     for (pEntry = Tcl_FirstHashEntry(&connPtr->paths, &pSearch);
 	    pEntry != NULL; pEntry = Tcl_NextHashEntry(&pSearch)) {
 	DbusPath *pathPtr = (DbusPath *) Tcl_GetHashValue(pEntry);
@@ -692,6 +701,120 @@ MakeKey(
 }
 
 /*
+ * The handlers the last signal of a connection reached (DbusFindSignals)
+ * and the handler of its last method call (DbusFindMethod): a flood of one
+ * signal, or many calls of one method, look their handlers up once.  The
+ * entries hold no reference: they are used only while the connection's
+ * handlerEpoch is the one they were found under, so every one of them is
+ * still in its table.
+ */
+
+#define CACHE_MAX	8		/* handlers; more are not cached */
+#define CACHE_KEY	(3 * 256)	/* path, interface, member + NULs;
+					 * longer keys are not cached */
+#define CACHE_SIGNAL	0		/* DbusLookupCache.entries index */
+#define CACHE_METHOD	1
+
+typedef struct LookupEntry {
+    int valid;			/* the entry is filled */
+    unsigned int epoch;		/* connPtr->handlerEpoch when filled */
+    int n;			/* handlers found */
+    DbusHandler *handlers[CACHE_MAX]; /* borrowed, see above */
+    int hasIntf;		/* the message had an interface */
+    size_t intfOff;		/* where interface and member start in key */
+    size_t memberOff;
+    char key[CACHE_KEY];	/* "path\0interface\0member\0" */
+} LookupEntry;
+
+typedef struct DbusLookupCache {
+    LookupEntry entries[2];	/* CACHE_SIGNAL, CACHE_METHOD */
+} DbusLookupCache;
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * CacheHit, CacheFill --
+ *
+ *	Is a cache entry (CACHE_SIGNAL or CACHE_METHOD) the one of this
+ *	path, interface and member, found under the current handler
+ *	tables?  Make it so, with the n handlers found.
+ *
+ * Results:
+ *	CacheHit: the entry, or NULL.  CacheFill: none.
+ *
+ * Side effects:
+ *	CacheFill allocates connPtr->lookupCache (freed by DbusPathsFree)
+ *	and fills the entry, or leaves it invalid when it does not fit.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static LookupEntry *
+CacheHit(
+    DbusConn *connPtr,
+    int which,
+    const char *path,
+    const char *intf,		/* may be NULL */
+    const char *member)
+{
+    LookupEntry *e;
+
+    if (connPtr->lookupCache == NULL) {
+	return NULL;
+    }
+    e = &connPtr->lookupCache->entries[which];
+    if (e->valid && e->epoch == connPtr->handlerEpoch
+	    && strcmp(e->key + e->memberOff, member) == 0
+	    && (intf == NULL ? !e->hasIntf : (e->hasIntf
+		&& strcmp(e->key + e->intfOff, intf) == 0))
+	    && strcmp(e->key, path) == 0) {
+	return e;
+    }
+    return NULL;
+}
+
+static void
+CacheFill(
+    DbusConn *connPtr,
+    int which,
+    const char *path,
+    const char *intf,		/* may be NULL */
+    const char *member,
+    DbusHandler **list,
+    int n)
+{
+    LookupEntry *e;
+    size_t lp = strlen(path), li = intf ? strlen(intf) : 0,
+	    lm = strlen(member);
+
+    if (connPtr->lookupCache == NULL) {
+	connPtr->lookupCache = (DbusLookupCache *)
+		ckalloc(sizeof(DbusLookupCache));
+	connPtr->lookupCache->entries[0].valid = 0;
+	connPtr->lookupCache->entries[1].valid = 0;
+    }
+    e = &connPtr->lookupCache->entries[which];
+    e->valid = 0;
+    if (n > CACHE_MAX || lp + li + lm + 3 > CACHE_KEY) {
+	return;
+    }
+    memcpy(e->key, path, lp + 1);
+    e->intfOff = lp + 1;
+    e->hasIntf = (intf != NULL);
+    if (intf != NULL) {
+	memcpy(e->key + lp + 1, intf, li + 1);
+    } else {
+	e->key[lp + 1] = '\0';
+    }
+    e->memberOff = lp + li + 2;
+    memcpy(e->key + e->memberOff, member, lm + 1);
+    memcpy(e->handlers, list, sizeof(DbusHandler *) * n);
+    e->n = n;
+    e->epoch = connPtr->handlerEpoch;
+    e->valid = 1;
+}
+
+/*
  *----------------------------------------------------------------------
  *
  * FindIn --
@@ -732,7 +855,50 @@ FindIn(
  *	path, then on any path; the unknown handler of the path, then of
  *	any path.  Calls without an interface only match bare members
  *	(ServeMethodCall gives them their interface first, see
- *	DbusMethodInterfaces).
+ *	DbusMethodInterfaces).  The answer for the last path, interface and
+ *	member is cached on the connection until a handler table changes.
+ *
+ * Results:
+ *	The handler (borrowed) or NULL.
+ *
+ * Side effects:
+ *	May fill the connection's lookup cache (connPtr->lookupCache).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DbusHandler *	FindMethodIn(DbusConn *connPtr, const char *path,
+			    const char *intf, const char *member);
+
+DbusHandler *
+DbusFindMethod(
+    DbusConn *connPtr,
+    const char *path,		/* the call's header fields */
+    const char *intf,		/* may be NULL */
+    const char *member)
+{
+    DbusHandler *handlerPtr;
+    LookupEntry *e;
+
+    if (path == NULL || member == NULL) {
+	return NULL;
+    }
+    e = CacheHit(connPtr, CACHE_METHOD, path, intf, member);
+    if (e != NULL) {
+	return e->n ? e->handlers[0] : NULL;
+    }
+    handlerPtr = FindMethodIn(connPtr, path, intf, member);
+    CacheFill(connPtr, CACHE_METHOD, path, intf, member, &handlerPtr,
+	    handlerPtr != NULL);
+    return handlerPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * FindMethodIn --
+ *
+ *	The lookup behind DbusFindMethod, in the tables.
  *
  * Results:
  *	The handler (borrowed) or NULL.
@@ -743,21 +909,17 @@ FindIn(
  *----------------------------------------------------------------------
  */
 
-DbusHandler *
-DbusFindMethod(
+static DbusHandler *
+FindMethodIn(
     DbusConn *connPtr,
-    DBusMessage *msg)
+    const char *path,
+    const char *intf,		/* may be NULL */
+    const char *member)
 {
-    const char *path = dbus_message_get_path(msg);
-    const char *intf = dbus_message_get_interface(msg);
-    const char *member = dbus_message_get_member(msg);
     DbusPath *exactPtr, *anyPtr;
     DbusHandler *handlerPtr;
     char key[KEY_SIZE];
 
-    if (path == NULL || member == NULL) {
-	return NULL;
-    }
     exactPtr = DbusPathGet(connPtr, path, 0);
     anyPtr = DbusPathGet(connPtr, "", 0);
     if (exactPtr == NULL && anyPtr == NULL) {
@@ -898,35 +1060,32 @@ DbusMethodInterfaces(
 /*
  *----------------------------------------------------------------------
  *
- * DbusFindSignals --
+ * FindSignalsIn --
  *
- *	Every signal handler an incoming signal reaches: under
- *	interface.member and then bare member, each time the handlers of
- *	the exact path or, when it has none, those of any path.
+ *	The lookup behind DbusFindSignals: under interface.member and then
+ *	bare member, each time the handlers of the exact path or, when it
+ *	has none, those of any path.
  *
  * Results:
- *	Number of handlers; *listPtr points at staticList or at a ckalloc'd
- *	array (caller frees when != staticList).  Each handler carries an
- *	extra reference the caller releases.
+ *	Number of handlers; *listPtr is staticList or a ckalloc'd array (the
+ *	caller frees it when != staticList).  No references are taken.
  *
  * Side effects:
- *	Takes a reference to each handler returned; may allocate the array
- *	(the caller ckfrees it when it is not staticList).
+ *	May allocate the array.
  *
  *----------------------------------------------------------------------
  */
 
-int
-DbusFindSignals(
+static int
+FindSignalsIn(
     DbusConn *connPtr,
-    DBusMessage *msg,
+    const char *path,
+    const char *intf,
+    const char *member,
     DbusHandler ***listPtr,
     DbusHandler **staticList,
     int staticSize)
 {
-    const char *path = dbus_message_get_path(msg);
-    const char *intf = dbus_message_get_interface(msg);
-    const char *member = dbus_message_get_member(msg);
     DbusPath *exactPtr, *anyPtr;
     DbusHandler **list = staticList;
     int n = 0, size = staticSize, k;
@@ -934,9 +1093,6 @@ DbusFindSignals(
     const char *keys[2];
 
     *listPtr = staticList;
-    if (path == NULL || member == NULL) {
-	return 0;
-    }
     exactPtr = DbusPathGet(connPtr, path, 0);
     anyPtr = DbusPathGet(connPtr, "", 0);
     if (exactPtr == NULL && anyPtr == NULL) {
@@ -973,11 +1129,68 @@ DbusFindSignals(
 		list = newList;
 		size *= 2;
 	    }
-	    handlerPtr->refCount++;
 	    list[n++] = handlerPtr;
 	}
     }
     *listPtr = list;
+    return n;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusFindSignals --
+ *
+ *	Every signal handler an incoming signal reaches (see FindSignalsIn),
+ *	from the connection's cache when the signal has the path, interface
+ *	and member of the last one and no handler table changed since.
+ *
+ * Results:
+ *	Number of handlers; *listPtr points at staticList or at a ckalloc'd
+ *	array (caller frees when != staticList).  Each handler carries an
+ *	extra reference the caller releases.
+ *
+ * Side effects:
+ *	Takes a reference to each handler returned; may allocate the array
+ *	(the caller ckfrees it when it is not staticList) and the
+ *	connection's cache (connPtr->lookupCache, freed by DbusPathsFree).
+ *
+ *----------------------------------------------------------------------
+ */
+
+int
+DbusFindSignals(
+    DbusConn *connPtr,
+    const char *path,		/* the signal's header fields */
+    const char *intf,		/* may be NULL */
+    const char *member,
+    DbusHandler ***listPtr,
+    DbusHandler **staticList,	/* CACHE_MAX entries or more to use the
+				 * cache */
+    int staticSize)
+{
+    LookupEntry *e;
+    int n, i;
+
+    *listPtr = staticList;
+    if (path == NULL || member == NULL) {
+	return 0;
+    }
+    if (staticSize >= CACHE_MAX && (e = CacheHit(connPtr, CACHE_SIGNAL,
+	    path, intf, member)) != NULL) {
+	n = e->n;
+	for (i = 0; i < n; i++) {
+	    staticList[i] = e->handlers[i];
+	    staticList[i]->refCount++;
+	}
+	return n;
+    }
+    n = FindSignalsIn(connPtr, path, intf, member, listPtr, staticList,
+	    staticSize);
+    CacheFill(connPtr, CACHE_SIGNAL, path, intf, member, *listPtr, n);
+    for (i = 0; i < n; i++) {
+	(*listPtr)[i]->refCount++;
+    }
     return n;
 }
 

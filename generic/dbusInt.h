@@ -369,6 +369,14 @@ typedef struct DbusConn {
 				 * queued and the socket is not watched for
 				 * reading meanwhile */
     unsigned int pausedVisit;	/* DbusThreadData.visits when paused */
+    unsigned int handlerEpoch;	/* bumped on every change of the handler
+				 * tables (dbusHandler.c) */
+    struct DbusLookupCache *lookupCache;
+				/* owned by dbusHandler.c: the handlers the
+				 * last signal and the last method call
+				 * reached, valid while handlerEpoch stays;
+				 * NULL until first used, freed by
+				 * DbusPathsFree */
     int dataRemains;		/* libdbus has incoming messages queued, as
 				 * last reported by its dispatch-status
 				 * callback (DbusEventConnInit) */
@@ -457,6 +465,13 @@ typedef struct DbusThreadData {
 
 typedef struct DbusInFlight {
     DBusMessage *msg;		/* the caller's reference */
+    const char *path;		/* msg's path, interface and member, read
+				 * once by DbusProcessMessage for everything
+				 * that looks at them (DbusMessageInfo among
+				 * others); borrowed from msg, NULL when the
+				 * message has none */
+    const char *intf;
+    const char *member;
     struct DbusInFlight *nextPtr;
 } DbusInFlight;
 
@@ -484,6 +499,8 @@ enum {
 
 typedef struct DbusInterpData {
     Tcl_Interp *interp;		/* not owned */
+    struct DbusThreadData *tsdPtr;
+				/* the interp's thread's data, not owned */
     Tcl_HashTable conns;	/* handle string -> DbusConn* this interp
 				 * connected */
     Tcl_Obj *literals[DBUS_LIT_COUNT];
@@ -769,11 +786,13 @@ void		DbusPathsFree(DbusConn *connPtr);
 void		DbusHandlersForget(DbusConn *connPtr, Tcl_Interp *interp);
 void		DbusMonitorSet(DbusConn *connPtr, Tcl_Interp *interp,
 		    DbusHandler *handlerPtr);
-DbusHandler *	DbusFindMethod(DbusConn *connPtr, DBusMessage *msg);
+DbusHandler *	DbusFindMethod(DbusConn *connPtr, const char *path,
+		    const char *intf, const char *member);
 int		DbusMethodInterfaces(DbusConn *connPtr, const char *path,
 		    const char *member, const char *signature,
 		    Tcl_Obj *listPtr);
-int		DbusFindSignals(DbusConn *connPtr, DBusMessage *msg,
+int		DbusFindSignals(DbusConn *connPtr, const char *path,
+		    const char *intf, const char *member,
 		    DbusHandler ***listPtr, DbusHandler **staticList,
 		    int staticSize);
 
