@@ -267,7 +267,11 @@ proc ::dbustest::readLine {chan {timeout 60000}} {
 #	Enter the event loop for ms milliseconds, or until the variable
 #	named varName (a global name, when given) is written: a write
 #	trace on it ends the wait at once, so a wait for something that
-#	does happen costs only the time it takes.
+#	does happen costs only the time it takes.  A variable that exists
+#	already ends it before it starts (no event loop at all): unset it
+#	before the event that sets it, or to wait for another write of an
+#	existing variable, use a write trace and vwait of your own (as
+#	desktop-tklink.test's until does).
 
 proc ::dbustest::wait {ms {varName ""}} {
     set token [after $ms [list set ::dbustest::waited 1]]
