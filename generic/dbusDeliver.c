@@ -20,11 +20,12 @@
 /*
  *----------------------------------------------------------------------
  *
- * DbusEvalHandler --
+ * DbusEvalHandler, EvalWith --
  *
  *	Run a script handler as {*}$script $info {*}$args at global level
  *	in its interp.  A script that is not a list is run with the words
- *	appended to its text.
+ *	appended to its text.  EvalWith does it with the interp's record at
+ *	hand (a handler keeps it), saving the lookup.
  *
  * Results:
  *	The Tcl completion code; the result is left in the interp.
@@ -37,6 +38,9 @@
  *----------------------------------------------------------------------
  */
 
+static int	EvalWith(DbusInterpData *dataPtr, Tcl_Obj *script,
+		    DBusMessage *msg, int flags);
+
 int
 DbusEvalHandler(
     Tcl_Interp *interp,
@@ -44,7 +48,17 @@ DbusEvalHandler(
     DBusMessage *msg,
     int flags)
 {
-    DbusInterpData *dataPtr = DbusGetInterpData(interp);
+    return EvalWith(DbusGetInterpData(interp), script, msg, flags);
+}
+
+static int
+EvalWith(
+    DbusInterpData *dataPtr,	/* the record of the interp to run in */
+    Tcl_Obj *script,
+    DBusMessage *msg,
+    int flags)
+{
+    Tcl_Interp *interp = dataPtr->interp;
     Tcl_Obj *infoPtr, *argsPtr, **sv, **av;
     Tcl_Obj *stackv[16], **objv = stackv;
     Tcl_Size sc, ac, i, n;
@@ -157,7 +171,7 @@ RunHandler(
 	return handlerPtr->proc(handlerPtr->clientData, handlerPtr->interp,
 		connPtr, msg);
     }
-    return DbusEvalHandler(handlerPtr->interp, handlerPtr->script, msg,
+    return EvalWith(handlerPtr->dataPtr, handlerPtr->script, msg,
 	    handlerPtr->flags);
 }
 

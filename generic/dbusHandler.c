@@ -32,7 +32,8 @@
  *	The record.
  *
  * Side effects:
- *	Holds a reference to script (when not NULL).
+ *	Holds a reference to script (when not NULL); notes interp's record
+ *	(DbusGetInterpData, which makes it if needed).
  *
  *----------------------------------------------------------------------
  */
@@ -49,6 +50,8 @@ DbusHandlerNew(
 
     handlerPtr->refCount = 1;
     handlerPtr->interp = interp;
+    handlerPtr->dataPtr = (interp != NULL) ? DbusGetInterpData(interp)
+	    : NULL;
     handlerPtr->script = script;
     if (script != NULL) {
 	Tcl_IncrRefCount(script);

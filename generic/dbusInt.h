@@ -244,6 +244,9 @@ typedef int (DbusMessageProc)(ClientData clientData, Tcl_Interp *interp,
 typedef struct DbusHandler {
     int refCount;		/* table + each holder; freed at 0 */
     Tcl_Interp *interp;		/* registering interp; NULL once removed */
+    struct DbusInterpData *dataPtr;
+				/* interp's record, not owned (valid while
+				 * interp is not NULL) */
     Tcl_Obj *script;		/* command prefix; refcount held; NULL if
 				 * proc is used */
     DbusMessageProc *proc;	/* C handler or NULL */
