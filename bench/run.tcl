@@ -29,6 +29,8 @@
 #	    -cbench F	the cbench program (default: <builddir>/bench/cbench,
 #			<builddir> taken from DBUS_TCL_BUILDDIR or the cwd)
 #	    -notaskset	do not pin to CPU 0
+#	    -cpu N	pin to CPU N instead of 0 (on a shared machine, the
+#			least busy one)
 #	    -keep	keep the temp dir (daemon logs, callgrind outputs)
 #	    -verbose	print every sample as it is measured
 #	    -profile	after the table, break the callgrind Echo runs down
@@ -46,7 +48,7 @@ namespace eval bench {
     variable dir [file dirname [file normalize [info script]]]
     variable opt
     array set opt {
-	repeat "" quick 0 only {} side both cbench "" taskset 1 keep 0
+	repeat "" quick 0 only {} side both cbench "" taskset 1 cpu 0 keep 0
 	verbose 0 profile 0
     }
     variable tmp ""		;# temp dir: configs, logs, callgrind files
@@ -119,8 +121,8 @@ set bench::dbifWorkloads {
 
 proc bench::usage {{status 1}} {
     puts stderr "usage: tclsh run.tcl ?-repeat N? ?-quick? ?-only LIST?\
-	    ?-side c|both? ?-cbench FILE? ?-notaskset? ?-keep? ?-verbose?\
-	    ?-profile?"
+	    ?-side c|both? ?-cbench FILE? ?-notaskset? ?-cpu N? ?-keep?\
+	    ?-verbose? ?-profile?"
     exit $status
 }
 
@@ -134,7 +136,7 @@ proc bench::parseArgs {argv} {
     while {[llength $argv]} {
 	set argv [lassign $argv word]
 	switch -- $word {
-	    -repeat - -only - -side - -cbench {
+	    -repeat - -only - -side - -cbench - -cpu {
 		if {![llength $argv]} {
 		    usage
 		}
@@ -156,6 +158,9 @@ proc bench::parseArgs {argv} {
 	usage
     }
     if {$opt(side) ni {c both}} {
+	usage
+    }
+    if {![string is integer -strict $opt(cpu)] || $opt(cpu) < 0} {
 	usage
     }
     # Counts chosen so that one C measurement takes about a second on a
@@ -848,7 +853,7 @@ proc bench::environment {} {
     puts "host:      [info hostname], [exec uname -srm], $nproc CPUs ($model)"
     puts "taskset:   [expr {[auto_execok taskset] ne "" ? "yes" : "no"}]\
 	    ([expr {[llength $pin] ? "client, server and daemon pinned to\
-	    CPU 0" : "not pinning"}])"
+	    CPU $opt(cpu)" : "not pinning"}])"
     puts "valgrind:  [expr {[auto_execok valgrind] ne "" ? "yes" : "no"}]"
     puts "tclsh:     $tclsh ([info patchlevel])"
     puts "libdbus:   [expr {[info exists dbusVersion] ? $dbusVersion : "?"}]"
@@ -1777,7 +1782,7 @@ proc bench::main {argv} {
     parseArgs $argv
     set cbench [findCbench]
     if {$opt(taskset) && [auto_execok taskset] ne ""} {
-	set pin [list taskset -c 0]
+	set pin [list taskset -c $opt(cpu)]
     }
     if {[auto_execok dbus-daemon] eq ""} {
 	error "dbus-daemon not found (apt-get install dbus-daemon)"
