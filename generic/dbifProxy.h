@@ -103,6 +103,7 @@ typedef struct DbifPxLink {
     DbifPxMember *propPtr;	/* borrowed from the proxy's description */
     Tcl_Obj *varName;		/* fully qualified; held */
     int setting;		/* we write the variable ourselves */
+    int resync;			/* LinkResync is queued (an idle call) */
     Tcl_Obj *remote;		/* the value the link last gave the
 				 * variable (the remote one), put back when
 				 * a write is refused; held, NULL until

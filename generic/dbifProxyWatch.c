@@ -29,7 +29,8 @@ static char *	LinkTrace(ClientData clientData, Tcl_Interp *interp,
 		    const char *name1, const char *name2, int flags);
 static const char *GlobalName(Tcl_Obj *varName);
 static int	LinkIsArray(Tcl_Interp *interp, Tcl_Obj *varName);
-static char *	LinkRefuse(DbifPxLink *linkPtr);
+static char *	LinkRefuse(DbifPxLink *linkPtr, Tcl_Obj *errPtr);
+static Tcl_IdleProc LinkResync;
 static Tcl_ObjCmdProc ReplyCmd;
 static void	ExpectReply(Tcl_Interp *interp, DbifProxy *proxyPtr,
 		    DbusConn *connPtr, dbus_uint32_t serial, const char *kind,
@@ -242,29 +243,37 @@ DbifPxLinkSub(
  * LinkRefuse --
  *
  *	A script wrote a variable linked to a property that is not
- *	writable: nothing is sent, the variable gets the remote value back
- *	(the cached one, else the one the link last gave it), and the
- *	write fails with the message "$p set" gives for the property.
- *	(Tcl gives the failing "set" the error code {TCL WRITE VARNAME};
- *	"$p set" raises {DBUS ACCESS WRITE name}.)
+ *	writable (errPtr NULL), or a value that does not fit the
+ *	property's type (errPtr: the message of "$p set"): nothing is
+ *	sent, the variable gets the remote value back (the cached one,
+ *	else the one the link last gave it), and the write fails with the
+ *	message "$p set" gives.  (Tcl gives the failing "set" the error
+ *	code {TCL WRITE VARNAME}; "$p set" raises {DBUS ACCESS WRITE name}
+ *	or {DBUS VALUE type value}.)  The value is put back inside the
+ *	variable's own trace, where no other trace runs, so the variable's
+ *	other traces (a Tk widget's -variable or -textvariable, which
+ *	shows what it wrote) hear of it from an idle call (LinkResync).
  *
  * Results:
  *	The error message, a Tcl_Obj with a reference for Tcl (returned by
  *	the trace with TCL_TRACE_RESULT_OBJECT).
  *
  * Side effects:
- *	Sets the variable back (inside its own trace: no trace runs).
+ *	Sets the variable back (inside its own trace: no trace runs);
+ *	queues LinkResync (once while it is queued).
  *
  *----------------------------------------------------------------------
  */
 
 static char *
 LinkRefuse(
-    DbifPxLink *linkPtr)
+    DbifPxLink *linkPtr,
+    Tcl_Obj *errPtr)		/* the message, or NULL: not writable;
+				 * borrowed */
 {
     DbifProxy *proxyPtr = linkPtr->proxyPtr;
     DbifPxMember *propPtr = linkPtr->propPtr;
-    Tcl_Obj *valuePtr = DbifPxCacheGet(proxyPtr, propPtr), *errPtr;
+    Tcl_Obj *valuePtr = DbifPxCacheGet(proxyPtr, propPtr);
 
     if (valuePtr == NULL) {
 	valuePtr = linkPtr->remote;
@@ -274,11 +283,59 @@ LinkRefuse(
 	Tcl_ObjSetVar2(proxyPtr->interp, linkPtr->varName, NULL, valuePtr,
 		TCL_GLOBAL_ONLY);
 	linkPtr->setting--;
+	if (!linkPtr->resync) {
+	    linkPtr->resync = 1;
+	    Tcl_DoWhenIdle(LinkResync, linkPtr);
+	}
     }
-    errPtr = Tcl_ObjPrintf("property \"%s\" of %s is not writable",
-	    Tcl_GetString(propPtr->name), Tcl_GetString(propPtr->intf));
+    if (errPtr == NULL) {
+	errPtr = Tcl_ObjPrintf("property \"%s\" of %s is not writable",
+		Tcl_GetString(propPtr->name), Tcl_GetString(propPtr->intf));
+    }
     Tcl_IncrRefCount(errPtr);
     return (char *) errPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * LinkResync --
+ *
+ *	Idle call after a refused write (LinkRefuse): set the variable to
+ *	the remote value once more, now with its traces, so that a widget
+ *	showing the value it tried to write shows the remote one again.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	See LinkSetVar (nothing is sent).  Cancelled by DbifPxLinksFree.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+LinkResync(
+    ClientData clientData)	/* the link */
+{
+    DbifPxLink *linkPtr = (DbifPxLink *) clientData;
+    DbifProxy *proxyPtr = linkPtr->proxyPtr;
+    Tcl_Obj *valuePtr;
+    Tcl_InterpState state;
+
+    linkPtr->resync = 0;
+    if (proxyPtr->deleted) {
+	return;
+    }
+    valuePtr = DbifPxCacheGet(proxyPtr, linkPtr->propPtr);
+    if (valuePtr == NULL) {
+	valuePtr = linkPtr->remote;
+    }
+    if (valuePtr != NULL) {
+	state = Tcl_SaveInterpState(proxyPtr->interp, TCL_OK);
+	LinkSetVar(linkPtr, valuePtr);
+	Tcl_RestoreInterpState(proxyPtr->interp, state);
+    }
 }
 
 /*
@@ -291,13 +348,15 @@ LinkRefuse(
  *	unset ends the link.
  *
  * Results:
- *	NULL, or (a write to a property that is not writable) the error
- *	message as a Tcl_Obj with a reference for Tcl (LinkRefuse).
+ *	NULL, or (a write to a property that is not writable, or of a value
+ *	that does not fit the property's type) the error message as a
+ *	Tcl_Obj with a reference for Tcl (LinkRefuse).
  *
  * Side effects:
  *	A write sends Properties.Set without waiting (its reply goes to
- *	ReplyCmd through ExpectReply); a value that cannot be sent goes to
- *	bgerror and the variable gets the cached value back.  An unset puts
+ *	ReplyCmd through ExpectReply); a Set that cannot be sent (not
+ *	connected) goes to bgerror and the variable gets the cached value
+ *	back.  An unset puts
  *	the trace back (the link lives as long as the proxy).  The interp's
  *	state is saved and restored around it.
  *
@@ -334,7 +393,7 @@ LinkTrace(
 	return NULL;
     }
     if (!(linkPtr->propPtr->access & DBIF_XML_WRITE)) {
-	return LinkRefuse(linkPtr);
+	return LinkRefuse(linkPtr, NULL);
     }
     state = Tcl_SaveInterpState(interp, TCL_OK);
     valuePtr = Tcl_ObjGetVar2(interp, linkPtr->varName, NULL,
@@ -344,6 +403,17 @@ LinkTrace(
     if (valuePtr != NULL && connPtr != NULL) {
 	msg = DbifPxNewSet(interp, proxyPtr, connPtr, linkPtr->propPtr,
 		valuePtr);
+	if (msg == NULL) {
+	    /* a value that does not fit: the writer's error, as above */
+	    Tcl_Obj *errPtr = Tcl_GetObjResult(interp);
+	    char *result;
+
+	    Tcl_IncrRefCount(errPtr);
+	    Tcl_RestoreInterpState(interp, state);
+	    result = LinkRefuse(linkPtr, errPtr);
+	    Tcl_DecrRefCount(errPtr);
+	    return result;
+	}
     }
     if (msg == NULL || DbusSend(interp, connPtr, msg, &serial) != TCL_OK) {
 	Tcl_AddErrorInfo(interp, "\n    (setting a D-Bus property from a "
@@ -539,8 +609,9 @@ ReplyCmd(
  *
  * Side effects:
  *	DbifPxLinkUpdate sets the linked variables of the property
- *	(LinkSetVar).  DbifPxLinksFree removes every link's trace, releases
- *	its variable name and remote value and frees it.
+ *	(LinkSetVar).  DbifPxLinksFree removes every link's trace and
+ *	queued LinkResync, releases its variable name and remote value and
+ *	frees it.
  *
  *----------------------------------------------------------------------
  */
@@ -570,6 +641,9 @@ DbifPxLinksFree(
 	proxyPtr->links = linkPtr->nextPtr;
 	Tcl_UntraceVar2(proxyPtr->interp, Tcl_GetString(linkPtr->varName),
 		NULL, LINK_TRACE_FLAGS, LinkTrace, linkPtr);
+	if (linkPtr->resync) {
+	    Tcl_CancelIdleCall(LinkResync, linkPtr);
+	}
 	Tcl_DecrRefCount(linkPtr->varName);
 	if (linkPtr->remote != NULL) {
 	    Tcl_DecrRefCount(linkPtr->remote);
