@@ -18,7 +18,11 @@
  *
  *	While the script passes the value back unchanged (the same object
  *	or an equal string) to "$p set", a linked variable or a method
- *	argument of a fitting type, the exact form is what is sent.
+ *	argument of a fitting type, the exact form is what is sent.  A
+ *	property has one entry (its current value); a method argument keeps
+ *	the REPLIES_KEPT most recent replies, so that the values of earlier
+ *	calls (several -handler calls in flight, two sync calls in a row)
+ *	keep their types too, the most recent first.
  *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
@@ -42,8 +46,19 @@ typedef struct DbifPxExact {
     struct DbifPxExact *nextPtr;/* proxy's list; owned */
 } DbifPxExact;
 
+/*
+ * How many replies of one method a proxy remembers (per argument whose
+ * type holds a variant): a bound on what a peer's replies can make it
+ * keep.
+ */
+
+#define REPLIES_KEPT	16
+
 static DbifPxExact *	FindEntry(DbifProxy *proxyPtr,
 			    DbifPxMember *memPtr, int index, int create);
+static DbifPxExact *	NewReplyEntry(DbifProxy *proxyPtr,
+			    DbifPxMember *memPtr, int index);
+static void		EntryFree(DbifPxExact *entPtr);
 static Tcl_Obj *	PickFor(DbifProxy *proxyPtr, const char *type,
 			    int typeLen, Tcl_Obj *valuePtr);
 
@@ -93,6 +108,81 @@ FindEntry(
 /*
  *----------------------------------------------------------------------
  *
+ * NewReplyEntry --
+ *
+ *	A new entry for argument index of a reply of the method memPtr, at
+ *	the head of the proxy's list (PickFor finds the most recent reply
+ *	first); the oldest entries of that argument beyond REPLIES_KEPT
+ *	are freed.
+ *
+ * Results:
+ *	The new, empty entry.
+ *
+ * Side effects:
+ *	May free entries of the proxy's list.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DbifPxExact *
+NewReplyEntry(
+    DbifProxy *proxyPtr,
+    DbifPxMember *memPtr,	/* borrowed */
+    int index)			/* the reply argument's index */
+{
+    DbifPxExact *entPtr, **prevPtrPtr;
+    int seen = 0;
+
+    entPtr = (DbifPxExact *) ckalloc(sizeof(DbifPxExact));
+    memset(entPtr, 0, sizeof(DbifPxExact));
+    entPtr->memPtr = memPtr;
+    entPtr->index = index;
+    entPtr->nextPtr = proxyPtr->exacts;
+    proxyPtr->exacts = entPtr;
+    for (prevPtrPtr = &entPtr->nextPtr; *prevPtrPtr != NULL; ) {
+	DbifPxExact *oldPtr = *prevPtrPtr;
+
+	if (oldPtr->memPtr == memPtr && oldPtr->index == index
+		&& ++seen >= REPLIES_KEPT) {
+	    *prevPtrPtr = oldPtr->nextPtr;
+	    EntryFree(oldPtr);
+	    continue;
+	}
+	prevPtrPtr = &oldPtr->nextPtr;
+    }
+    return entPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * EntryFree --
+ *
+ *	Free one entry (not linked anywhere any more).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Its references are released.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+EntryFree(
+    DbifPxExact *entPtr)
+{
+    DbusExactClear(&entPtr->ex);
+    if (entPtr->sig != NULL) {
+	Tcl_DecrRefCount(entPtr->sig);
+    }
+    ckfree((char *) entPtr);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * DbifPxExactsFree --
  *
  *	Forget every exact value of a proxy.
@@ -114,11 +204,7 @@ DbifPxExactsFree(
 
     while ((entPtr = proxyPtr->exacts) != NULL) {
 	proxyPtr->exacts = entPtr->nextPtr;
-	DbusExactClear(&entPtr->ex);
-	if (entPtr->sig != NULL) {
-	    Tcl_DecrRefCount(entPtr->sig);
-	}
-	ckfree((char *) entPtr);
+	EntryFree(entPtr);
     }
 }
 
@@ -337,7 +423,8 @@ DbifPxPropReply(
  *	interp, or the error of an error reply.
  *
  * Side effects:
- *	The proxy's entries for the method.
+ *	A new entry of the proxy for each such argument (NewReplyEntry:
+ *	the REPLIES_KEPT most recent replies of the method are kept).
  *
  *----------------------------------------------------------------------
  */
@@ -376,12 +463,10 @@ DbifPxReplyReceived(
 	plainObj = DbusPlainFromExact(p, len, elems[k]);
 	Tcl_ListObjAppendElement(NULL, resultObj, plainObj);
 	if (DbusSigHasVariant(p, len)) {
-	    DbifPxExact *entPtr = FindEntry(proxyPtr, memPtr, (int) k, 1);
+	    DbifPxExact *entPtr = NewReplyEntry(proxyPtr, memPtr, (int) k);
 
-	    if (entPtr->sig == NULL) {
-		entPtr->sig = Tcl_NewStringObj(p, len);
-		Tcl_IncrRefCount(entPtr->sig);
-	    }
+	    entPtr->sig = Tcl_NewStringObj(p, len);
+	    Tcl_IncrRefCount(entPtr->sig);
 	    DbusExactSet(&entPtr->ex, plainObj, elems[k]);
 	}
     }
