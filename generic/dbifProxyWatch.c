@@ -30,6 +30,7 @@ static char *	LinkTrace(ClientData clientData, Tcl_Interp *interp,
 static const char *GlobalName(Tcl_Obj *varName);
 static int	LinkIsArray(Tcl_Interp *interp, Tcl_Obj *varName);
 static char *	LinkRefuse(DbifPxLink *linkPtr, Tcl_Obj *errPtr);
+static void	LinkRestore(DbifPxLink *linkPtr);
 static Tcl_IdleProc LinkResync;
 static Tcl_ObjCmdProc ReplyCmd;
 static void	ExpectReply(Tcl_Interp *interp, DbifProxy *proxyPtr,
@@ -259,8 +260,7 @@ DbifPxLinkSub(
  *	the trace with TCL_TRACE_RESULT_OBJECT).
  *
  * Side effects:
- *	Sets the variable back (inside its own trace: no trace runs);
- *	queues LinkResync (once while it is queued).
+ *	See LinkRestore.
  *
  *----------------------------------------------------------------------
  */
@@ -271,29 +271,58 @@ LinkRefuse(
     Tcl_Obj *errPtr)		/* the message, or NULL: not writable;
 				 * borrowed */
 {
-    DbifProxy *proxyPtr = linkPtr->proxyPtr;
     DbifPxMember *propPtr = linkPtr->propPtr;
-    Tcl_Obj *valuePtr = DbifPxCacheGet(proxyPtr, propPtr);
 
-    if (valuePtr == NULL) {
-	valuePtr = linkPtr->remote;
-    }
-    if (valuePtr != NULL) {
-	linkPtr->setting++;
-	Tcl_ObjSetVar2(proxyPtr->interp, linkPtr->varName, NULL, valuePtr,
-		TCL_GLOBAL_ONLY);
-	linkPtr->setting--;
-	if (!linkPtr->resync) {
-	    linkPtr->resync = 1;
-	    Tcl_DoWhenIdle(LinkResync, linkPtr);
-	}
-    }
+    LinkRestore(linkPtr);
     if (errPtr == NULL) {
 	errPtr = Tcl_ObjPrintf("property \"%s\" of %s is not writable",
 		Tcl_GetString(propPtr->name), Tcl_GetString(propPtr->intf));
     }
     Tcl_IncrRefCount(errPtr);
     return (char *) errPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * LinkRestore --
+ *
+ *	Inside the trace of a write that is not sent: put the remote value
+ *	back (the cached one, else the one the link last gave the
+ *	variable) and have the variable's other traces hear of it at the
+ *	next idle point (LinkResync): while a trace of a variable runs, a
+ *	write of it runs no trace.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Sets the variable; queues LinkResync (once while it is queued).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+LinkRestore(
+    DbifPxLink *linkPtr)
+{
+    DbifProxy *proxyPtr = linkPtr->proxyPtr;
+    Tcl_Obj *valuePtr = DbifPxCacheGet(proxyPtr, linkPtr->propPtr);
+
+    if (valuePtr == NULL) {
+	valuePtr = linkPtr->remote;
+    }
+    if (valuePtr == NULL) {
+	return;
+    }
+    linkPtr->setting++;
+    Tcl_ObjSetVar2(proxyPtr->interp, linkPtr->varName, NULL, valuePtr,
+	    TCL_GLOBAL_ONLY);
+    linkPtr->setting--;
+    if (!linkPtr->resync) {
+	linkPtr->resync = 1;
+	Tcl_DoWhenIdle(LinkResync, linkPtr);
+    }
 }
 
 /*
@@ -355,8 +384,8 @@ LinkResync(
  * Side effects:
  *	A write sends Properties.Set without waiting (its reply goes to
  *	ReplyCmd through ExpectReply); a Set that cannot be sent (not
- *	connected) goes to bgerror and the variable gets the cached value
- *	back.  An unset puts
+ *	connected) goes to bgerror and the variable gets the remote value
+ *	back (LinkRestore).  An unset puts
  *	the trace back (the link lives as long as the proxy).  The interp's
  *	state is saved and restored around it.
  *
@@ -423,10 +452,7 @@ LinkTrace(
 	    DbusMessageRelease(msg);
 	}
 	Tcl_RestoreInterpState(interp, state);
-	valuePtr = DbifPxCacheGet(proxyPtr, linkPtr->propPtr);
-	if (valuePtr != NULL) {
-	    LinkSetVar(linkPtr, valuePtr);
-	}
+	LinkRestore(linkPtr);
 	return NULL;
     }
     DbusMessageRelease(msg);
