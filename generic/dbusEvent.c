@@ -262,8 +262,13 @@ CheckProc(
  *	dispatch event is queued for it (DbusConnCheckQueue) until it
  *	resumes, from the thread's idle callback ResumeProc (so idle
  *	callbacks registered before, Tk's redraw among them, run first) or
- *	from SetupProc.  Resume undoes Pause; the caller queues the
- *	dispatch event.
+ *	from SetupProc.  ResumeProc leaves alone a connection that paused
+ *	since the last notifier visit: a handler's "update idletasks" runs
+ *	idle callbacks in the middle of a batch, and resuming there would
+ *	queue batch after batch (of one connection, or of two taking turns)
+ *	with the notifier never visited, timers and file events never
+ *	queued; SetupProc resumes it two visits on.  Resume undoes Pause;
+ *	the caller queues the dispatch event.
  *
  * Results:
  *	None.
@@ -271,8 +276,9 @@ CheckProc(
  * Side effects:
  *	Pause sets connPtr->paused, stops reading (DbusWatchPause) and
  *	registers ResumeProc as an idle callback unless it is; Resume clears
- *	paused and reads again; ResumeProc resumes every paused connection
- *	of the thread and queues their dispatch events.
+ *	paused and reads again; ResumeProc resumes every connection of the
+ *	thread paused before the last notifier visit and queues their
+ *	dispatch events.
  *
  *----------------------------------------------------------------------
  */
@@ -312,7 +318,7 @@ ResumeProc(
 
     tsdPtr->resumeQueued = 0;
     for (connPtr = tsdPtr->firstConn; connPtr; connPtr = connPtr->nextPtr) {
-	if (connPtr->paused) {
+	if (connPtr->paused && connPtr->pausedVisit != tsdPtr->visits) {
 	    Resume(connPtr);
 	    DbusConnCheckQueue(connPtr);
 	}
@@ -468,7 +474,10 @@ NextMessage(
  *	handlers or interps, re-enter the event loop (vwait, update: a
  *	nested dispatch event takes the next messages, in order), or wait
  *	for a reply (messages popped meanwhile are held, and taken first):
- *	the state is looked at again after each one.
+ *	the state is looked at again after each one.  A connection paused
+ *	meanwhile (by a nested batch), or before the event is serviced (it
+ *	was queued during the batch that paused), is left alone: its resume
+ *	queues the next event.
  *
  * Results:
  *	1 (event handled) or 0 when file events are not being serviced.
@@ -497,6 +506,15 @@ DispatchEventProc(
     while (!(connPtr->flags & DBUS_CONN_CLOSED)) {
 	DBusMessage *msg;
 
+	if (connPtr->paused) {
+	    /*
+	     * Paused since the event was queued (a handler's synchronous
+	     * call or "update idletasks" queued it during the last batch)
+	     * or by a nested batch: the resume queues a new event.
+	     */
+
+	    break;
+	}
 	if (n >= BATCH_MAX) {
 	    Pause(connPtr);
 	    break;
