@@ -59,8 +59,44 @@ static DbifPxExact *	FindEntry(DbifProxy *proxyPtr,
 static DbifPxExact *	NewReplyEntry(DbifProxy *proxyPtr,
 			    DbifPxMember *memPtr, int index);
 static void		EntryFree(DbifPxExact *entPtr);
+static DbifPxExact *	PushEntry(DbifProxy *proxyPtr, DbifPxMember *memPtr,
+			    int index);
 static Tcl_Obj *	PickFor(DbifProxy *proxyPtr, const char *type,
 			    int typeLen, Tcl_Obj *valuePtr);
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * PushEntry --
+ *
+ *	A new, empty entry for (memPtr, index) at the head of the proxy's
+ *	list.
+ *
+ * Results:
+ *	The entry (owned by the proxy's list, freed by EntryFree).
+ *
+ * Side effects:
+ *	Allocates the entry and links it in.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static DbifPxExact *
+PushEntry(
+    DbifProxy *proxyPtr,
+    DbifPxMember *memPtr,	/* borrowed */
+    int index)			/* -1 for a property */
+{
+    DbifPxExact *entPtr;
+
+    entPtr = (DbifPxExact *) ckalloc(sizeof(DbifPxExact));
+    memset(entPtr, 0, sizeof(DbifPxExact));
+    entPtr->memPtr = memPtr;
+    entPtr->index = index;
+    entPtr->nextPtr = proxyPtr->exacts;
+    proxyPtr->exacts = entPtr;
+    return entPtr;
+}
 
 /*
  *----------------------------------------------------------------------
@@ -96,13 +132,7 @@ FindEntry(
     if (!create) {
 	return NULL;
     }
-    entPtr = (DbifPxExact *) ckalloc(sizeof(DbifPxExact));
-    memset(entPtr, 0, sizeof(DbifPxExact));
-    entPtr->memPtr = memPtr;
-    entPtr->index = index;
-    entPtr->nextPtr = proxyPtr->exacts;
-    proxyPtr->exacts = entPtr;
-    return entPtr;
+    return PushEntry(proxyPtr, memPtr, index);
 }
 
 /*
@@ -133,12 +163,7 @@ NewReplyEntry(
     DbifPxExact *entPtr, **prevPtrPtr;
     int seen = 0;
 
-    entPtr = (DbifPxExact *) ckalloc(sizeof(DbifPxExact));
-    memset(entPtr, 0, sizeof(DbifPxExact));
-    entPtr->memPtr = memPtr;
-    entPtr->index = index;
-    entPtr->nextPtr = proxyPtr->exacts;
-    proxyPtr->exacts = entPtr;
+    entPtr = PushEntry(proxyPtr, memPtr, index);
     for (prevPtrPtr = &entPtr->nextPtr; *prevPtrPtr != NULL; ) {
 	DbifPxExact *oldPtr = *prevPtrPtr;
 
