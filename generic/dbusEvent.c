@@ -39,7 +39,8 @@ typedef struct DispatchEvent {
 /*
  * Bounds of one batch (see the file header): messages (and reads of the
  * socket that gave no complete message), and milliseconds, the clock
- * being read every BATCH_CLOCK messages.
+ * being read every BATCH_CLOCK messages (a batch shorter than that never
+ * reads it, so the milliseconds count from its BATCH_CLOCK-th message).
  */
 
 #define BATCH_MAX	64
