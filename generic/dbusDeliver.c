@@ -59,19 +59,23 @@ EvalWith(
     int flags)
 {
     Tcl_Interp *interp = dataPtr->interp;
-    Tcl_Obj *infoPtr, *argsPtr, **sv, **av;
+    Tcl_Obj *infoPtr, **sv, **av;
+    Tcl_Obj *argv[8];		/* the arguments, when they fit */
     Tcl_Obj *stackv[16], **objv = stackv;
     Tcl_Size sc, ac, i, n;
     int code;
 
-    argsPtr = DbusUnmarshalArgs(interp, msg, flags);
-    if (argsPtr == NULL) {
+    /*
+     * The arguments come as an array (each held), not as a list: no list
+     * to make and free per message.
+     */
+
+    ac = DbusUnmarshalArgv(interp, msg, flags, argv, 8, &av);
+    if (ac < 0) {
 	return TCL_ERROR;
     }
-    Tcl_IncrRefCount(argsPtr);
     infoPtr = DbusMessageInfo(dataPtr, msg);
     Tcl_IncrRefCount(infoPtr);
-    Tcl_ListObjGetElements(NULL, argsPtr, &ac, &av);
 
     if (Tcl_ListObjGetElements(NULL, script, &sc, &sv) == TCL_OK) {
 	/*
@@ -103,14 +107,18 @@ EvalWith(
 	Tcl_AppendToObj(cmdPtr, " ", 1);
 	Tcl_AppendObjToObj(cmdPtr, infoPtr);
 	if (ac > 0) {
+	    Tcl_Obj *argsPtr = Tcl_NewListObj(ac, av);
+
+	    Tcl_IncrRefCount(argsPtr);
 	    Tcl_AppendToObj(cmdPtr, " ", 1);
 	    Tcl_AppendObjToObj(cmdPtr, argsPtr);
+	    Tcl_DecrRefCount(argsPtr);
 	}
 	code = Tcl_EvalObjEx(interp, cmdPtr, TCL_EVAL_GLOBAL);
 	Tcl_DecrRefCount(cmdPtr);
     }
     Tcl_DecrRefCount(infoPtr);
-    Tcl_DecrRefCount(argsPtr);
+    DbusArgvFree(av, ac, argv);
     return code;
 }
 

@@ -678,6 +678,11 @@ int		DbusMarshalCheck(Tcl_Interp *interp, DbusConn *connPtr,
 		    const char *sig, int sigLen, Tcl_Obj *valuePtr);
 Tcl_Obj *	DbusUnmarshalArgs(Tcl_Interp *interp, DBusMessage *msg,
 		    int flags);
+Tcl_Size	DbusUnmarshalArgv(Tcl_Interp *interp, DBusMessage *msg,
+		    int flags, Tcl_Obj **stackv, Tcl_Size room,
+		    Tcl_Obj ***objvPtr);
+void		DbusArgvFree(Tcl_Obj **objv, Tcl_Size objc,
+		    Tcl_Obj **stackv);
 Tcl_Obj *	DbusUnmarshalValue(Tcl_Interp *interp,
 		    DBusMessageIter *iterPtr, int flags);
 

@@ -1044,6 +1044,106 @@ DbusUnmarshalArgs(
 }
 
 /*
+ *----------------------------------------------------------------------
+ *
+ * DbusUnmarshalArgv, DbusArgvFree --
+ *
+ *	DbusUnmarshalArgv: all top-level arguments of a message, as
+ *	DbusUnmarshalArgs gives them, in an array instead of a list (a
+ *	handler's command words are made of them: no list to build and
+ *	free per message).  The array is the caller's stackv when the
+ *	arguments fit in its room, else a new one.  DbusArgvFree drops the
+ *	references and frees a new array.
+ *
+ * Results:
+ *	DbusUnmarshalArgv: the number of arguments, *objvPtr set to the
+ *	array (each element holds a reference); or -1 with an error in
+ *	interp (nothing to free).  DbusArgvFree: none.
+ *
+ * Side effects:
+ *	See DbusUnmarshalValue.
+ *
+ *----------------------------------------------------------------------
+ */
+
+Tcl_Size
+DbusUnmarshalArgv(
+    Tcl_Interp *interp,		/* may be NULL */
+    DBusMessage *msg,		/* borrowed */
+    int flags,			/* DBUS_FLAG_DETAILS */
+    Tcl_Obj **stackv,		/* the caller's array ... */
+    Tcl_Size room,		/* ... of this many elements */
+    Tcl_Obj ***objvPtr)		/* out: stackv or a new array */
+{
+    DBusMessageIter iter;
+    Tcl_Obj **objv = stackv, **elems, *listPtr;
+    const char *sig = dbus_message_get_signature(msg), *p;
+    Tcl_Size n = 0, i;
+
+    *objvPtr = stackv;
+    if (sig != NULL && WireWanted(sig)) {
+	/*
+	 * The wire decoder makes a list: its elements are taken out.
+	 */
+
+	listPtr = DbusUnmarshalArgs(interp, msg, flags);
+	if (listPtr == NULL) {
+	    return -1;
+	}
+	Tcl_IncrRefCount(listPtr);
+	Tcl_ListObjGetElements(NULL, listPtr, &n, &elems);
+	if (n > room) {
+	    objv = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * n);
+	}
+	for (i = 0; i < n; i++) {
+	    objv[i] = elems[i];
+	    Tcl_IncrRefCount(objv[i]);
+	}
+	Tcl_DecrRefCount(listPtr);
+	*objvPtr = objv;
+	return n;
+    }
+    for (p = sig; p != NULL && *p != '\0'; p = SigNext(p)) {
+	n++;
+    }
+    if (n == 0 || !dbus_message_iter_init(msg, &iter)) {
+	return 0;
+    }
+    if (n > room) {
+	objv = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * n);
+    }
+    for (i = 0; i < n; i++) {
+	if (i > 0 && !dbus_message_iter_next(&iter)) {
+	    break;
+	}
+	objv[i] = DbusUnmarshalValue(interp, &iter, flags);
+	if (objv[i] == NULL) {
+	    DbusArgvFree(objv, i, stackv);
+	    return -1;
+	}
+	Tcl_IncrRefCount(objv[i]);
+    }
+    *objvPtr = objv;
+    return i;
+}
+
+void
+DbusArgvFree(
+    Tcl_Obj **objv,		/* from DbusUnmarshalArgv */
+    Tcl_Size objc,
+    Tcl_Obj **stackv)		/* the caller's array given to it */
+{
+    Tcl_Size i;
+
+    for (i = 0; i < objc; i++) {
+	Tcl_DecrRefCount(objv[i]);
+    }
+    if (objv != stackv) {
+	ckfree((char *) objv);
+    }
+}
+
+/*
  * Local Variables:
  * mode: c
  * c-basic-offset: 4
