@@ -524,8 +524,8 @@ DbifCreateCommands(
 	{NULL, NULL, NULL}
     };
 
-    if (DbusCreateEnsemble(interp, "::dbus::dbif", "::dbif", cmds, NULL)
-	    != TCL_OK) {
+    if (DbusCreateEnsemble(interp, "::dbus::dbif", "::dbif", cmds, NULL,
+	    NULL) != TCL_OK) {
 	return TCL_ERROR;
     }
     (void) DbifGetData(interp);

@@ -202,9 +202,18 @@ SendCall(
     if (msg == NULL) {
 	return DbusNoMemory(interp);
     }
-    dbus_message_set_auto_start(msg, optsPtr->autostart);
-    dbus_message_set_allow_interactive_authorization(msg,
-	    optsPtr->interactive);
+
+    /*
+     * A new message (template copy or not) has auto-start on and
+     * interactive authorization off: only other values are set.
+     */
+
+    if (!optsPtr->autostart) {
+	dbus_message_set_auto_start(msg, FALSE);
+    }
+    if (optsPtr->interactive) {
+	dbus_message_set_allow_interactive_authorization(msg, TRUE);
+    }
     if (optsPtr->haveTimeout && optsPtr->timeout < 0) {
 	dbus_message_set_no_reply(msg, TRUE);
     }
@@ -235,18 +244,22 @@ SendCall(
 
 int
 DbusCallNRCmd(
-    ClientData clientData,
+    ClientData clientData,	/* the interp's record (DbusCreateCommands)
+				 * or NULL */
     Tcl_Interp *interp,
     int objc,
     Tcl_Obj *const objv[])
 {
+    DbusInterpData *dataPtr = (DbusInterpData *) clientData;
     Tcl_Obj *busObj, *destObj, *sigObj;
     int i = 1, flags, timeout;
     DbusConn *connPtr;
     dbus_uint32_t serial;
     CallOpts opts;
 
-    (void) clientData;
+    if (dataPtr == NULL || dataPtr->interp != interp) {
+	dataPtr = DbusGetInterpData(interp);
+    }
     busObj = DbusTakeBusId(objc, objv, &i, 3);
     if (ParseCallOptions(interp, objc, objv, &i, &opts) != TCL_OK) {
 	return TCL_ERROR;
@@ -270,7 +283,7 @@ DbusCallNRCmd(
 	    return TCL_ERROR;
 	}
     }
-    if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
+    if (DbusGetConnFrom(dataPtr, busObj, &connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
     if (SendCall(interp, connPtr, &opts, objc - i, objv + i, &serial)
@@ -290,7 +303,7 @@ DbusCallNRCmd(
     }
     if (opts.handlerObj != NULL && !DbusIsEmpty(opts.handlerObj)) {
 	DbusPendingNew(connPtr, serial, DBUS_PENDING_HANDLER, interp,
-		opts.handlerObj, flags, timeout);
+		opts.handlerObj, flags, timeout)->dataPtr = dataPtr;
 	Tcl_SetObjResult(interp, Tcl_NewWideIntObj(serial));
 	return TCL_OK;
     }

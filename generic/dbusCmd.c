@@ -804,7 +804,8 @@ ValidateCmd(
  *
  *	Create ::dbus::<sub> for every subcommand and the ::dbus ensemble
  *	(unique prefixes accepted).  Everything matching [a-z]* in ::dbus
- *	is exported, as in the 2.x series.
+ *	is exported, as in the 2.x series.  The commands' clientData is the
+ *	interp's record (DbusCallNRCmd uses it instead of looking it up).
  *
  * Results:
  *	TCL_OK, or TCL_ERROR from creating the namespace or ensemble.
@@ -841,7 +842,8 @@ DbusCreateCommands(
 	{NULL, NULL, NULL}
     };
 
-    return DbusCreateEnsemble(interp, "::dbus", "::dbus", cmds, "[a-z]*");
+    return DbusCreateEnsemble(interp, "::dbus", "::dbus", cmds, "[a-z]*",
+	    DbusGetInterpData(interp));
 }
 
 /*

@@ -404,10 +404,11 @@ DbusIsBusId(
 /*
  *----------------------------------------------------------------------
  *
- * DbusGetConn --
+ * DbusGetConn, DbusGetConnFrom --
  *
  *	Resolve the optional busId of a subcommand to a connection this
- *	interp has connected.
+ *	interp has connected.  DbusGetConnFrom does it with the interp's
+ *	record at hand, saving its lookup.
  *
  * Results:
  *	TCL_OK with *connPtrPtr set, or TCL_ERROR: "Not connected"
@@ -426,7 +427,16 @@ DbusGetConn(
     Tcl_Obj *busObj,		/* NULL: the default bus */
     DbusConn **connPtrPtr)
 {
-    DbusInterpData *dataPtr = DbusGetInterpData(interp);
+    return DbusGetConnFrom(DbusGetInterpData(interp), busObj, connPtrPtr);
+}
+
+int
+DbusGetConnFrom(
+    DbusInterpData *dataPtr,	/* the record of the interp asking */
+    Tcl_Obj *busObj,		/* NULL: the default bus */
+    DbusConn **connPtrPtr)
+{
+    Tcl_Interp *interp = dataPtr->interp;
     const char *name = busObj ? Tcl_GetString(busObj) : DBUS_DEFAULT_BUS;
     Tcl_HashEntry *hPtr = Tcl_FindHashEntry(&dataPtr->conns, name);
 

@@ -20,12 +20,12 @@
 /*
  *----------------------------------------------------------------------
  *
- * DbusEvalHandler, EvalWith --
+ * DbusEvalHandler, DbusEvalWith --
  *
  *	Run a script handler as {*}$script $info {*}$args at global level
  *	in its interp.  A script that is not a list is run with the words
- *	appended to its text.  EvalWith does it with the interp's record at
- *	hand (a handler keeps it), saving the lookup.
+ *	appended to its text.  DbusEvalWith does it with the interp's record
+ *	at hand (a handler or pending call keeps it), saving the lookup.
  *
  * Results:
  *	The Tcl completion code; the result is left in the interp.
@@ -38,9 +38,6 @@
  *----------------------------------------------------------------------
  */
 
-static int	EvalWith(DbusInterpData *dataPtr, Tcl_Obj *script,
-		    DBusMessage *msg, int flags);
-
 int
 DbusEvalHandler(
     Tcl_Interp *interp,
@@ -48,11 +45,11 @@ DbusEvalHandler(
     DBusMessage *msg,
     int flags)
 {
-    return EvalWith(DbusGetInterpData(interp), script, msg, flags);
+    return DbusEvalWith(DbusGetInterpData(interp), script, msg, flags);
 }
 
-static int
-EvalWith(
+int
+DbusEvalWith(
     DbusInterpData *dataPtr,	/* the record of the interp to run in */
     Tcl_Obj *script,
     DBusMessage *msg,
@@ -179,7 +176,7 @@ RunHandler(
 	return handlerPtr->proc(handlerPtr->clientData, handlerPtr->interp,
 		connPtr, msg);
     }
-    return EvalWith(handlerPtr->dataPtr, handlerPtr->script, msg,
+    return DbusEvalWith(handlerPtr->dataPtr, handlerPtr->script, msg,
 	    handlerPtr->flags);
 }
 
@@ -479,12 +476,13 @@ DbusNoReplyFree(
 /*
  *----------------------------------------------------------------------
  *
- * DbusReplyWithResult --
+ * DbusReplyWithResult, ReplyWith --
  *
  *	Answer a method call from a script handler's completion: an error
  *	becomes org.freedesktop.DBus.Error.Failed with the message; success
  *	sends the result as one string, unless the script returned with
- *	option -async true or no reply is wanted.
+ *	option -async true or no reply is wanted.  ReplyWith does it with
+ *	the interp's record at hand (ServeWith's handler keeps it).
  *
  * Results:
  *	TCL_OK.
@@ -497,6 +495,9 @@ DbusNoReplyFree(
  *----------------------------------------------------------------------
  */
 
+static int	ReplyWith(DbusInterpData *dataPtr, DbusConn *connPtr,
+		    DBusMessage *msg, int code);
+
 int
 DbusReplyWithResult(
     Tcl_Interp *interp,
@@ -504,6 +505,17 @@ DbusReplyWithResult(
     DBusMessage *msg,
     int code)
 {
+    return ReplyWith(DbusGetInterpData(interp), connPtr, msg, code);
+}
+
+static int
+ReplyWith(
+    DbusInterpData *dataPtr,	/* the record of the handler's interp */
+    DbusConn *connPtr,
+    DBusMessage *msg,
+    int code)
+{
+    Tcl_Interp *interp = dataPtr->interp;
     Tcl_Obj *resultPtr;
 
     if (dbus_message_get_no_reply(msg)
@@ -514,7 +526,7 @@ DbusReplyWithResult(
 	return DbusSendErrorObj(connPtr, msg, DBUS_ERROR_FAILED,
 		Tcl_GetObjResult(interp));
     }
-    if (DbusResultIsAsync(interp, code, DbusGetInterpData(interp))) {
+    if (DbusResultIsAsync(interp, code, dataPtr)) {
 	return TCL_OK;
     }
     resultPtr = Tcl_GetObjResult(interp);
@@ -733,7 +745,7 @@ ServeWith(
     }
     code = RunHandler(handlerPtr, connPtr, msg);
     if (noReply && !(handlerPtr->flags & DBUS_FLAG_ASYNC)
-	    && !DbusResultIsAsync(interp, code, DbusGetInterpData(interp))) {
+	    && !DbusResultIsAsync(interp, code, handlerPtr->dataPtr)) {
 	ForgetNoReply(connPtr, msg);
     }
     if (handlerPtr->proc != NULL) {
@@ -741,7 +753,7 @@ ServeWith(
 	    DbusReplyWithResult(interp, connPtr, msg, code);
 	}
     } else if (!(handlerPtr->flags & DBUS_FLAG_ASYNC)) {
-	DbusReplyWithResult(interp, connPtr, msg, code);
+	ReplyWith(handlerPtr->dataPtr, connPtr, msg, code);
     } else if (code == TCL_ERROR) {
 	if (dbus_message_get_no_reply(msg)) {
 	    DbusBackgroundError(interp, code, "dbus method handler");

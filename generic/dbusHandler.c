@@ -551,6 +551,7 @@ DbusHandlersForget(
 	    if (pendPtr->interp == interp
 		    && pendPtr->kind == DBUS_PENDING_HANDLER) {
 		pendPtr->interp = NULL;
+		pendPtr->dataPtr = NULL;
 	    }
 	}
     }

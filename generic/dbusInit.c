@@ -98,7 +98,7 @@ InitCommon(
  *	alike: namespace nsName (found or created), one command
  *	nsName::name per entry (NRE-enabled when the entry has nreProc),
  *	the exports, and the ensemble command ensName over the namespace
- *	(unique prefixes accepted).
+ *	(unique prefixes accepted).  Every command gets clientData.
  *
  * Results:
  *	TCL_OK, or TCL_ERROR with Tcl's message.
@@ -117,7 +117,11 @@ DbusCreateEnsemble(
     const char *nsName,		/* "::dbus" */
     const char *ensName,	/* "::dbus" */
     const DbusSubcommand *cmds,	/* terminated by a NULL name */
-    const char *exportPattern)	/* NULL: export each entry by name */
+    const char *exportPattern,	/* NULL: export each entry by name */
+    ClientData clientData)	/* given to every command: the dbus
+				 * commands get the interp's record, which
+				 * lives until the interp's deletion frees
+				 * it, after its commands are gone */
 {
     Tcl_Namespace *nsPtr;
     Tcl_DString ds;
@@ -138,10 +142,10 @@ DbusCreateEnsemble(
 	Tcl_DStringAppend(&ds, cmds[i].name, -1);
 	if (cmds[i].nreProc != NULL) {
 	    Tcl_NRCreateCommand(interp, Tcl_DStringValue(&ds), cmds[i].proc,
-		    cmds[i].nreProc, NULL, NULL);
+		    cmds[i].nreProc, clientData, NULL);
 	} else {
 	    Tcl_CreateObjCommand(interp, Tcl_DStringValue(&ds), cmds[i].proc,
-		    NULL, NULL);
+		    clientData, NULL);
 	}
 	if (exportPattern == NULL) {
 	    code = Tcl_Export(interp, nsPtr, cmds[i].name, 0);

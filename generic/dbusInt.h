@@ -309,6 +309,10 @@ typedef struct DbusPending {
     DbusPendingKind kind;
     struct DbusConn *connPtr;	/* borrowed; the conn owns us */
     Tcl_Interp *interp;		/* interp to report to; NULL if gone */
+    struct DbusInterpData *dataPtr;
+				/* HANDLER: interp's record when the
+				 * creator knew it (saves the lookup), or
+				 * NULL; not owned, valid while interp is */
     Tcl_Obj *script;		/* handler prefix or coroutine name;
 				 * refcount held */
     int flags;			/* DBUS_FLAG_DETAILS */
@@ -712,6 +716,8 @@ DbusInterpData *DbusGetInterpData(Tcl_Interp *interp);
 int		DbusIsBusId(Tcl_Obj *objPtr);
 int		DbusGetConn(Tcl_Interp *interp, Tcl_Obj *busObj,
 		    DbusConn **connPtrPtr);
+int		DbusGetConnFrom(DbusInterpData *dataPtr, Tcl_Obj *busObj,
+		    DbusConn **connPtrPtr);
 int		DbusConnect(Tcl_Interp *interp, Tcl_Obj *nameObj,
 		    DbusConn **connPtrPtr);
 DbusConn *	DbusConnOpenPeer(DbusThreadData *tsdPtr,
@@ -827,6 +833,8 @@ void		DbusProcessMessage(DbusConn *connPtr, DBusMessage *msg,
 		    int inWait);
 Tcl_Obj *	DbusMessageInfo(DbusInterpData *dataPtr, DBusMessage *msg);
 int		DbusEvalHandler(Tcl_Interp *interp, Tcl_Obj *script,
+		    DBusMessage *msg, int flags);
+int		DbusEvalWith(DbusInterpData *dataPtr, Tcl_Obj *script,
 		    DBusMessage *msg, int flags);
 void		DbusBackgroundError(Tcl_Interp *interp, int code,
 		    const char *what);
@@ -1201,7 +1209,7 @@ typedef struct DbusSubcommand {
 
 int		DbusCreateEnsemble(Tcl_Interp *interp, const char *nsName,
 		    const char *ensName, const DbusSubcommand *cmds,
-		    const char *exportPattern);
+		    const char *exportPattern, ClientData clientData);
 
 /*
  *----------------------------------------------------------------------

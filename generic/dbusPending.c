@@ -344,8 +344,11 @@ DbusDeliverReply(
 		pendPtr->observeProc(pendPtr->observeData, interp, reply);
 		Tcl_ResetResult(interp);
 	    }
-	    code = DbusEvalHandler(interp, pendPtr->script, reply,
-		    pendPtr->flags);
+	    code = (pendPtr->dataPtr != NULL)
+		    ? DbusEvalWith(pendPtr->dataPtr, pendPtr->script, reply,
+			pendPtr->flags)
+		    : DbusEvalHandler(interp, pendPtr->script, reply,
+			pendPtr->flags);
 	    if (code == TCL_ERROR) {
 		DbusBackgroundError(interp, code, "dbus call -handler script");
 	    }
