@@ -13,6 +13,17 @@
  *	no body, serial 0, unlocked; the caller sets the flags and appends
  *	the arguments as before.
  *
+ *	libdbus keeps a cache of where each header field is; every field it
+ *	sets empties it, and the next read of a field walks the whole header
+ *	again (4,600 instructions for a method call's four names, 2,400 for
+ *	a return's two fields).  The first argument appended reads the
+ *	signature field, so every copy paid that walk: a template's cache is
+ *	now filled once (a dbus_message_get_signature on it), and copies
+ *	inherit it.  A method return's template carries a placeholder reply
+ *	serial as its first field, which DbusNewMethodReturn overwrites in
+ *	place (a fixed-size value) instead of adding the field (1,400
+ *	instructions instead of 2,300, and the header walked once less).
+ *
  *	The cache is per thread (DbusThreadData.templates; messages and
  *	Tcl state never cross threads) and small: DBUS_TEMPLATES entries in
  *	most-recently-used order.  A header seen for the first time only has
@@ -84,8 +95,9 @@ SameName(
  *
  *	Build a header-only message the way libdbus does without a
  *	template.  Method returns get their destination and
- *	NO_REPLY_EXPECTED (as dbus_message_new_method_return gives them);
- *	the reply serial is the caller's.
+ *	NO_REPLY_EXPECTED (as dbus_message_new_method_return gives them)
+ *	and a placeholder reply serial (1) before the destination: the
+ *	caller must set the real one (DbusNewMethodReturn does).
  *
  * Results:
  *	The message (one reference, the caller's), or NULL (out of memory,
@@ -117,6 +129,10 @@ NewHeader(
 	msg = dbus_message_new(type);
 	if (msg != NULL) {
 	    dbus_message_set_no_reply(msg, TRUE);
+	    if (!dbus_message_set_reply_serial(msg, 1)) {
+		dbus_message_unref(msg);
+		return NULL;
+	    }
 	}
 	break;
     default:
@@ -218,8 +234,8 @@ SetKey(
  *	the cached template when this header was seen before, else built by
  *	libdbus (dbus_message_new_method_call / _new_signal plus the
  *	destination / dbus_message_new for a method return, which gets its
- *	destination and NO_REPLY_EXPECTED; its reply serial is the
- *	caller's).  Names must be valid: callers check them first.
+ *	destination, NO_REPLY_EXPECTED and a placeholder reply serial the
+ *	caller replaces).  Names must be valid: callers check them first.
  *
  * Results:
  *	The message (one reference, the caller's) or NULL (out of memory).
@@ -228,7 +244,7 @@ SetKey(
  *	Updates the thread's cache: the header moves to the front; a new
  *	one replaces the least recently used; one seen the second time
  *	becomes a template (a copy of the message returned, made before the
- *	caller adds anything).
+ *	caller adds anything, its libdbus field cache filled).
  *
  *----------------------------------------------------------------------
  */
@@ -280,6 +296,14 @@ DbusTemplateMessage(
 	msg = NewHeader(type, dest, path, intf, member);
 	if (msg != NULL) {
 	    tPtr->msg = dbus_message_copy(msg);	/* NULL: try again later */
+	    if (tPtr->msg != NULL) {
+		/*
+		 * Reading a field fills libdbus's header field cache, which
+		 * every copy inherits (see the top of this file).
+		 */
+
+		(void) dbus_message_get_signature(tPtr->msg);
+	    }
 	}
 	return msg;
     }
@@ -307,7 +331,8 @@ DbusTemplateMessage(
  *
  *	dbus_message_new_method_return through the template cache: a
  *	method return to the call's sender (none on a peer connection)
- *	with NO_REPLY_EXPECTED and the call's serial as reply serial.
+ *	with NO_REPLY_EXPECTED and the call's serial as reply serial (it
+ *	replaces the template's placeholder).
  *
  * Results:
  *	The message (one reference, the caller's) or NULL (out of memory).
