@@ -218,6 +218,9 @@ DbusGetInterpData(
 	dataPtr->literals[i] = Tcl_NewStringObj(literalNames[i], -1);
 	Tcl_IncrRefCount(dataPtr->literals[i]);
     }
+    dataPtr->numTypes[0] = Tcl_GetObjType("int");
+    dataPtr->numTypes[1] = Tcl_GetObjType("wideInt");
+    dataPtr->numTypes[2] = Tcl_GetObjType("double");
     Tcl_SetAssocData(interp, ASSOC_KEY, InterpDeleteProc, dataPtr);
     return dataPtr;
 }
@@ -282,6 +285,11 @@ InterpDeleteProc(
     for (i = 0; i < 7; i++) {
 	if (dataPtr->fieldCache[i] != NULL) {
 	    Tcl_DecrRefCount(dataPtr->fieldCache[i]);
+	}
+    }
+    for (i = 0; i < DBUS_ARG_SPARES; i++) {
+	if (dataPtr->argSpares[i] != NULL) {
+	    Tcl_DecrRefCount(dataPtr->argSpares[i]);
 	}
     }
     ckfree((char *) dataPtr);

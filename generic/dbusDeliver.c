@@ -67,7 +67,7 @@ DbusEvalWith(
      * to make and free per message.
      */
 
-    ac = DbusUnmarshalArgv(interp, msg, flags, argv, 8, &av);
+    ac = DbusUnmarshalArgv(interp, msg, flags, dataPtr, argv, 8, &av);
     if (ac < 0) {
 	return TCL_ERROR;
     }
@@ -115,7 +115,7 @@ DbusEvalWith(
 	Tcl_DecrRefCount(cmdPtr);
     }
     Tcl_DecrRefCount(infoPtr);
-    DbusArgvFree(av, ac, argv);
+    DbusArgvFree(av, ac, argv, dataPtr);
     return code;
 }
 

@@ -504,6 +504,15 @@ enum {
 
 #define DBUS_INFO_FIELDS 12
 
+/*
+ * DBUS_ARG_SPARES: how many handler argument objects an interp keeps for
+ * the next message (the first arguments); DBUS_SPARE_MAX: the longest
+ * string such an object may have.
+ */
+
+#define DBUS_ARG_SPARES	4
+#define DBUS_SPARE_MAX	200
+
 typedef struct DbusInterpData {
     Tcl_Interp *interp;		/* not owned */
     struct DbusThreadData *tsdPtr;
@@ -527,6 +536,16 @@ typedef struct DbusInterpData {
     const Tcl_ObjType *dictTypePtr;
 				/* Tcl's dict type (infoCache's when it
 				 * was made); NULL until then */
+    Tcl_Obj *argSpares[DBUS_ARG_SPARES];
+				/* handler argument objects nobody kept
+				 * (refcount 1, held here), set in place to
+				 * the next message's basic arguments
+				 * instead of new objects (DbusArgvFree,
+				 * DbusUnmarshalArgv); NULL when unset */
+    const Tcl_ObjType *numTypes[3];
+				/* Tcl's "int", "wideInt" and "double"
+				 * types (a spare without a string must
+				 * have one of them; may be NULL) */
     ClientData dbifData;	/* owned by dbif (dbifCmd.c), may be NULL */
     void (*dbifFree)(ClientData);/* frees dbifData on interp deletion,
 				 * before the connections are let go */
@@ -683,10 +702,10 @@ int		DbusMarshalCheck(Tcl_Interp *interp, DbusConn *connPtr,
 Tcl_Obj *	DbusUnmarshalArgs(Tcl_Interp *interp, DBusMessage *msg,
 		    int flags);
 Tcl_Size	DbusUnmarshalArgv(Tcl_Interp *interp, DBusMessage *msg,
-		    int flags, Tcl_Obj **stackv, Tcl_Size room,
-		    Tcl_Obj ***objvPtr);
+		    int flags, DbusInterpData *dataPtr, Tcl_Obj **stackv,
+		    Tcl_Size room, Tcl_Obj ***objvPtr);
 void		DbusArgvFree(Tcl_Obj **objv, Tcl_Size objc,
-		    Tcl_Obj **stackv);
+		    Tcl_Obj **stackv, DbusInterpData *dataPtr);
 Tcl_Obj *	DbusUnmarshalValue(Tcl_Interp *interp,
 		    DBusMessageIter *iterPtr, int flags);
 

@@ -29,6 +29,16 @@
     || (c) == 'u' || (c) == 'x' || (c) == 't' || (c) == 'd')
 
 /*
+ * Basic types that BasicObj makes (every basic type but 'h').
+ */
+
+#define IS_BASIC_CODE(c) \
+    (IS_FIXED_CODE(c) || (c) == 's' || (c) == 'o' || (c) == 'g')
+
+static Tcl_Obj *	BasicObj(int type, const DBusBasicValue *valPtr,
+			    Tcl_Obj *sparePtr);
+
+/*
  *----------------------------------------------------------------------
  *
  * NewUtf8Obj, NewUnsigned64Obj, UnmarshalFixedArray, UnmarshalMembers --
@@ -501,30 +511,110 @@ DbusUnmarshalValue(
 	return NULL;
     }
     dbus_message_iter_get_basic(iterPtr, &val);
+    return BasicObj(type, &val, NULL);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * BasicObj --
+ *
+ *	The Tcl value of a basic D-Bus value other than 'h' (see
+ *	DbusUnmarshalValue), made in a spare object when one is given and
+ *	the value fits it: a string without 4-byte sequences, a number
+ *	that needs no bignum.
+ *
+ * Results:
+ *	The spare (set to the value, refcount unchanged) or a new object
+ *	(refcount 0; the spare is left alone).
+ *
+ * Side effects:
+ *	Changes the spare, which must be unshared.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+BasicObj(
+    int type,			/* a basic type code but 'h' */
+    const DBusBasicValue *valPtr,
+    Tcl_Obj *sparePtr)		/* unshared, or NULL */
+{
+    size_t len, i;
+    Tcl_WideInt w;
+
     switch (type) {
     case DBUS_TYPE_STRING:
     case DBUS_TYPE_OBJECT_PATH:
     case DBUS_TYPE_SIGNATURE:
-	return NewUtf8Obj(val.str, strlen(val.str));
+	len = strlen(valPtr->str);
+	if (sparePtr != NULL) {
+	    for (i = 0; i < len; i++) {
+		if ((unsigned char) valPtr->str[i] >= 0xF0) {
+		    break;
+		}
+	    }
+	    if (i == len) {
+		Tcl_SetStringObj(sparePtr, valPtr->str, (Tcl_Size) len);
+		return sparePtr;
+	    }
+	}
+	return NewUtf8Obj(valPtr->str, len);
     case DBUS_TYPE_BYTE:
-	return Tcl_NewIntObj(val.byt);
+	w = valPtr->byt;
+	break;
     case DBUS_TYPE_BOOLEAN:
-	return Tcl_NewBooleanObj(val.bool_val != 0);
+	if (sparePtr != NULL) {
+	    Tcl_SetBooleanObj(sparePtr, valPtr->bool_val != 0);
+	    return sparePtr;
+	}
+	return Tcl_NewBooleanObj(valPtr->bool_val != 0);
     case DBUS_TYPE_INT16:
-	return Tcl_NewIntObj(val.i16);
+	w = valPtr->i16;
+	break;
     case DBUS_TYPE_UINT16:
-	return Tcl_NewIntObj(val.u16);
+	w = valPtr->u16;
+	break;
     case DBUS_TYPE_INT32:
-	return Tcl_NewIntObj(val.i32);
+	w = valPtr->i32;
+	break;
     case DBUS_TYPE_UINT32:
-	return Tcl_NewWideIntObj((Tcl_WideInt) val.u32);
+	w = (Tcl_WideInt) valPtr->u32;
+	break;
     case DBUS_TYPE_INT64:
-	return Tcl_NewWideIntObj((Tcl_WideInt) val.i64);
+	w = (Tcl_WideInt) valPtr->i64;
+	break;
     case DBUS_TYPE_UINT64:
-	return NewUnsigned64Obj(val.u64);
+	if (sparePtr != NULL && valPtr->u64 <= (dbus_uint64_t) INT64_MAX) {
+	    Tcl_SetWideIntObj(sparePtr, (Tcl_WideInt) valPtr->u64);
+	    return sparePtr;
+	}
+	return NewUnsigned64Obj(valPtr->u64);
     default:				/* DBUS_TYPE_DOUBLE */
-	return Tcl_NewDoubleObj(val.dbl);
+	if (sparePtr != NULL) {
+	    Tcl_SetDoubleObj(sparePtr, valPtr->dbl);
+	    return sparePtr;
+	}
+	return Tcl_NewDoubleObj(valPtr->dbl);
     }
+
+    /*
+     * The integers: 'y', 'n', 'q', 'i' as int objects, 'u' and 'x' as
+     * wide ones (as they always were).
+     */
+
+    if (sparePtr != NULL) {
+	if (type == DBUS_TYPE_UINT32 || type == DBUS_TYPE_INT64) {
+	    Tcl_SetWideIntObj(sparePtr, w);
+	} else {
+	    Tcl_SetIntObj(sparePtr, (int) w);
+	}
+	return sparePtr;
+    }
+    if (type == DBUS_TYPE_UINT32 || type == DBUS_TYPE_INT64) {
+	return Tcl_NewWideIntObj(w);
+    }
+    return Tcl_NewIntObj((int) w);
 }
 
 /*
@@ -1052,8 +1142,16 @@ DbusUnmarshalArgs(
  *	DbusUnmarshalArgs gives them, in an array instead of a list (a
  *	handler's command words are made of them: no list to build and
  *	free per message).  The array is the caller's stackv when the
- *	arguments fit in its room, else a new one.  DbusArgvFree drops the
- *	references and frees a new array.
+ *	arguments fit in its room, else a new one.  A basic argument at
+ *	top level is read without asking the iterator its type (the
+ *	signature says it), into one of the interp's spare objects when
+ *	there is one for its position (dataPtr->argSpares).
+ *	DbusArgvFree drops the references and frees a new array; an
+ *	argument that nobody else holds and that is small (a number
+ *	without string, or a string of at most DBUS_SPARE_MAX bytes)
+ *	becomes the spare of its position instead of being freed.  An
+ *	object is only ever changed while this code alone holds it, so no
+ *	script sees a value change.
  *
  * Results:
  *	DbusUnmarshalArgv: the number of arguments, *objvPtr set to the
@@ -1061,7 +1159,8 @@ DbusUnmarshalArgs(
  *	interp (nothing to free).  DbusArgvFree: none.
  *
  * Side effects:
- *	See DbusUnmarshalValue.
+ *	See DbusUnmarshalValue; the interp's spares are taken and given
+ *	back.
  *
  *----------------------------------------------------------------------
  */
@@ -1071,12 +1170,14 @@ DbusUnmarshalArgv(
     Tcl_Interp *interp,		/* may be NULL */
     DBusMessage *msg,		/* borrowed */
     int flags,			/* DBUS_FLAG_DETAILS */
+    DbusInterpData *dataPtr,	/* the spares' interp record, or NULL */
     Tcl_Obj **stackv,		/* the caller's array ... */
     Tcl_Size room,		/* ... of this many elements */
     Tcl_Obj ***objvPtr)		/* out: stackv or a new array */
 {
     DBusMessageIter iter;
-    Tcl_Obj **objv = stackv, **elems, *listPtr;
+    DBusBasicValue val;
+    Tcl_Obj **objv = stackv, **elems, *listPtr, *sparePtr;
     const char *sig = dbus_message_get_signature(msg), *p;
     Tcl_Size n = 0, i;
 
@@ -1112,14 +1213,35 @@ DbusUnmarshalArgv(
     if (n > room) {
 	objv = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * n);
     }
-    for (i = 0; i < n; i++) {
+    for (i = 0, p = sig; i < n; i++, p = SigNext(p)) {
 	if (i > 0 && !dbus_message_iter_next(&iter)) {
 	    break;
 	}
-	objv[i] = DbusUnmarshalValue(interp, &iter, flags);
-	if (objv[i] == NULL) {
-	    DbusArgvFree(objv, i, stackv);
-	    return -1;
+	if (IS_BASIC_CODE(*p)) {
+	    /*
+	     * The spare (if any) holds its one reference: it moves to
+	     * the array whether or not the value goes into it.
+	     */
+
+	    sparePtr = NULL;
+	    if (dataPtr != NULL && i < DBUS_ARG_SPARES) {
+		sparePtr = dataPtr->argSpares[i];
+		dataPtr->argSpares[i] = NULL;
+	    }
+	    dbus_message_iter_get_basic(&iter, &val);
+	    objv[i] = BasicObj(*p, &val, sparePtr);
+	    if (objv[i] == sparePtr) {
+		continue;
+	    }
+	    if (sparePtr != NULL) {
+		Tcl_DecrRefCount(sparePtr);
+	    }
+	} else {
+	    objv[i] = DbusUnmarshalValue(interp, &iter, flags);
+	    if (objv[i] == NULL) {
+		DbusArgvFree(objv, i, stackv, NULL);
+		return -1;
+	    }
 	}
 	Tcl_IncrRefCount(objv[i]);
     }
@@ -1131,12 +1253,25 @@ void
 DbusArgvFree(
     Tcl_Obj **objv,		/* from DbusUnmarshalArgv */
     Tcl_Size objc,
-    Tcl_Obj **stackv)		/* the caller's array given to it */
+    Tcl_Obj **stackv,		/* the caller's array given to it */
+    DbusInterpData *dataPtr)	/* keeps spares; NULL: none kept */
 {
+    Tcl_Obj *objPtr;
     Tcl_Size i;
 
     for (i = 0; i < objc; i++) {
-	Tcl_DecrRefCount(objv[i]);
+	objPtr = objv[i];
+	if (dataPtr != NULL && i < DBUS_ARG_SPARES
+		&& dataPtr->argSpares[i] == NULL && !Tcl_IsShared(objPtr)
+		&& (objPtr->bytes != NULL ? objPtr->length <= DBUS_SPARE_MAX
+		: (objPtr->typePtr != NULL
+		&& (objPtr->typePtr == dataPtr->numTypes[0]
+		|| objPtr->typePtr == dataPtr->numTypes[1]
+		|| objPtr->typePtr == dataPtr->numTypes[2])))) {
+	    dataPtr->argSpares[i] = objPtr;
+	    continue;
+	}
+	Tcl_DecrRefCount(objPtr);
     }
     if (objv != stackv) {
 	ckfree((char *) objv);
