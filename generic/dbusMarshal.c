@@ -293,7 +293,22 @@ MarshalString(
     Tcl_DString ds;
     int result;
 
-    for (i = 0; i < len; i++) {
+    /*
+     * Plain ASCII (0x01..0x7F) goes as it is; eight bytes are tested at a
+     * time (a byte with its top bit set, or a zero byte), the rest one by
+     * one.
+     */
+
+    for (i = 0; i + 8 <= len; i += 8) {
+	uint64_t w;
+
+	memcpy(&w, bytes + i, 8);
+	if ((w | ((w - UINT64_C(0x0101010101010101)) & ~w))
+		& UINT64_C(0x8080808080808080)) {
+	    break;
+	}
+    }
+    for (; i < len; i++) {
 	if ((unsigned) (bytes[i] - 1) >= 0x7F) {
 	    break;			/* not in 0x01..0x7F */
 	}
