@@ -915,6 +915,7 @@ DbusProcessMessage(
     flight.path = dbus_message_get_path(msg);
     flight.intf = dbus_message_get_interface(msg);
     flight.member = dbus_message_get_member(msg);
+    flight.sig = NULL;
     flight.nextPtr = tsdPtr->inFlight;
     tsdPtr->inFlight = &flight;
     ProcessMessage(connPtr, &flight, inWait);

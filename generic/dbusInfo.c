@@ -84,10 +84,10 @@ CachedString(
  * SetSerial --
  *
  *	Put a serial into the interp's info dict under key i (a values[]
- *	index of DbusMessageInfo): nothing when it holds that number
- *	already; the value object changed in place when only the dict holds
- *	it (no new object, no hash lookup: the dict's string is dropped);
- *	else a new object (the shared "0" for 0).
+ *	index of DbusMessageInfo): nothing when 0 is there already; the
+ *	value object changed in place when only the dict holds it (no new
+ *	object, no hash lookup: the dict's string is dropped); else a new
+ *	object (the shared "0" for 0).
  *
  * Results:
  *	None.
@@ -107,22 +107,18 @@ SetSerial(
     dbus_uint32_t serial)
 {
     Tcl_Obj *oldPtr = dataPtr->infoValues[i], *newPtr;
-    Tcl_WideInt w;
+    Tcl_Obj *zeroPtr = dataPtr->literals[DBUS_LIT_ZERO];
 
-    if (serial == 0 && oldPtr == dataPtr->literals[DBUS_LIT_ZERO]) {
-	return;
-    }
-    if (oldPtr != NULL && oldPtr->typePtr != NULL
-	    && Tcl_GetWideIntFromObj(NULL, oldPtr, &w) == TCL_OK
-	    && w == (Tcl_WideInt) serial) {
-	return;
-    }
     if (serial == 0) {
-	newPtr = dataPtr->literals[DBUS_LIT_ZERO];
-    } else if (oldPtr != NULL && !Tcl_IsShared(oldPtr)) {
+	if (oldPtr == zeroPtr) {
+	    return;
+	}
+	newPtr = zeroPtr;
+    } else if (oldPtr != NULL && oldPtr != zeroPtr && !Tcl_IsShared(oldPtr)) {
 	/*
 	 * Only the dict holds it (the literals are held by the interp's
-	 * record too, so they are shared).
+	 * record too, so they are shared).  Serials change from message
+	 * to message: no test for an equal value first.
 	 */
 
 	Tcl_SetWideIntObj(oldPtr, (Tcl_WideInt) serial);
@@ -134,6 +130,40 @@ SetSerial(
     Tcl_DictObjPut(NULL, infoPtr, dataPtr->literals[DBUS_LIT_MEMBER + i],
 	    newPtr);
     dataPtr->infoValues[i] = newPtr;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMessageSignature --
+ *
+ *	A message's signature, read from libdbus once for the message being
+ *	processed (its DbusInFlight keeps it for the argument decoder and
+ *	the info dict), every time for any other.
+ *
+ * Results:
+ *	The signature, borrowed from msg ("" for none).
+ *
+ * Side effects:
+ *	May note it in the thread's innermost DbusInFlight.
+ *
+ *----------------------------------------------------------------------
+ */
+
+const char *
+DbusMessageSignature(
+    DbusThreadData *tsdPtr,
+    DBusMessage *msg)		/* borrowed */
+{
+    DbusInFlight *flightPtr = tsdPtr->inFlight;
+
+    if (flightPtr == NULL || flightPtr->msg != msg) {
+	return dbus_message_get_signature(msg);
+    }
+    if (flightPtr->sig == NULL) {
+	flightPtr->sig = dbus_message_get_signature(msg);
+    }
+    return flightPtr->sig;
 }
 
 Tcl_Obj *
@@ -167,7 +197,8 @@ DbusMessageInfo(
     values[5] = lit[(type >= DBUS_MESSAGE_TYPE_METHOD_CALL
 	    && type <= DBUS_MESSAGE_TYPE_SIGNAL)
 	    ? DBUS_LIT_T_INVALID + type : DBUS_LIT_T_INVALID];
-    values[6] = CachedString(dataPtr, 5, dbus_message_get_signature(msg));
+    values[6] = CachedString(dataPtr, 5,
+	    DbusMessageSignature(dataPtr->tsdPtr, msg));
     values[7] = values[8] = NULL;	/* SetSerial below */
     values[9] = lit[dbus_message_get_no_reply(msg) ? DBUS_LIT_ONE
 	    : DBUS_LIT_ZERO];

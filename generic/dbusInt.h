@@ -479,6 +479,8 @@ typedef struct DbusInFlight {
 				 * message has none */
     const char *intf;
     const char *member;
+    const char *sig;		/* msg's signature, borrowed; NULL until
+				 * read (DbusMessageSignature) */
     struct DbusInFlight *nextPtr;
 } DbusInFlight;
 
@@ -851,6 +853,8 @@ void		DbusHoldMessage(DbusConn *connPtr, DBusMessage *msg);
 void		DbusProcessMessage(DbusConn *connPtr, DBusMessage *msg,
 		    int inWait);
 Tcl_Obj *	DbusMessageInfo(DbusInterpData *dataPtr, DBusMessage *msg);
+const char *	DbusMessageSignature(DbusThreadData *tsdPtr,
+		    DBusMessage *msg);
 int		DbusEvalHandler(Tcl_Interp *interp, Tcl_Obj *script,
 		    DBusMessage *msg, int flags);
 int		DbusEvalWith(DbusInterpData *dataPtr, Tcl_Obj *script,

@@ -1178,7 +1178,9 @@ DbusUnmarshalArgv(
     DBusMessageIter iter;
     DBusBasicValue val;
     Tcl_Obj **objv = stackv, **elems, *listPtr, *sparePtr;
-    const char *sig = dbus_message_get_signature(msg), *p;
+    const char *sig = (dataPtr != NULL)
+	    ? DbusMessageSignature(dataPtr->tsdPtr, msg)
+	    : dbus_message_get_signature(msg), *p;
     Tcl_Size n = 0, i;
 
     *objvPtr = stackv;
