@@ -18,7 +18,8 @@
  * NewReply --
  *
  *	Shared by "return" and "error": a reply message to destination /
- *	serial without the original call at hand.
+ *	serial without the original call at hand (a method return comes
+ *	from the template cache, dbusTemplate.c).
  *
  * Results:
  *	The message (one reference, owned by the caller), or NULL with an
@@ -34,6 +35,7 @@
 static DBusMessage *
 NewReply(
     Tcl_Interp *interp,
+    DbusThreadData *tsdPtr,	/* the calling thread's */
     int type,
     Tcl_Obj *destObj,
     Tcl_Obj *serialObj)
@@ -45,6 +47,23 @@ NewReply(
     if ((!noDest && DbusCheckDest(interp, destObj) != TCL_OK)
 	    || DbusGetSerial(interp, serialObj, &serial) != TCL_OK) {
 	return NULL;
+    }
+    if (type == DBUS_MESSAGE_TYPE_METHOD_RETURN) {
+	/*
+	 * From the template cache: destination and NO_REPLY_EXPECTED set,
+	 * the placeholder reply serial replaced.
+	 */
+
+	msg = DbusTemplateMessage(tsdPtr, type,
+		noDest ? NULL : Tcl_GetString(destObj), NULL, NULL, NULL);
+	if (msg != NULL && !dbus_message_set_reply_serial(msg, serial)) {
+	    dbus_message_unref(msg);
+	    msg = NULL;
+	}
+	if (msg == NULL) {
+	    DbusNoMemory(interp);
+	}
+	return msg;
     }
     msg = dbus_message_new(type);
     if (msg == NULL) {
@@ -235,7 +254,7 @@ ReplyCmd(
     if (DbusGetConn(interp, busObj, &connPtr) != TCL_OK) {
 	return TCL_ERROR;
     }
-    msg = NewReply(interp, type, objv[i], objv[i+1]);
+    msg = NewReply(interp, connPtr->tsdPtr, type, objv[i], objv[i+1]);
     if (msg == NULL) {
 	return TCL_ERROR;
     }
