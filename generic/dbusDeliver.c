@@ -1057,7 +1057,7 @@ ProcessMessage(
 	DeliverSignal(connPtr, flightPtr);
 	if (connPtr->subData != NULL
 		&& !(connPtr->flags & DBUS_CONN_CLOSED)) {
-	    DbusSubscriptionsDeliver(connPtr, msg);
+	    DbusSubscriptionsDeliver(connPtr, flightPtr);
 	}
 	break;
     default:

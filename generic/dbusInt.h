@@ -671,7 +671,8 @@ int		DbusMatchAppendPair(char **textPtr, size_t *lenPtr,
 		    const char *key, const char *value);
 char *		DbusMatchString(const DbusMatchRule *rulePtr);
 int		DbusMatchMessage(const DbusMatchRule *rulePtr,
-		    DBusMessage *msg, const char *senderOwner);
+		    const struct DbusInFlight *flightPtr,
+		    const char *senderOwner);
 
 /*
  *----------------------------------------------------------------------
@@ -1185,7 +1186,8 @@ DbusSubscription *DbusSubscriptionFind(DbusConn *connPtr,
 void		DbusSubscriptionsForget(DbusConn *connPtr,
 		    Tcl_Interp *interp);
 void		DbusSubscriptionsFree(DbusConn *connPtr);
-void		DbusSubscriptionsDeliver(DbusConn *connPtr, DBusMessage *msg);
+void		DbusSubscriptionsDeliver(DbusConn *connPtr,
+		    struct DbusInFlight *flightPtr);
 int		DbusMatchFromOptions(Tcl_Interp *interp,
 		    DbusMatchRule *rulePtr, Tcl_Obj *const objv[],
 		    int *idxPtr, int stopAt);

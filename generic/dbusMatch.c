@@ -770,7 +770,10 @@ ArgMatches(
  *
  * DbusMatchMessage --
  *
- *	Does a message match a rule?  Every key given must hold: type,
+ *	Does a message match a rule?  (The message comes with its path,
+ *	interface and member as DbusProcessMessage read them; SAME's second
+ *	operand is always a variable, it is evaluated twice.)  Every key
+ *	given must hold: type,
  *	interface, member, path and destination by equality (a message
  *	without the header field never matches a key for it);
  *	path_namespace when the path equals it or continues it with '/'
@@ -793,24 +796,32 @@ ArgMatches(
 int
 DbusMatchMessage(
     const DbusMatchRule *rulePtr,
-    DBusMessage *msg,		/* borrowed */
+    const DbusInFlight *flightPtr,
+				/* the message and its path, interface and
+				 * member (read once by DbusProcessMessage) */
     const char *senderOwner)	/* unique owner of rule's sender or NULL */
 {
+    DBusMessage *msg = flightPtr->msg;
     DBusMessageIter iter;
+    const char *dest;
     int i, index = 0, more;
 
     if (rulePtr->type != 0 && dbus_message_get_type(msg) != rulePtr->type) {
 	return 0;
     }
     if ((rulePtr->member != NULL
-	    && !SAME(rulePtr->member, dbus_message_get_member(msg)))
-	    || (rulePtr->interface != NULL && !SAME(rulePtr->interface,
-		dbus_message_get_interface(msg)))
+	    && !SAME(rulePtr->member, flightPtr->member))
+	    || (rulePtr->interface != NULL
+		&& !SAME(rulePtr->interface, flightPtr->intf))
 	    || (rulePtr->path != NULL
-		&& !SAME(rulePtr->path, dbus_message_get_path(msg)))
-	    || (rulePtr->destination != NULL && !SAME(rulePtr->destination,
-		dbus_message_get_destination(msg)))) {
+		&& !SAME(rulePtr->path, flightPtr->path))) {
 	return 0;
+    }
+    if (rulePtr->destination != NULL) {
+	dest = dbus_message_get_destination(msg);
+	if (!SAME(rulePtr->destination, dest)) {
+	    return 0;
+	}
     }
     if (rulePtr->sender != NULL) {
 	const char *sender = dbus_message_get_sender(msg);
@@ -821,7 +832,7 @@ DbusMatchMessage(
 	}
     }
     if (rulePtr->pathNamespace != NULL) {
-	const char *path = dbus_message_get_path(msg);
+	const char *path = flightPtr->path;
 	size_t n = strlen(rulePtr->pathNamespace);
 
 	if (path == NULL || strncmp(path, rulePtr->pathNamespace, n) != 0

@@ -624,10 +624,12 @@ RunSubscription(
 void
 DbusSubscriptionsDeliver(
     DbusConn *connPtr,
-    DBusMessage *msg)
+    DbusInFlight *flightPtr)	/* the signal and its path, interface and
+				 * member (read once by DbusProcessMessage) */
 {
     DbusSubTable *tablePtr = connPtr->subData;
     DbusSubscription *heads[3], *staticList[16], **list = staticList;
+    DBusMessage *msg = flightPtr->msg;
     const char *member, *intf;
     Tcl_HashEntry *hPtr;
     int nHeads = 0, n = 0, size = 16, i;
@@ -635,8 +637,8 @@ DbusSubscriptionsDeliver(
     if (tablePtr == NULL) {
 	return;
     }
-    member = dbus_message_get_member(msg);
-    intf = dbus_message_get_interface(msg);
+    member = flightPtr->member;
+    intf = flightPtr->intf;
     if (member != NULL
 	    && (hPtr = Tcl_FindHashEntry(&tablePtr->byMember, member))) {
 	heads[nHeads++] = ((SubList *) Tcl_GetHashValue(hPtr))->firstPtr;
@@ -694,7 +696,7 @@ DbusSubscriptionsDeliver(
 
 		owner = ownerObj ? Tcl_GetString(ownerObj) : NULL;
 	    }
-	    if (DbusMatchMessage(subPtr->rulePtr, msg, owner)) {
+	    if (DbusMatchMessage(subPtr->rulePtr, flightPtr, owner)) {
 		int code;
 
 		Tcl_Preserve(interp);
