@@ -42,6 +42,9 @@ struct DbusSubscription {
     Tcl_WideInt id;		/* per connection, increasing */
     DbusConn *connPtr;		/* borrowed; NULL once removed */
     Tcl_Interp *interp;		/* owner; NULL once removed */
+    DbusInterpData *dataPtr;	/* interp's record, borrowed: valid while
+				 * interp is set (an interp's subscriptions
+				 * are removed before its record goes) */
     Tcl_Obj *script;		/* command prefix (refcount held) or NULL */
     DbusMessageProc *proc;	/* C callback or NULL */
     ClientData clientData;	/* for proc; not owned */
@@ -215,6 +218,7 @@ DbusSubscribe(
     memset(subPtr, 0, sizeof(DbusSubscription));
     subPtr->refCount = 1;
     subPtr->interp = interp;
+    subPtr->dataPtr = DbusGetInterpData(interp);
     subPtr->script = script;
     if (script != NULL) {
 	Tcl_IncrRefCount(script);
@@ -594,7 +598,7 @@ RunSubscription(
     DBusMessage *msg)
 {
     if (subPtr->script != NULL) {
-	return DbusEvalHandler(subPtr->interp, subPtr->script, msg,
+	return DbusEvalWith(subPtr->dataPtr, subPtr->script, msg,
 		subPtr->flags & DBUS_FLAG_DETAILS);
     }
     return subPtr->proc(subPtr->clientData, subPtr->interp,
