@@ -195,10 +195,11 @@ DbusEventConnInit(
  *	None.
  *
  * Side effects:
- *	SetupProc counts the visit, may resume paused connections, and sets
- *	a zero block time when a connection is paused or has work and no
- *	dispatch event queued; CheckProc queues the dispatch events
- *	(DbusConnCheckQueue).
+ *	SetupProc counts the visit, may resume paused connections, sets a
+ *	zero block time when a connection is paused or has work and no
+ *	dispatch event queued, and arms again the reader thread's
+ *	registrations that fired (DbusWatchRearm); CheckProc queues the
+ *	dispatch events (DbusConnCheckQueue).
  *
  *----------------------------------------------------------------------
  */
@@ -233,6 +234,7 @@ SetupProc(
     if (!block) {
 	Tcl_SetMaxBlockTime(&zero);
     }
+    DbusWatchRearm(tsdPtr);
 }
 
 static void

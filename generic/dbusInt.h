@@ -1328,6 +1328,11 @@ void		DbusServerWatchFinalize(DBusServer *server,
 int		DbusWatchWait(DbusThreadData *tsdPtr, int timeoutMs);
 int		DbusWatchPeek(DbusConn *connPtr);
 void		DbusWatchPause(DbusConn *connPtr, int pause);
+void		DbusWatchRearm(DbusThreadData *tsdPtr);
+void		DbusWatchReaderReady(unsigned long key);
+unsigned long	DbusReaderAdd(int fd);
+void		DbusReaderArm(unsigned long key, int fd);
+void		DbusReaderRemove(unsigned long key, int fd);
 Tcl_WideInt	DbusMonotonicMs(void);
 
 #endif /* _DBUSINT_H */

@@ -9,6 +9,11 @@
  *	synchronous waits of dbusPending.c.  The listening sockets of
  *	"dbus server" (DBusServer, dbusServer.c) use the same glue.
  *
+ *	The socket a connection reads from is watched for reading by the
+ *	reader thread (dbusUnixReader.c) when there is one: its Tcl file
+ *	handler then only asks for TCL_WRITABLE, and the reader's event
+ *	(DbusWatchReaderReady) reads as the file handler would.
+ *
  *	Nothing here runs a script: the file handler lets libdbus read and
  *	write, then asks dbusEvent.c to queue a Tcl event if messages are
  *	waiting.
@@ -71,6 +76,15 @@ typedef struct WatchSet {
     int paused;			/* reading left to the dispatch (see
 				 * DbusWatchPause): the file handlers do not
 				 * ask for TCL_READABLE */
+    unsigned long readerKey;	/* a connection's socket watched for
+				 * reading by the reader thread
+				 * (dbusUnixReader.c) instead of a Tcl file
+				 * handler; 0: not */
+    int readerFd;		/* that socket, or -1 */
+    int armed;			/* the registration is armed (it is
+				 * one-shot: DbusWatchReaderReady disarms,
+				 * DbusWatchRearm arms) */
+    int noReader;		/* the reader refused: use the notifier */
 } WatchSet;
 
 static void	FileProc(ClientData clientData, int mask);
@@ -373,8 +387,9 @@ InstallHandler(
 {
     int mask = e->mask;
 
-    if (e->setPtr->paused) {
-	mask &= ~TCL_READABLE;
+    if (e->setPtr->paused || (e->setPtr->readerKey != 0
+	    && e->fd == e->setPtr->readerFd)) {
+	mask &= ~TCL_READABLE;	/* paused, or the reader thread's */
     }
     if (mask == 0) {
 	Tcl_DeleteFileHandler(e->fd);
@@ -417,10 +432,165 @@ DbusWatchPause(
 	return;
     }
     setPtr->paused = pause;
+    if (setPtr->readerKey != 0) {
+	/*
+	 * A registration that fires while paused is ignored (and stays
+	 * disarmed): arm it on resuming.
+	 */
+
+	if (!pause && !setPtr->armed) {
+	    setPtr->armed = 1;
+	    DbusReaderArm(setPtr->readerKey, setPtr->readerFd);
+	}
+	return;
+    }
     for (i = 0; i < setPtr->nFds; i++) {
 	if (setPtr->fds[i].mask & TCL_READABLE) {
 	    InstallHandler(&setPtr->fds[i]);
 	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusWatchRearm --
+ *
+ *	The event loop of a thread is about to wait (dbusEvent.c
+ *	SetupProc): arm again the reader registration of every connection
+ *	of the thread that fired and is not paused -- the connections a
+ *	server is still authenticating included, which are not on the
+ *	thread's connection list.  Arming only here, not right after the
+ *	socket was read, keeps the reader thread asleep while this thread
+ *	is busy anyway.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	DbusReaderArm (one system call) per registration that had fired.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusWatchRearm(
+    DbusThreadData *tsdPtr)
+{
+    WatchSet *setPtr;
+
+    for (setPtr = (WatchSet *) tsdPtr->firstWatchSet; setPtr != NULL;
+	    setPtr = setPtr->nextPtr) {
+	if (setPtr->readerKey != 0 && !setPtr->armed && !setPtr->paused) {
+	    setPtr->armed = 1;
+	    DbusReaderArm(setPtr->readerKey, setPtr->readerFd);
+	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusWatchReaderReady --
+ *
+ *	The reader thread found a connection's socket readable (called from
+ *	its Tcl event, in the connection's thread): the registration is now
+ *	disarmed; read the socket as the Tcl file handler would, unless the
+ *	connection is paused (its resume arms the registration again) or
+ *	gone (a key nobody has any more).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	See FileProc.
+ *
+ *----------------------------------------------------------------------
+ */
+
+void
+DbusWatchReaderReady(
+    unsigned long key)
+{
+    DbusThreadData *tsdPtr = DbusGetThreadData();
+    WatchSet *setPtr;
+    int i;
+
+    for (setPtr = (WatchSet *) tsdPtr->firstWatchSet; setPtr != NULL;
+	    setPtr = setPtr->nextPtr) {
+	if (setPtr->readerKey == key) {
+	    break;
+	}
+    }
+    if (setPtr == NULL) {
+	return;
+    }
+    setPtr->armed = 0;
+    if (setPtr->paused || (setPtr->connPtr->flags & DBUS_CONN_CLOSED)) {
+	return;
+    }
+    for (i = 0; i < setPtr->nFds; i++) {
+	if (setPtr->fds[i].fd == setPtr->readerFd) {
+	    FileProc(&setPtr->fds[i], TCL_READABLE);
+	    return;
+	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * UpdateReader --
+ *
+ *	Give a connection's socket to the reader thread for reading
+ *	(dbusUnixReader.c) while a watch wants to read it, or take it back:
+ *	the descriptor a connection reads from is registered (armed) with
+ *	the reader, and InstallHandler leaves TCL_READABLE out of its Tcl
+ *	file handler.  A server's listening socket, and any socket when
+ *	the reader is not available, stay with the notifier.
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Registers or removes the set's reader registration (readerKey,
+ *	readerFd, armed); sets noReader when the reader refuses.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+UpdateReader(
+    WatchSet *setPtr,
+    int n,			/* descriptors watched ... */
+    const int *fds,		/* ... */
+    const int *masks)		/* ... and what their watches want */
+{
+    int j, readFd = -1;
+
+    if (setPtr->connPtr == NULL || setPtr->noReader) {
+	return;
+    }
+    for (j = 0; j < n; j++) {
+	if (masks[j] & TCL_READABLE) {
+	    readFd = fds[j];
+	    break;
+	}
+    }
+    if (setPtr->readerKey != 0 && readFd != setPtr->readerFd) {
+	DbusReaderRemove(setPtr->readerKey, setPtr->readerFd);
+	setPtr->readerKey = 0;
+	setPtr->readerFd = -1;
+	setPtr->armed = 0;
+    }
+    if (readFd >= 0 && setPtr->readerKey == 0) {
+	setPtr->readerKey = DbusReaderAdd(readFd);
+	if (setPtr->readerKey == 0) {
+	    setPtr->noReader = 1;
+	    return;
+	}
+	setPtr->readerFd = readFd;
+	setPtr->armed = 1;
     }
 }
 
@@ -470,6 +640,8 @@ UpdateHandlers(
 	}
 	masks[j] |= m;
     }
+
+    UpdateReader(setPtr, n, fds, masks);
 
     /*
      * Remove handlers for descriptors no longer (or no more) watched.
@@ -832,6 +1004,7 @@ NewSet(
     setPtr->connPtr = connPtr;
     setPtr->serverData = serverData;
     setPtr->tsdPtr = tsdPtr;
+    setPtr->readerFd = -1;
     setPtr->nextPtr = (WatchSet *) tsdPtr->firstWatchSet;
     if (setPtr->nextPtr != NULL) {
 	setPtr->nextPtr->prevPtr = setPtr;
@@ -853,6 +1026,9 @@ FreeSet(
     }
     if (setPtr->nextPtr != NULL) {
 	setPtr->nextPtr->prevPtr = setPtr->prevPtr;
+    }
+    if (setPtr->readerKey != 0) {
+	DbusReaderRemove(setPtr->readerKey, setPtr->readerFd);
     }
     for (i = 0; i < setPtr->nFds; i++) {
 	Tcl_DeleteFileHandler(setPtr->fds[i].fd);
