@@ -435,12 +435,16 @@ DbusWatchPause(
     if (setPtr->readerKey != 0) {
 	/*
 	 * A registration that fires while paused is ignored (and stays
-	 * disarmed): arm it on resuming.
+	 * disarmed).  On resuming, what the socket has now is read at
+	 * once (after a full batch it usually has more: arming would only
+	 * have the reader thread report it); DbusWatchRearm arms the
+	 * registration before the event loop next waits.
 	 */
 
 	if (!pause && !setPtr->armed) {
-	    setPtr->armed = 1;
-	    DbusReaderArm(setPtr->readerKey, setPtr->readerFd);
+	    Tcl_Preserve(connPtr);
+	    DbusWatchPeek(connPtr);
+	    Tcl_Release(connPtr);
 	}
 	return;
     }
