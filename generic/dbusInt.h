@@ -1333,6 +1333,7 @@ void		DbusWatchReaderReady(unsigned long key);
 unsigned long	DbusReaderAdd(int fd);
 void		DbusReaderArm(unsigned long key, int fd);
 void		DbusReaderRemove(unsigned long key, int fd);
+unsigned long	DbusReaderFirstKey(void);
 Tcl_WideInt	DbusMonotonicMs(void);
 
 #endif /* _DBUSINT_H */

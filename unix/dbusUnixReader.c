@@ -35,6 +35,16 @@
  *	variable TCLDBUS_READER to 0 before the first connection keeps
  *	every socket with the notifier (as on systems without epoll).
  *
+ *	Fork without exec (Expect's or TclX's "fork"): the child has no
+ *	reader thread, and the epoll set and the eventfd it inherited are
+ *	the parent's own (shared, not copied).  The child must not touch
+ *	them -- a removal would take the parent's socket out of the
+ *	parent's set, a stop would leave the parent's eventfd readable and
+ *	its thread spinning -- so the fork handlers (ReaderAtFork*) make
+ *	the child drop its copies and start a reader of its own on its next
+ *	use; the registrations it inherited are stale (key below firstKey)
+ *	and dbusUnixWatch.c registers those sockets again (DbusWatchRearm).
+ *
  * Copyright (c) 2026 the tcl-dbus authors.
  * See the file "README" for information on usage and redistribution.
  */
@@ -46,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
@@ -76,10 +87,23 @@ static int stopFd = -1;		/* owned: eventfd that ends the thread */
 static Tcl_ThreadId readerThread;
 static Tcl_HashTable registry;	/* key -> Tcl_ThreadId of the connection's
 				 * thread (one-word keys) */
+static int registryInit = 0;	/* registry initialised (a forked child
+				 * inherits it and deletes it on start) */
 static unsigned long nextKey = 1;
+static unsigned long firstKey = 1;
+				/* keys below it belong to the reader of the
+				 * parent of a fork (stale in the child); set
+				 * in the child only, single-threaded then, so
+				 * read without the lock */
+static int handlersInstalled = 0;
+				/* exit and fork handlers registered (once per
+				 * process image; a child inherits them) */
 
 static Tcl_ThreadCreateProc ReaderThreadProc;
 static Tcl_ExitProc ReaderStop;
+static void	ReaderAtForkPrepare(void);
+static void	ReaderAtForkParent(void);
+static void	ReaderAtForkChild(void);
 static int	ReaderEventProc(Tcl_Event *evPtr, int flags);
 
 /*
@@ -96,7 +120,8 @@ static int	ReaderEventProc(Tcl_Event *evPtr, int flags);
  *
  * Side effects:
  *	Creates the epoll set, the stop eventfd, the registry and the
- *	thread; registers the process exit handler that stops it.
+ *	thread; registers the process exit handler that stops it and the
+ *	fork handlers (once per process image).
  *
  *----------------------------------------------------------------------
  */
@@ -122,14 +147,24 @@ ReaderStart(void)
     if (stopFd < 0 || epoll_ctl(epollFd, EPOLL_CTL_ADD, stopFd, &ev) < 0) {
 	goto fail;
     }
+    if (registryInit) {
+	Tcl_DeleteHashTable(&registry);	/* a forked child's copy */
+    }
     Tcl_InitHashTable(&registry, TCL_ONE_WORD_KEYS);
+    registryInit = 1;
     if (Tcl_CreateThread(&readerThread, ReaderThreadProc, NULL,
 	    TCL_THREAD_STACK_DEFAULT, TCL_THREAD_JOINABLE) != TCL_OK) {
 	Tcl_DeleteHashTable(&registry);
+	registryInit = 0;
 	goto fail;
     }
     readerState = READER_RUNNING;
-    Tcl_CreateExitHandler(ReaderStop, NULL);
+    if (!handlersInstalled) {
+	handlersInstalled = 1;
+	Tcl_CreateExitHandler(ReaderStop, NULL);
+	(void) pthread_atfork(ReaderAtForkPrepare, ReaderAtForkParent,
+		ReaderAtForkChild);
+    }
     return;
 
   fail:
@@ -185,6 +220,57 @@ ReaderStop(
     close(stopFd);
     epollFd = stopFd = -1;
     Tcl_DeleteHashTable(&registry);
+    registryInit = 0;
+    Tcl_MutexUnlock(&readerMutex);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * ReaderAtForkPrepare, ReaderAtForkParent, ReaderAtForkChild --
+ *
+ *	pthread_atfork handlers.  The lock is held across fork() so that
+ *	the child's copy of it is free (the reader thread takes it for
+ *	every event it queues).  In the child, which has no reader thread,
+ *	the epoll set and the eventfd are the parent's: the child closes
+ *	its descriptors of them (the parent's stay open) and forgets the
+ *	reader, so that nothing it does later (closing a connection it
+ *	inherited, exiting) reaches the parent's reader; its next
+ *	registration starts a reader of its own, and the keys it inherited
+ *	are stale (below firstKey).
+ *
+ * Results:
+ *	None.
+ *
+ * Side effects:
+ *	Lock and unlock readerMutex; in the child, close two descriptors
+ *	and reset readerState, firstKey.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static void
+ReaderAtForkPrepare(void)
+{
+    Tcl_MutexLock(&readerMutex);
+}
+
+static void
+ReaderAtForkParent(void)
+{
+    Tcl_MutexUnlock(&readerMutex);
+}
+
+static void
+ReaderAtForkChild(void)
+{
+    if (readerState == READER_RUNNING) {
+	close(epollFd);
+	close(stopFd);
+	epollFd = stopFd = -1;
+	readerState = READER_UNTRIED;
+    }
+    firstKey = nextKey;
     Tcl_MutexUnlock(&readerMutex);
 }
 
@@ -342,7 +428,9 @@ DbusReaderAdd(
  * DbusReaderArm --
  *
  *	Arm a fired registration again: the reader reports fd once more as
- *	soon as it is readable (at once if it is now).
+ *	soon as it is readable (at once if it is now).  A stale key (one
+ *	the parent of a fork registered, see DbusReaderFirstKey) is left
+ *	alone.
  *
  * Results:
  *	None.
@@ -361,6 +449,9 @@ DbusReaderArm(
 {
     struct epoll_event ev;
 
+    if (key < firstKey) {
+	return;
+    }
     memset(&ev, 0, sizeof(ev));
     ev.events = EPOLLIN | EPOLLONESHOT;
     ev.data.u64 = key;
@@ -402,10 +493,42 @@ DbusReaderRemove(
 	hPtr = Tcl_FindHashEntry(&registry, (char *) key);
 	if (hPtr != NULL) {
 	    Tcl_DeleteHashEntry(hPtr);
+
+	    /*
+	     * Only a key of this reader: fd may be registered under
+	     * another key (a stale one, after a fork, is not ours).
+	     */
+
+	    (void) epoll_ctl(epollFd, EPOLL_CTL_DEL, fd, NULL);
 	}
-	(void) epoll_ctl(epollFd, EPOLL_CTL_DEL, fd, NULL);
     }
     Tcl_MutexUnlock(&readerMutex);
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusReaderFirstKey --
+ *
+ *	The lowest key of a registration this process can have: in a child
+ *	forked (without exec) from a process with a reader, every key
+ *	registered before the fork is below it and stale (the parent's
+ *	reader has it, not the child).
+ *
+ * Results:
+ *	The key; 1 in a process that was not forked since its reader
+ *	started.
+ *
+ * Side effects:
+ *	None.
+ *
+ *----------------------------------------------------------------------
+ */
+
+unsigned long
+DbusReaderFirstKey(void)
+{
+    return firstKey;
 }
 
 #else /* !__linux__ */
@@ -438,6 +561,12 @@ DbusReaderRemove(
 {
     (void) key;
     (void) fd;
+}
+
+unsigned long
+DbusReaderFirstKey(void)
+{
+    return 1;
 }
 
 #endif /* __linux__ */

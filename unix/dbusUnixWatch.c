@@ -88,6 +88,7 @@ typedef struct WatchSet {
 } WatchSet;
 
 static void	FileProc(ClientData clientData, int mask);
+static void	UpdateHandlers(WatchSet *setPtr);
 
 /*
  *----------------------------------------------------------------------
@@ -466,13 +467,16 @@ DbusWatchPause(
  *	server is still authenticating included, which are not on the
  *	thread's connection list.  Arming only here, not right after the
  *	socket was read, keeps the reader thread asleep while this thread
- *	is busy anyway.
+ *	is busy anyway.  In a child forked without exec, the registrations
+ *	it inherited are the parent's reader's (stale, DbusReaderFirstKey):
+ *	their sockets are registered again, with the child's own reader.
  *
  * Results:
  *	None.
  *
  * Side effects:
- *	DbusReaderArm (one system call) per registration that had fired.
+ *	DbusReaderArm (one system call) per registration that had fired;
+ *	UpdateHandlers for a stale one.
  *
  *----------------------------------------------------------------------
  */
@@ -482,9 +486,16 @@ DbusWatchRearm(
     DbusThreadData *tsdPtr)
 {
     WatchSet *setPtr;
+    unsigned long firstKey = DbusReaderFirstKey();
 
     for (setPtr = (WatchSet *) tsdPtr->firstWatchSet; setPtr != NULL;
 	    setPtr = setPtr->nextPtr) {
+	if (setPtr->readerKey != 0 && setPtr->readerKey < firstKey) {
+	    setPtr->readerKey = 0;
+	    setPtr->readerFd = -1;
+	    setPtr->armed = 0;
+	    UpdateHandlers(setPtr);
+	}
 	if (setPtr->readerKey != 0 && !setPtr->armed && !setPtr->paused) {
 	    setPtr->armed = 1;
 	    DbusReaderArm(setPtr->readerKey, setPtr->readerFd);

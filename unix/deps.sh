@@ -43,6 +43,7 @@ python3-dbus:/usr/lib/python3/dist-packages/dbus/__init__.py
 python3-gi:/usr/lib/python3/dist-packages/gi/__init__.py
 valgrind:valgrind
 tcl-thread:/usr/share/doc/tcl-thread/copyright
+tcl-expect:/usr/share/doc/tcl-expect/copyright
 procps:pgrep
 binutils:nm
 python3-tk:py=tkinter
