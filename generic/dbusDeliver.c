@@ -32,8 +32,9 @@
  *
  * Side effects:
  *	Decodes the message's arguments and builds its info dict
- *	(DbusMessageInfo), runs the script (held while it runs: it may replace
- *	its own handler), releases both afterwards.
+ *	(DbusMessageInfo), runs the script (its words held while it runs:
+ *	it may replace its own handler or shimmer the script), releases
+ *	them afterwards.
  *
  *----------------------------------------------------------------------
  */
@@ -76,27 +77,32 @@ DbusEvalWith(
 
     if (Tcl_ListObjGetElements(NULL, script, &sc, &sv) == TCL_OK) {
 	/*
-	 * The usual case: a command prefix.  Hold the script: the handler
-	 * may replace itself while running.
+	 * The usual case: a command prefix.  Its words are held one by one
+	 * (holding the script is not enough): the handler may replace
+	 * itself, or turn the script's value into another type (string
+	 * length $h on the variable that gave it), which frees the list
+	 * and with it words still running.
 	 */
 
-	Tcl_IncrRefCount(script);
 	n = sc + 1 + ac;
 	if (n > 16) {
 	    objv = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * n);
 	}
 	for (i = 0; i < sc; i++) {
 	    objv[i] = sv[i];
+	    Tcl_IncrRefCount(objv[i]);
 	}
 	objv[sc] = infoPtr;
 	for (i = 0; i < ac; i++) {
 	    objv[sc + 1 + i] = av[i];
 	}
 	code = Tcl_EvalObjv(interp, (int) n, objv, TCL_EVAL_GLOBAL);
+	for (i = 0; i < sc; i++) {
+	    Tcl_DecrRefCount(objv[i]);
+	}
 	if (objv != stackv) {
 	    ckfree((char *) objv);
 	}
-	Tcl_DecrRefCount(script);
     } else {
 	Tcl_Obj *cmdPtr = Tcl_DuplicateObj(script);
 
