@@ -216,6 +216,8 @@ LLVMFuzzerTestOneInput(
     DbusMatchRule *rule, *rule2;
     char *canon, *canon2;
     DBusMessage *msg;
+    DbusInFlight flight;		/* msg as DbusProcessMessage hands it to
+				 * the match code */
 
     (void) FuzzInterp();
     if (size > 4096) {
@@ -250,8 +252,13 @@ LLVMFuzzerTestOneInput(
 	FuzzFail("print/parse is not stable", canon, canon2);
     }
     msg = BuildMessage(lines, n);
-    ours = DbusMatchMessage(rule, msg, NULL) != 0;
-    again = DbusMatchMessage(rule2, msg, NULL) != 0;
+    memset(&flight, 0, sizeof(flight));
+    flight.msg = msg;
+    flight.path = dbus_message_get_path(msg);
+    flight.intf = dbus_message_get_interface(msg);
+    flight.member = dbus_message_get_member(msg);
+    ours = DbusMatchMessage(rule, &flight, NULL) != 0;
+    again = DbusMatchMessage(rule2, &flight, NULL) != 0;
     oracle = Oracle(rule, msg);
     if (ours != again || ours != oracle) {
 	char what[64];
