@@ -408,15 +408,18 @@ InstallHandler(
  *	for reading in the notifier, while dbusEvent.c lets the rest of
  *	the event loop have its turn after a full batch of messages (a
  *	socket that stays readable would otherwise have a file event
- *	serviced on every turn, and idle callbacks never run).  Writing,
- *	the synchronous waits (DbusWatchWait) and DbusWatchPeek are not
- *	affected.
+ *	serviced on every turn, and idle callbacks never run).  A socket
+ *	watched by the reader thread has no Tcl file handler to change: a
+ *	registration that fires while paused is ignored, and resuming
+ *	reads the socket at once.  Writing, the synchronous waits
+ *	(DbusWatchWait) and DbusWatchPeek are not affected.
  *
  * Results:
  *	None.
  *
  * Side effects:
- *	Changes the connection's Tcl file handlers.
+ *	Changes the connection's Tcl file handlers, or (reader thread, on
+ *	resuming) reads the socket (DbusWatchPeek).
  *
  *----------------------------------------------------------------------
  */
@@ -511,8 +514,8 @@ DbusWatchRearm(
  *	The reader thread found a connection's socket readable (called from
  *	its Tcl event, in the connection's thread): the registration is now
  *	disarmed; read the socket as the Tcl file handler would, unless the
- *	connection is paused (its resume arms the registration again) or
- *	gone (a key nobody has any more).
+ *	connection is paused (its resume reads the socket, and SetupProc
+ *	arms the registration again) or gone (a key nobody has any more).
  *
  * Results:
  *	None.
