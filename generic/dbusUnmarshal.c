@@ -5,7 +5,7 @@
  *	in dbusMarshal.c): a decoder over libdbus' iterators, a switch on the
  *	type found in the message, and a wire decoder that reads the
  *	marshalled body of a message holding arrays of containers or strings
- *	in one pass (see "The wire decoder" below).  Both give the same
+ *	in one pass (dbusUnmarshalWire.c).  Both give the same
  *	values.  Fixed-size arrays are read as one block.
  *
  * Copyright (c) 2026 the tcl-dbus authors.
@@ -13,20 +13,12 @@
  */
 
 #include "dbusInt.h"
+#include "dbusUnmarshalInt.h"
 #include <stdio.h>
 #include <stdint.h>
 #ifndef _WIN32
 #include <unistd.h>
 #endif
-
-/*
- * Fixed-size types that dbus_message_iter_get_fixed_array handles (every
- * fixed type but 'h').
- */
-
-#define IS_FIXED_CODE(c) \
-    ((c) == 'y' || (c) == 'b' || (c) == 'n' || (c) == 'q' || (c) == 'i' \
-    || (c) == 'u' || (c) == 'x' || (c) == 't' || (c) == 'd')
 
 /*
  * Basic types that BasicObj makes (every basic type but 'h').
@@ -41,19 +33,20 @@ static Tcl_Obj *	BasicObj(int type, const DBusBasicValue *valPtr,
 /*
  *----------------------------------------------------------------------
  *
- * NewUtf8Obj, NewUnsigned64Obj, UnmarshalFixedArray, UnmarshalMembers --
+ * DbusNewUtf8Obj, NewUnsigned64Obj, UnmarshalFixedArray, UnmarshalMembers --
  *
- *	NewUtf8Obj: Tcl string from a D-Bus string (valid UTF-8 without
+ *	DbusNewUtf8Obj: Tcl string from a D-Bus string (valid UTF-8 without
  *	NUL, as libdbus guarantees); 4-byte sequences (beyond U+FFFF) go
  *	through the "utf-8" encoding so that Tcl 8.6 gets its internal
  *	form, everything else already is Tcl's internal form.
  *	NewUnsigned64Obj: Tcl integer for a 't', a bignum above 2^63-1.
  *	UnmarshalFixedArray: an array of a fixed-size type, read as one
- *	block (FixedListObj, which the wire decoder shares) into one list allocated at its final size, appended in
- *	chunks; equal elements met close enough share one object (a
- *	direct-mapped cache keyed by the value's bits, so -0.0 and 0.0 or
- *	two NaNs of different payloads stay apart).  UnmarshalMembers: the values
- *	inside any other container as a list (array elements, struct
+ *	block (DbusFixedListObj, which the wire decoder shares) into one
+ *	list allocated at its final size, appended in chunks; equal
+ *	elements met close enough share one object (a direct-mapped cache
+ *	keyed by the value's bits, so -0.0 and 0.0 or two NaNs of different
+ *	payloads stay apart).  UnmarshalMembers: the values inside any
+ *	other container as a list (array elements, struct
  *	members, key and value of a dict entry); dict entries met as array
  *	elements (a{..}) are flattened: key value key value ...
  *
@@ -67,8 +60,8 @@ static Tcl_Obj *	BasicObj(int type, const DBusBasicValue *valPtr,
  *----------------------------------------------------------------------
  */
 
-static Tcl_Obj *
-NewUtf8Obj(
+Tcl_Obj *
+DbusNewUtf8Obj(
     const char *str,		/* D-Bus string */
     size_t len)			/* its length in bytes */
 {
@@ -136,124 +129,13 @@ typedef struct FixedCacheSlot {
     Tcl_Obj *objPtr;		/* borrowed from the list, or NULL */
 } FixedCacheSlot;
 
-static int		FixedSize(int code);
-static Tcl_WideUInt	FixedBits(int code, const void *data, size_t k,
-			    int swap);
-static Tcl_Obj *	FixedListObj(int code, const void *data, int n,
-			    int swap);
-static Tcl_Obj *	NewFixedObj(int code, Tcl_WideUInt bits);
 
 /*
  *----------------------------------------------------------------------
  *
- * FixedSize --
+ * DbusNewFixedObj --
  *
- *	The size in bytes of one element of a fixed-size type on the wire ('b'
- *	takes 4).
- *
- * Results:
- *	1, 2, 4 or 8.
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-FixedSize(
-    int code)			/* element type, IS_FIXED_CODE */
-{
-    switch (code) {
-    case 'y':
-	return 1;
-    case 'n':
-    case 'q':
-	return 2;
-    case 'b':
-    case 'i':
-    case 'u':
-	return 4;
-    default:				/* x t d */
-	return 8;
-    }
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * FixedBits --
- *
- *	The value of element k of a fixed array as 64 bits: integers sign- or
- *	zero-extended as their type is, booleans 0/1, doubles their IEEE bits;
- *	with swap the element is read in the other byte order first.
- *
- * Results:
- *	The bits.
- *
- * Side effects:
- *	None.
- *
- *----------------------------------------------------------------------
- */
-
-static Tcl_WideUInt
-FixedBits(
-    int code,			/* element type, IS_FIXED_CODE */
-    const void *data,		/* the array */
-    size_t k,			/* index */
-    int swap)			/* the array is in the other byte order */
-{
-    const unsigned char *p;
-    Tcl_WideUInt bits;
-    union {
-	Tcl_WideUInt align;	/* aligns b for any element type */
-	unsigned char b[8];
-    } u;
-    int size, i;
-
-    if (!swap) {
-	switch (code) {
-	case 'y':
-	    return ((const unsigned char *) data)[k];
-	case 'b':
-	    return (((const dbus_bool_t *) data)[k] != 0);
-	case 'n':
-	    return (Tcl_WideUInt) (Tcl_WideInt)
-		    ((const dbus_int16_t *) data)[k];
-	case 'q':
-	    return ((const dbus_uint16_t *) data)[k];
-	case 'i':
-	    return (Tcl_WideUInt) (Tcl_WideInt)
-		    ((const dbus_int32_t *) data)[k];
-	case 'u':
-	    return ((const dbus_uint32_t *) data)[k];
-	default:			/* x t d */
-	    memcpy(&bits, (const char *) data + 8 * k, 8);
-	    return bits;
-	}
-    }
-
-    /*
-     * The other byte order (a wire array from a peer of the other
-     * endianness): the bytes reversed are the value in ours.
-     */
-
-    size = FixedSize(code);
-    p = (const unsigned char *) data + (size_t) size * k;
-    u.align = 0;
-    for (i = 0; i < size; i++) {
-	u.b[i] = p[size - 1 - i];
-    }
-    return FixedBits(code, u.b, 0, 0);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * NewFixedObj --
- *
- *	A Tcl value of one fixed-size element from its bits (FixedBits): 'u'
+ *	A Tcl value of one fixed-size element from its bits (DbusFixedBits): 'u'
  *	and 'x' wide integers, 't' through NewUnsigned64Obj (a bignum above
  *	2^63-1), 'd' a double, the others ints.
  *
@@ -266,10 +148,10 @@ FixedBits(
  *----------------------------------------------------------------------
  */
 
-static Tcl_Obj *
-NewFixedObj(
+Tcl_Obj *
+DbusNewFixedObj(
     int code,			/* element type, IS_FIXED_CODE */
-    Tcl_WideUInt bits)		/* value bits, from FixedBits */
+    Tcl_WideUInt bits)		/* value bits, from DbusFixedBits */
 {
     double d;
 
@@ -290,7 +172,7 @@ NewFixedObj(
 /*
  *----------------------------------------------------------------------
  *
- * FixedListObj --
+ * DbusFixedListObj --
  *
  *	A Tcl list of the n elements of a fixed array, built in chunks; equal
  *	elements share one Tcl_Obj through a small hash cache (about twice the
@@ -306,8 +188,8 @@ NewFixedObj(
  *----------------------------------------------------------------------
  */
 
-static Tcl_Obj *
-FixedListObj(
+Tcl_Obj *
+DbusFixedListObj(
     int code,			/* element type, IS_FIXED_CODE */
     const void *data,		/* the elements */
     int n,			/* how many */
@@ -339,12 +221,12 @@ FixedListObj(
     for (k = 0; k < n; k++) {
 	FixedCacheSlot *slotPtr;
 
-	bits = FixedBits(code, data, (size_t) k, swap);
+	bits = DbusFixedBits(code, data, (size_t) k, swap);
 	slotPtr = cache + (size_t) (((bits ^ (bits >> 29))
 		* (Tcl_WideUInt) 0x9E3779B97F4A7C15ULL) >> (64 - cacheBits));
 	if (slotPtr->objPtr == NULL || slotPtr->bits != bits) {
 	    slotPtr->bits = bits;
-	    slotPtr->objPtr = NewFixedObj(code, bits);
+	    slotPtr->objPtr = DbusNewFixedObj(code, bits);
 	}
 	chunk[m++] = slotPtr->objPtr;
 	if (m == FIXED_CHUNK) {
@@ -372,7 +254,7 @@ UnmarshalFixedArray(
 
     dbus_message_iter_recurse(iterPtr, &sub);
     dbus_message_iter_get_fixed_array(&sub, &data, &n);
-    return FixedListObj(code, data, n, 0);
+    return DbusFixedListObj(code, data, n, 0);
 }
 
 static Tcl_Obj *
@@ -559,7 +441,7 @@ BasicObj(
 		return sparePtr;
 	    }
 	}
-	return NewUtf8Obj(valPtr->str, len);
+	return DbusNewUtf8Obj(valPtr->str, len);
     case DBUS_TYPE_BYTE:
 	w = valPtr->byt;
 	break;
@@ -618,459 +500,6 @@ BasicObj(
 }
 
 /*
- * The wire decoder.  libdbus' iterators cost some 1,500 instructions per
- * value inside a container (each step re-reads the type signature; moving
- * past a dict entry walks it a second time), which made an a{sv} of 10,000
- * entries cost 32M instructions to read against 18M for a C server that
- * only sums it.  A message whose signature holds an array of anything but
- * fixed-size elements is therefore read from its wire form instead: one
- * copy of the message (dbus_message_marshal), then one pass over the body
- * guided by the signature.  libdbus validated the body against the
- * signature when the message was received, but the decoder still checks
- * every length and offset against the body; should anything not add up
- * it gives up and the message is read with the iterators, which give the
- * same values.  Messages carrying file descriptors ('h') always use the
- * iterators (libdbus hands out the descriptors).
- */
-
-#define WIRE_MAX_DEPTH	256	/* containers and variants, nested */
-
-typedef struct WireReader {
-    const unsigned char *data;	/* the marshalled message (borrowed) */
-    size_t pos;			/* read offset from the message's start */
-    size_t end;			/* offset of the end of the body */
-    int swap;			/* not in the host's byte order */
-    int flags;			/* DBUS_FLAG_DETAILS */
-    int depth;			/* containers and variants entered */
-} WireReader;
-
-static int		WireAlign(WireReader *r, int alignment);
-static int		WireAlignment(int code);
-static int		WireFixed(WireReader *r, int code,
-			    Tcl_WideUInt *bitsPtr);
-static Tcl_Obj *	WireString(WireReader *r, int code);
-static Tcl_Obj *	WireArray(WireReader *r, const char *elemSig);
-static Tcl_Obj *	WireStruct(WireReader *r, const char *sig);
-static Tcl_Obj *	WireVariant(WireReader *r);
-static Tcl_Obj *	WireValue(WireReader *r, const char *sig);
-static int		WireWanted(const char *sig);
-static Tcl_Obj *	WireUnmarshalArgs(DBusMessage *msg, const char *sig,
-			    int flags);
-static const char *	SigNext(const char *sig);
-
-/*
- *----------------------------------------------------------------------
- *
- * SigNext, WireAlignment, WireAlign, WireFixed, WireString --
- *
- *	SigNext: the signature after the complete type at sig (NULL if the
- *	signature ends inside it).  WireAlignment: the wire alignment of a
- *	type code.  WireAlign: skip the padding up to the alignment.
- *	WireFixed: read one fixed-size value of type code as its bits
- *	(FixedBits' form).  WireString: read an 's', 'o' or 'g' as a new
- *	string object.
- *
- * Results:
- *	WireAlign and WireFixed: 1, or 0 if the body ends first.
- *	WireString: a new object (refcount 0), or NULL if malformed.
- *
- * Side effects:
- *	The read offset moves past what was read.
- *
- *----------------------------------------------------------------------
- */
-
-static const char *
-SigNext(
-    const char *sig)		/* a complete type, or more */
-{
-    int depth = 0, c;
-
-    for (;;) {
-	c = *sig++;
-	if (c == '\0') {
-	    return NULL;
-	} else if (c == 'a') {
-	    continue;
-	} else if (c == '(' || c == '{') {
-	    depth++;
-	} else if (c == ')' || c == '}') {
-	    depth--;
-	}
-	if (depth == 0) {
-	    return sig;
-	}
-    }
-}
-
-static int
-WireAlignment(
-    int code)			/* type code */
-{
-    switch (code) {
-    case 'y':
-    case 'g':
-    case 'v':
-	return 1;
-    case 'n':
-    case 'q':
-	return 2;
-    case 'b':
-    case 'i':
-    case 'u':
-    case 's':
-    case 'o':
-    case 'a':
-    case 'h':
-	return 4;
-    default:				/* x t d ( { */
-	return 8;
-    }
-}
-
-static int
-WireAlign(
-    WireReader *r,		/* the reader */
-    int alignment)		/* 1, 2, 4 or 8 */
-{
-    size_t pos = (r->pos + (size_t) alignment - 1)
-	    & ~((size_t) alignment - 1);
-
-    if (pos > r->end) {
-	return 0;
-    }
-    r->pos = pos;
-    return 1;
-}
-
-static int
-WireFixed(
-    WireReader *r,		/* the reader */
-    int code,			/* IS_FIXED_CODE */
-    Tcl_WideUInt *bitsPtr)	/* the value's bits, FixedBits' form */
-{
-    int size = FixedSize(code);
-
-    if (!WireAlign(r, size) || r->end - r->pos < (size_t) size) {
-	return 0;
-    }
-    *bitsPtr = FixedBits(code, r->data + r->pos, 0, r->swap);
-    r->pos += (size_t) size;
-    return 1;
-}
-
-static Tcl_Obj *
-WireString(
-    WireReader *r,		/* the reader */
-    int code)			/* 's', 'o' or 'g' */
-{
-    Tcl_WideUInt bits;
-    size_t len;
-    Tcl_Obj *objPtr;
-
-    if (code == 'g') {
-	if (r->pos >= r->end) {
-	    return NULL;
-	}
-	len = r->data[r->pos++];
-    } else {
-	if (!WireFixed(r, 'u', &bits)) {
-	    return NULL;
-	}
-	len = (size_t) bits;
-    }
-    if (r->end - r->pos <= len || r->data[r->pos + len] != '\0') {
-	return NULL;
-    }
-    objPtr = NewUtf8Obj((const char *) r->data + r->pos, len);
-    r->pos += len + 1;
-    return objPtr;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * WireValue, WireArray, WireStruct, WireVariant --
- *
- *	Read one value of the complete type at sig (WireArray: of an
- *	array whose element type is at elemSig; WireStruct: the members
- *	of a struct from the first member's type on), giving exactly what
- *	DbusUnmarshalValue gives for it.
- *
- * Results:
- *	A new object (refcount 0), or NULL if the body is malformed or
- *	holds an 'h'.
- *
- * Side effects:
- *	The read offset moves past the value.
- *
- *----------------------------------------------------------------------
- */
-
-static Tcl_Obj *
-WireValue(
-    WireReader *r,		/* the reader */
-    const char *sig)		/* the value's complete type */
-{
-    Tcl_WideUInt bits;
-
-    switch (*sig) {
-    case 'y':
-    case 'n':
-    case 'q':
-    case 'i':
-	if (!WireFixed(r, *sig, &bits)) {
-	    return NULL;
-	}
-	return Tcl_NewIntObj((int) (Tcl_WideInt) bits);
-    case 'b':
-	if (!WireFixed(r, 'b', &bits)) {
-	    return NULL;
-	}
-	return Tcl_NewBooleanObj(bits != 0);
-    case 'u':
-    case 'x':
-    case 't':
-    case 'd':
-	if (!WireFixed(r, *sig, &bits)) {
-	    return NULL;
-	}
-	return NewFixedObj(*sig, bits);
-    case 's':
-    case 'o':
-    case 'g':
-	return WireString(r, *sig);
-    case 'a':
-	return WireArray(r, sig + 1);
-    case '(':
-	return WireStruct(r, sig + 1);
-    case 'v':
-	return WireVariant(r);
-    default:				/* 'h', or not a type */
-	return NULL;
-    }
-}
-
-static Tcl_Obj *
-WireArray(
-    WireReader *r,		/* the reader */
-    const char *elemSig)	/* the element type */
-{
-    Tcl_WideUInt bits;
-    size_t len, end;
-    int code = *elemSig, size;
-    const char *valueSig = NULL;
-    Tcl_Obj *listPtr, *elemPtr;
-
-    if (!WireFixed(r, 'u', &bits) || !WireAlign(r, WireAlignment(code))
-	    || (size_t) bits > r->end - r->pos) {
-	return NULL;
-    }
-    len = (size_t) bits;
-    end = r->pos + len;
-    if (IS_FIXED_CODE(code)) {
-	size = FixedSize(code);
-	if (len % (size_t) size != 0) {
-	    return NULL;
-	}
-	listPtr = FixedListObj(code, r->data + r->pos,
-		(int) (len / (size_t) size), r->swap);
-	r->pos = end;
-	return listPtr;
-    }
-    if (code == '{') {
-	valueSig = SigNext(elemSig + 1);
-	if (valueSig == NULL) {
-	    return NULL;
-	}
-    }
-    if (++r->depth > WIRE_MAX_DEPTH) {
-	return NULL;
-    }
-    listPtr = Tcl_NewListObj(0, NULL);
-    while (r->pos < end) {
-	if (code == '{') {
-	    if (!WireAlign(r, 8)
-		    || (elemPtr = WireValue(r, elemSig + 1)) == NULL) {
-		goto error;
-	    }
-	    Tcl_ListObjAppendElement(NULL, listPtr, elemPtr);
-	    elemPtr = WireValue(r, valueSig);
-	} else {
-	    elemPtr = WireValue(r, elemSig);
-	}
-	if (elemPtr == NULL) {
-	    goto error;
-	}
-	Tcl_ListObjAppendElement(NULL, listPtr, elemPtr);
-    }
-    if (r->pos != end) {
-	goto error;
-    }
-    r->depth--;
-    return listPtr;
-
-  error:
-    Tcl_IncrRefCount(listPtr);
-    Tcl_DecrRefCount(listPtr);
-    return NULL;
-}
-
-static Tcl_Obj *
-WireStruct(
-    WireReader *r,		/* the reader */
-    const char *sig)		/* the first member's type */
-{
-    Tcl_Obj *listPtr, *elemPtr;
-
-    if (!WireAlign(r, 8) || ++r->depth > WIRE_MAX_DEPTH) {
-	return NULL;
-    }
-    listPtr = Tcl_NewListObj(0, NULL);
-    while (sig != NULL && *sig != ')') {
-	elemPtr = WireValue(r, sig);
-	if (elemPtr == NULL) {
-	    goto error;
-	}
-	Tcl_ListObjAppendElement(NULL, listPtr, elemPtr);
-	sig = SigNext(sig);
-    }
-    if (sig == NULL) {
-	goto error;
-    }
-    r->depth--;
-    return listPtr;
-
-  error:
-    Tcl_IncrRefCount(listPtr);
-    Tcl_DecrRefCount(listPtr);
-    return NULL;
-}
-
-static Tcl_Obj *
-WireVariant(
-    WireReader *r)		/* the reader */
-{
-    const char *sig;
-    size_t len;
-    Tcl_Obj *pair[2];
-
-    if (r->pos >= r->end) {
-	return NULL;
-    }
-    len = r->data[r->pos];
-    if (len == 0 || r->end - r->pos - 1 <= len
-	    || r->data[r->pos + 1 + len] != '\0') {
-	return NULL;
-    }
-    sig = (const char *) r->data + r->pos + 1;
-    if (SigNext(sig) != sig + len || ++r->depth > WIRE_MAX_DEPTH) {
-	return NULL;
-    }
-    r->pos += len + 2;
-    pair[1] = WireValue(r, sig);
-    r->depth--;
-    if (pair[1] == NULL || !(r->flags & DBUS_FLAG_DETAILS)) {
-	return pair[1];
-    }
-    pair[0] = Tcl_NewStringObj(sig, (Tcl_Size) len);
-    return Tcl_NewListObj(2, pair);
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * WireWanted, WireUnmarshalArgs --
- *
- *	WireWanted: is the wire decoder worth a copy of the message (an
- *	array of other than fixed-size elements, no 'h')?
- *	WireUnmarshalArgs: all arguments of a message, read from its wire
- *	form.
- *
- * Results:
- *	WireWanted: 1 or 0.  WireUnmarshalArgs: a new list (refcount 0),
- *	or NULL if the message could not be read this way (no error
- *	left anywhere: the caller uses the iterators).
- *
- * Side effects:
- *	A temporary copy of the message.
- *
- *----------------------------------------------------------------------
- */
-
-static int
-WireWanted(
-    const char *sig)		/* the message's signature */
-{
-    int wanted = 0;
-
-    for (; *sig != '\0'; sig++) {
-	if (*sig == 'h') {
-	    return 0;
-	}
-	if (*sig == 'a' && !IS_FIXED_CODE(sig[1])) {
-	    wanted = 1;
-	}
-    }
-    return wanted;
-}
-
-static Tcl_Obj *
-WireUnmarshalArgs(
-    DBusMessage *msg,		/* borrowed */
-    const char *sig,		/* its signature */
-    int flags)			/* DBUS_FLAG_DETAILS */
-{
-    static const union {
-	dbus_uint32_t u;
-	unsigned char c[4];
-    } host = {1};
-    WireReader r;
-    char *buf = NULL;
-    int len = 0;
-    Tcl_WideUInt bodyLen = 0, fieldsLen = 0;
-    Tcl_Obj *listPtr = NULL, *elemPtr;
-
-    if (!dbus_message_marshal(msg, &buf, &len) || buf == NULL) {
-	return NULL;
-    }
-    r.data = (const unsigned char *) buf;
-    r.end = (size_t) len;
-    r.swap = (len < 16 || (r.data[0] == 'l') != (host.c[0] == 1));
-    r.flags = flags;
-    r.depth = 0;
-    if (len < 16 || (r.data[0] != 'l' && r.data[0] != 'B')) {
-	goto done;
-    }
-    r.pos = 4;
-    (void) WireFixed(&r, 'u', &bodyLen);
-    r.pos = 12;
-    (void) WireFixed(&r, 'u', &fieldsLen);
-    r.pos = (16 + (size_t) fieldsLen + 7) & ~(size_t) 7;
-    if (fieldsLen > r.end || r.pos > r.end
-	    || r.end - r.pos != (size_t) bodyLen) {
-	goto done;
-    }
-    listPtr = Tcl_NewListObj(0, NULL);
-    for (; sig != NULL && *sig != '\0'; sig = SigNext(sig)) {
-	elemPtr = WireValue(&r, sig);
-	if (elemPtr == NULL) {
-	    break;
-	}
-	Tcl_ListObjAppendElement(NULL, listPtr, elemPtr);
-    }
-    if (sig == NULL || *sig != '\0' || r.pos != r.end) {
-	Tcl_IncrRefCount(listPtr);
-	Tcl_DecrRefCount(listPtr);
-	listPtr = NULL;
-    }
-
-  done:
-    dbus_free(buf);
-    return listPtr;
-}
-
-/*
  *----------------------------------------------------------------------
  *
  * DbusUnmarshalArgs --
@@ -1098,8 +527,8 @@ DbusUnmarshalArgs(
     const char *sig = dbus_message_get_signature(msg), *p;
     int n = 0, i;
 
-    if (sig != NULL && WireWanted(sig)) {
-	listPtr = WireUnmarshalArgs(msg, sig, flags);
+    if (sig != NULL && DbusWireWanted(sig)) {
+	listPtr = DbusWireUnmarshalArgs(msg, sig, flags);
 	if (listPtr != NULL) {
 	    return listPtr;
 	}
@@ -1111,7 +540,7 @@ DbusUnmarshalArgs(
      * them.
      */
 
-    for (p = sig; p != NULL && *p != '\0'; p = SigNext(p)) {
+    for (p = sig; p != NULL && *p != '\0'; p = DbusSigNext(p)) {
 	n++;
     }
     listPtr = Tcl_NewListObj(n, NULL);	/* room for n, empty */
@@ -1184,7 +613,7 @@ DbusUnmarshalArgv(
     Tcl_Size n = 0, i;
 
     *objvPtr = stackv;
-    if (sig != NULL && WireWanted(sig)) {
+    if (sig != NULL && DbusWireWanted(sig)) {
 	/*
 	 * The wire decoder makes a list: its elements are taken out.
 	 */
@@ -1206,7 +635,7 @@ DbusUnmarshalArgv(
 	*objvPtr = objv;
 	return n;
     }
-    for (p = sig; p != NULL && *p != '\0'; p = SigNext(p)) {
+    for (p = sig; p != NULL && *p != '\0'; p = DbusSigNext(p)) {
 	n++;
     }
     if (n == 0 || !dbus_message_iter_init(msg, &iter)) {
@@ -1215,7 +644,7 @@ DbusUnmarshalArgv(
     if (n > room) {
 	objv = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * n);
     }
-    for (i = 0, p = sig; i < n; i++, p = SigNext(p)) {
+    for (i = 0, p = sig; i < n; i++, p = DbusSigNext(p)) {
 	if (i > 0 && !dbus_message_iter_next(&iter)) {
 	    break;
 	}
