@@ -24,14 +24,6 @@
 #include "dbusMarshalInt.h"
 
 /*
- * Containers allowed around a value: the specification's 32 arrays plus
- * 32 structs; libdbus applies the same total, variants included, when it
- * validates a received message.
- */
-
-#define MAX_TOTAL_DEPTH	(DBUS_MAX_ARRAY_DEPTH + DBUS_MAX_STRUCT_DEPTH)
-
-/*
  * Read-only after DbusMarshalInit (see dbusMarshalInt.h).
  */
 
@@ -234,11 +226,11 @@ DbusMarshalLimit(
 /*
  *----------------------------------------------------------------------
  *
- * AppendString, MarshalString --
+ * AppendString, DbusMarshalString --
  *
  *	AppendString: append a checked string, object path or signature
  *	(valid UTF-8, no NUL) within the message size limit.
- *	MarshalString: append a Tcl string as 's'.  Pure ASCII (the common
+ *	DbusMarshalString: append a Tcl string as 's'.  Pure ASCII (the common
  *	case) is used as is.  Otherwise Tcl's internal form must become
  *	real UTF-8: a NUL (internally C0 80) is an error; characters beyond
  *	U+FFFF (surrogate pairs in Tcl 8.6) become 4-byte sequences through
@@ -280,8 +272,8 @@ AppendString(
     return TCL_OK;
 }
 
-static int
-MarshalString(
+int
+DbusMarshalString(
     MarshalCtx *ctx,
     DBusMessageIter *iterPtr,
     Tcl_Obj *valuePtr)		/* borrowed */
@@ -379,7 +371,7 @@ DbusMarshalBasic(
 
     switch (code) {
     case 's':
-	return MarshalString(ctx, iterPtr, valuePtr);
+	return DbusMarshalString(ctx, iterPtr, valuePtr);
     case 'o':
 	str = Tcl_GetStringFromObj(valuePtr, &len);
 	if (!DbusValidName(DBUS_NAME_PATH, str, len)) {
@@ -452,70 +444,6 @@ DbusMarshalBasic(
 		    "cannot attach the file descriptor of channel "
 		    "\"%.150s\"", str);
 	}
-	return DbusNoMemory(ctx->errInterp);
-    }
-    return TCL_OK;
-}
-
-/*
- *----------------------------------------------------------------------
- *
- * DbusMarshalOpen, DbusMarshalClose --
- *
- *	Open a container below iterPtr (checking the nesting limit), and
- *	close it again: normally when result is TCL_OK, by abandoning it
- *	otherwise, so that no container is ever left open.
- *
- * Results:
- *	TCL_OK, or TCL_ERROR with {DBUS LIMIT DEPTH} or out of memory;
- *	DbusMarshalClose passes an error result on.
- *
- * Side effects:
- *	ctx->depth counts open containers.  After an abandon the message is
- *	unusable (the caller drops it).
- *
- *----------------------------------------------------------------------
- */
-
-int
-DbusMarshalOpen(
-    MarshalCtx *ctx,
-    DBusMessageIter *iterPtr,
-    int type,			/* DBUS_TYPE_ARRAY, _STRUCT, ... */
-    const char *sig,		/* contained signature or NULL */
-    DBusMessageIter *subPtr)	/* out */
-{
-    if (ctx->depth >= MAX_TOTAL_DEPTH) {
-	return DbusMarshalLimit(ctx, "DEPTH");
-    }
-    if (ctx->dry) {
-	ctx->depth++;
-	return TCL_OK;
-    }
-    if (!dbus_message_iter_open_container(iterPtr, type, sig, subPtr)) {
-	return DbusNoMemory(ctx->errInterp);
-    }
-    ctx->depth++;
-    return TCL_OK;
-}
-
-int
-DbusMarshalClose(
-    MarshalCtx *ctx,
-    DBusMessageIter *iterPtr,
-    DBusMessageIter *subPtr,
-    int result)			/* TCL_OK: close, else abandon */
-{
-    ctx->depth--;
-    if (ctx->dry) {
-	return result;
-    }
-    if (result != TCL_OK) {
-	dbus_message_iter_abandon_container(iterPtr, subPtr);
-	return TCL_ERROR;
-    }
-    if (!dbus_message_iter_close_container(iterPtr, subPtr)) {
-	dbus_message_iter_abandon_container_if_open(iterPtr, subPtr);
 	return DbusNoMemory(ctx->errInterp);
     }
     return TCL_OK;
@@ -863,7 +791,7 @@ DbusMarshalArgs(
 	    return LimitError(interp, "SIGNATURE");
 	}
 	for (i = 0; i < objc; i++) {
-	    if (MarshalString(&ctx, &iter, objv[i]) != TCL_OK) {
+	    if (DbusMarshalString(&ctx, &iter, objv[i]) != TCL_OK) {
 		return TCL_ERROR;
 	    }
 	}

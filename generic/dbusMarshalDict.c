@@ -168,9 +168,18 @@ DbusMarshalDict(
 	if (result != TCL_OK) {
 	    break;
 	}
-	result = DbusMarshalBasic(ctx, &entry, sig[2], keys[k]);
+
+	/*
+	 * The commonest entry, {sv}, without the dispatch on the types.
+	 */
+
+	result = (sig[2] == 's') ? DbusMarshalString(ctx, &entry, keys[k])
+		: DbusMarshalBasic(ctx, &entry, sig[2], keys[k]);
 	if (result == TCL_OK) {
-	    result = DbusMarshalAny(ctx, &entry, sig + 3, sigLen - 4, vals[k]);
+	    result = (sig[3] == 'v' && sigLen == 5)
+		    ? DbusMarshalVariant(ctx, &entry, vals[k])
+		    : DbusMarshalAny(ctx, &entry, sig + 3, sigLen - 4,
+		    vals[k]);
 	}
 	result = DbusMarshalClose(ctx, &sub, &entry, result);
 	if (result == TCL_OK && ctx->pos - start > DBUS_MAX_ARRAY_BYTES) {

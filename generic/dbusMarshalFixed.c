@@ -15,20 +15,6 @@
 #include "dbusMarshalInt.h"
 
 /*
- * The value of an object of Tcl's "int" type (dbusTclTypes.intTypePtr),
- * read from its internal representation: Tcl 8.6 keeps a long there (64
- * bits on the LP64 systems this builds on; other builds take the wideInt
- * or bignum types, which go through Tcl_GetWideIntFromObj), Tcl 9 a
- * Tcl_WideInt.
- */
-
-#if TCL_MAJOR_VERSION > 8
-#define INT_REP(objPtr)	((objPtr)->internalRep.wideValue)
-#else
-#define INT_REP(objPtr)	((Tcl_WideInt) (objPtr)->internalRep.longValue)
-#endif
-
-/*
  * Fixed arrays larger than this are gathered in a buffer of their own,
  * not in the thread's reused one (GatherBuffer).
  */

@@ -40,6 +40,28 @@ typedef struct DbusTclTypes {
 
 extern DbusTclTypes dbusTclTypes;	/* defined in dbusMarshal.c */
 
+/*
+ * The value of an object of Tcl's "int" type (dbusTclTypes.intTypePtr),
+ * read from its internal representation: Tcl 8.6 keeps a long there (64
+ * bits on the LP64 systems this builds on; other builds take the wideInt
+ * or bignum types, which go through Tcl_GetWideIntFromObj), Tcl 9 a
+ * Tcl_WideInt.
+ */
+
+#if TCL_MAJOR_VERSION > 8
+#define INT_REP(objPtr)	((objPtr)->internalRep.wideValue)
+#else
+#define INT_REP(objPtr)	((Tcl_WideInt) (objPtr)->internalRep.longValue)
+#endif
+
+/*
+ * Containers allowed around a value: the specification's 32 arrays plus
+ * 32 structs; libdbus applies the same total, variants included, when it
+ * validates a received message.
+ */
+
+#define MARSHAL_MAX_DEPTH (DBUS_MAX_ARRAY_DEPTH + DBUS_MAX_STRUCT_DEPTH)
+
 #define IS_LIST_SPACE(c) ((c) == ' ' || ((c) >= '\t' && (c) <= '\r'))
 
 /*
@@ -118,12 +140,8 @@ int		DbusMarshalDict(MarshalCtx *ctx,
 		    int sigLen, Tcl_Obj *valuePtr);
 int		DbusMarshalVariant(MarshalCtx *ctx,
 		    DBusMessageIter *iterPtr, Tcl_Obj *valuePtr);
-int		DbusMarshalOpen(MarshalCtx *ctx,
-		    DBusMessageIter *iterPtr, int type,
-		    const char *sig, DBusMessageIter *subPtr);
-int		DbusMarshalClose(MarshalCtx *ctx,
-		    DBusMessageIter *iterPtr,
-		    DBusMessageIter *subPtr, int result);
+int		DbusMarshalString(MarshalCtx *ctx,
+		    DBusMessageIter *iterPtr, Tcl_Obj *valuePtr);
 int		DbusMarshalErrValueSig(Tcl_Interp *interp,
 		    const char *codeStr, Tcl_Obj *valuePtr,
 		    const char *expected);
@@ -283,6 +301,70 @@ GetNumber(
 	}
 	return TCL_OK;
     }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * DbusMarshalOpen, DbusMarshalClose --
+ *
+ *	Open a container below iterPtr (checking the nesting limit), and
+ *	close it again: normally when result is TCL_OK, by abandoning it
+ *	otherwise, so that no container is ever left open.
+ *
+ * Results:
+ *	TCL_OK, or TCL_ERROR with {DBUS LIMIT DEPTH} or out of memory;
+ *	DbusMarshalClose passes an error result on.
+ *
+ * Side effects:
+ *	ctx->depth counts open containers.  After an abandon the message is
+ *	unusable (the caller drops it).
+ *
+ *----------------------------------------------------------------------
+ */
+
+static inline int
+DbusMarshalOpen(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    int type,			/* DBUS_TYPE_ARRAY, _STRUCT, ... */
+    const char *sig,		/* contained signature or NULL */
+    DBusMessageIter *subPtr)	/* out */
+{
+    if (ctx->depth >= MARSHAL_MAX_DEPTH) {
+	return DbusMarshalLimit(ctx, "DEPTH");
+    }
+    if (ctx->dry) {
+	ctx->depth++;
+	return TCL_OK;
+    }
+    if (!dbus_message_iter_open_container(iterPtr, type, sig, subPtr)) {
+	return DbusNoMemory(ctx->errInterp);
+    }
+    ctx->depth++;
+    return TCL_OK;
+}
+
+static inline int
+DbusMarshalClose(
+    MarshalCtx *ctx,
+    DBusMessageIter *iterPtr,
+    DBusMessageIter *subPtr,
+    int result)			/* TCL_OK: close, else abandon */
+{
+    ctx->depth--;
+    if (ctx->dry) {
+	return result;
+    }
+    if (result != TCL_OK) {
+	dbus_message_iter_abandon_container(iterPtr, subPtr);
+	return TCL_ERROR;
+    }
+    if (!dbus_message_iter_close_container(iterPtr, subPtr)) {
+	dbus_message_iter_abandon_container_if_open(iterPtr, subPtr);
+	return DbusNoMemory(ctx->errInterp);
+    }
+    return TCL_OK;
 }
 
 #endif /* _DBUSMARSHALINT_H */

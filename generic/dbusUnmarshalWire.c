@@ -30,6 +30,25 @@
 
 #define WIRE_MAX_DEPTH	256	/* containers and variants, nested */
 
+/*
+ * Fixed-size values met in one message share one object per value (a
+ * direct-mapped cache keyed by type and bits, like DbusFixedListObj's):
+ * the values of an a{sv} are mostly a few small integers and booleans,
+ * and each object not made is one not freed either.  A slot holds a
+ * reference, so a value that a dict replaced (a duplicate key) cannot be
+ * freed while the cache still points at it; the references are dropped
+ * when the message is read.
+ */
+
+#define WIRE_CACHE_BITS	8
+#define WIRE_CACHE_SIZE	(1 << WIRE_CACHE_BITS)
+
+typedef struct WireCacheSlot {
+    Tcl_WideUInt bits;		/* the value's bits (DbusFixedBits) */
+    Tcl_Obj *objPtr;		/* holds a reference, or NULL */
+    int code;			/* its type code */
+} WireCacheSlot;
+
 typedef struct WireReader {
     const unsigned char *data;	/* the marshalled message (borrowed) */
     size_t pos;			/* read offset from the message's start */
@@ -37,6 +56,10 @@ typedef struct WireReader {
     int swap;			/* not in the host's byte order */
     int flags;			/* DBUS_FLAG_DETAILS */
     int depth;			/* containers and variants entered */
+    int cacheUsed;		/* cache[] was cleared (first value met) */
+    WireCacheSlot cache[WIRE_CACHE_SIZE];
+				/* shared fixed-size values; valid once
+				 * cacheUsed is set */
 } WireReader;
 
 static int		WireAlign(WireReader *r, int alignment);
@@ -44,7 +67,10 @@ static int		WireAlignment(int code);
 static int		WireFixed(WireReader *r, int code,
 			    Tcl_WideUInt *bitsPtr);
 static Tcl_Obj *	WireString(WireReader *r, int code);
+static Tcl_Obj *	WireFixedObj(WireReader *r, int code);
 static Tcl_Obj *	WireArray(WireReader *r, const char *elemSig);
+static Tcl_Obj *	WireDict(WireReader *r, const char *keySig,
+			    const char *valueSig, size_t end);
 static Tcl_Obj *	WireStruct(WireReader *r, const char *sig);
 static Tcl_Obj *	WireVariant(WireReader *r);
 static Tcl_Obj *	WireValue(WireReader *r, const char *sig);
@@ -181,6 +207,89 @@ WireString(
 /*
  *----------------------------------------------------------------------
  *
+ * WireFixedObj, WireCacheFree --
+ *
+ *	WireFixedObj: read one fixed-size value as a Tcl value (the one
+ *	DbusUnmarshalValue gives: 'y' 'n' 'q' 'i' int, 'b' boolean 0/1,
+ *	the others DbusNewFixedObj), shared with the equal values met
+ *	before in the message when the cache still holds one.
+ *	WireCacheFree: drop the cache's references.
+ *
+ * Results:
+ *	WireFixedObj: an object whose only reference may be the cache's,
+ *	or NULL if the body ends first.
+ *
+ * Side effects:
+ *	The read offset moves past the value; the cache slot is replaced.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+WireFixedObj(
+    WireReader *r,		/* the reader */
+    int code)			/* IS_FIXED_CODE */
+{
+    Tcl_WideUInt bits;
+    WireCacheSlot *slotPtr;
+    Tcl_Obj *objPtr;
+
+    if (!WireFixed(r, code, &bits)) {
+	return NULL;
+    }
+    if (!r->cacheUsed) {
+	memset(r->cache, 0, sizeof(r->cache));
+	r->cacheUsed = 1;
+    }
+    slotPtr = r->cache + (size_t) ((((bits ^ (bits >> 29)) + (unsigned) code)
+	    * (Tcl_WideUInt) 0x9E3779B97F4A7C15ULL) >> (64 - WIRE_CACHE_BITS));
+    if (slotPtr->objPtr != NULL && slotPtr->bits == bits
+	    && slotPtr->code == code) {
+	return slotPtr->objPtr;
+    }
+    switch (code) {
+    case 'y':
+    case 'n':
+    case 'q':
+    case 'i':
+	objPtr = Tcl_NewIntObj((int) (Tcl_WideInt) bits);
+	break;
+    case 'b':
+	objPtr = Tcl_NewBooleanObj(bits != 0);
+	break;
+    default:				/* u x t d */
+	objPtr = DbusNewFixedObj(code, bits);
+	break;
+    }
+    Tcl_IncrRefCount(objPtr);
+    if (slotPtr->objPtr != NULL) {
+	Tcl_DecrRefCount(slotPtr->objPtr);
+    }
+    slotPtr->objPtr = objPtr;
+    slotPtr->bits = bits;
+    slotPtr->code = code;
+    return objPtr;
+}
+
+static void
+WireCacheFree(
+    WireReader *r)		/* the reader */
+{
+    int i;
+
+    if (!r->cacheUsed) {
+	return;
+    }
+    for (i = 0; i < WIRE_CACHE_SIZE; i++) {
+	if (r->cache[i].objPtr != NULL) {
+	    Tcl_DecrRefCount(r->cache[i].objPtr);
+	}
+    }
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
  * WireValue, WireArray, WireStruct, WireVariant --
  *
  *	Read one value of the complete type at sig (WireArray: of an
@@ -203,30 +312,17 @@ WireValue(
     WireReader *r,		/* the reader */
     const char *sig)		/* the value's complete type */
 {
-    Tcl_WideUInt bits;
-
     switch (*sig) {
     case 'y':
     case 'n':
     case 'q':
     case 'i':
-	if (!WireFixed(r, *sig, &bits)) {
-	    return NULL;
-	}
-	return Tcl_NewIntObj((int) (Tcl_WideInt) bits);
     case 'b':
-	if (!WireFixed(r, 'b', &bits)) {
-	    return NULL;
-	}
-	return Tcl_NewBooleanObj(bits != 0);
     case 'u':
     case 'x':
     case 't':
     case 'd':
-	if (!WireFixed(r, *sig, &bits)) {
-	    return NULL;
-	}
-	return DbusNewFixedObj(*sig, bits);
+	return WireFixedObj(r, *sig);
     case 's':
     case 'o':
     case 'g':
@@ -248,7 +344,7 @@ WireArray(
     const char *elemSig)	/* the element type */
 {
     Tcl_WideUInt bits;
-    size_t len, end;
+    size_t len, end, start;
     int code = *elemSig, size;
     const char *valueSig = NULL;
     Tcl_Obj *listPtr, *elemPtr;
@@ -269,14 +365,25 @@ WireArray(
 	r->pos = end;
 	return listPtr;
     }
+    if (++r->depth > WIRE_MAX_DEPTH) {
+	return NULL;
+    }
     if (code == '{') {
 	valueSig = DbusSigNext(elemSig + 1);
 	if (valueSig == NULL) {
 	    return NULL;
 	}
-    }
-    if (++r->depth > WIRE_MAX_DEPTH) {
-	return NULL;
+	start = r->pos;
+	listPtr = WireDict(r, elemSig + 1, valueSig, end);
+	if (listPtr != NULL || r->pos != start) {
+	    r->depth--;
+	    return listPtr;		/* the dict, or malformed */
+	}
+
+	/*
+	 * A key met twice: the entries are read again as a flat list,
+	 * which keeps them all (as the iterators give them).
+	 */
     }
     listPtr = Tcl_NewListObj(0, NULL);
     while (r->pos < end) {
@@ -304,6 +411,72 @@ WireArray(
   error:
     Tcl_IncrRefCount(listPtr);
     Tcl_DecrRefCount(listPtr);
+    return NULL;
+}
+
+/*
+ *----------------------------------------------------------------------
+ *
+ * WireDict --
+ *
+ *	The entries of an a{KV} (from the first one up to end) as a Tcl
+ *	dict, built as it is read: a handler's dict commands then find a
+ *	dict and need not convert a list (that conversion hashed every key
+ *	again, and the list was made for nothing).  The string form is the
+ *	flat list's, key value key value ... in the message's order.  A key
+ *	met twice (the wire allows it) would lose an entry in a dict, so
+ *	the caller reads such an array as a list instead.
+ *
+ * Results:
+ *	A new dict (refcount 0); NULL with the read offset where it was
+ *	when a key repeats; NULL with the offset moved on if the body is
+ *	malformed (or where it was, when the first entry is: the list the
+ *	caller then reads finds that again).
+ *
+ * Side effects:
+ *	The read offset moves past the entries.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static Tcl_Obj *
+WireDict(
+    WireReader *r,		/* the reader, at the first entry */
+    const char *keySig,		/* the key type */
+    const char *valueSig,	/* the value type */
+    size_t end)			/* offset of the array's end */
+{
+    size_t start = r->pos;
+    Tcl_Size n = 0, size;
+    Tcl_Obj *dictPtr = Tcl_NewDictObj(), *keyPtr, *valuePtr;
+
+    while (r->pos < end) {
+	if (!WireAlign(r, 8) || (keyPtr = WireValue(r, keySig)) == NULL) {
+	    goto error;
+	}
+	Tcl_IncrRefCount(keyPtr);
+	valuePtr = WireValue(r, valueSig);
+	if (valuePtr == NULL) {
+	    Tcl_DecrRefCount(keyPtr);
+	    goto error;
+	}
+	Tcl_DictObjPut(NULL, dictPtr, keyPtr, valuePtr);
+	Tcl_DecrRefCount(keyPtr);
+	Tcl_DictObjSize(NULL, dictPtr, &size);
+	if (size == n) {
+	    r->pos = start;		/* a key met twice */
+	    goto error;
+	}
+	n = size;
+    }
+    if (r->pos != end) {
+	goto error;
+    }
+    return dictPtr;
+
+  error:
+    Tcl_IncrRefCount(dictPtr);
+    Tcl_DecrRefCount(dictPtr);
     return NULL;
 }
 
@@ -430,6 +603,7 @@ DbusWireUnmarshalArgs(
     r.swap = (len < 16 || (r.data[0] == 'l') != (host.c[0] == 1));
     r.flags = flags;
     r.depth = 0;
+    r.cacheUsed = 0;
     if (len < 16 || (r.data[0] != 'l' && r.data[0] != 'B')) {
 	goto done;
     }
@@ -455,6 +629,7 @@ DbusWireUnmarshalArgs(
 	Tcl_DecrRefCount(listPtr);
 	listPtr = NULL;
     }
+    WireCacheFree(&r);
 
   done:
     dbus_free(buf);
