@@ -292,6 +292,9 @@ InterpDeleteProc(
 	    Tcl_DecrRefCount(dataPtr->argSpares[i]);
 	}
     }
+    if (dataPtr->dictSpare != NULL) {
+	Tcl_DecrRefCount(dataPtr->dictSpare);
+    }
     ckfree((char *) dataPtr);
 }
 

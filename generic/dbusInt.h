@@ -515,6 +515,16 @@ enum {
 #define DBUS_ARG_SPARES	4
 #define DBUS_SPARE_MAX	200
 
+/*
+ * DBUS_SPARE_DICT_MAX: the most entries of the a{..} argument dict an
+ * interp keeps for the next message (dictSpare); DBUS_SPARE_DICT_BYTES:
+ * the longest message it may come from (what the kept dict's values hold
+ * is bounded by it).
+ */
+
+#define DBUS_SPARE_DICT_MAX 16384
+#define DBUS_SPARE_DICT_BYTES (1024 * 1024)
+
 typedef struct DbusInterpData {
     Tcl_Interp *interp;		/* not owned */
     struct DbusThreadData *tsdPtr;
@@ -548,6 +558,18 @@ typedef struct DbusInterpData {
 				/* Tcl's "int", "wideInt" and "double"
 				 * types (a spare without a string must
 				 * have one of them; may be NULL) */
+    Tcl_Obj *dictSpare;		/* an a{..} argument dict nobody kept
+				 * (refcount 1, held here), refilled in
+				 * place by the next message's first
+				 * top-level a{..} when its keys are the
+				 * same strings in the same order
+				 * (DbusArgvFree, DbusUnmarshalArgv); NULL
+				 * when unset */
+    Tcl_Obj *dictCandidate;	/* the a{..} argument of the message being
+				 * handled that may become dictSpare (from
+				 * a message of at most
+				 * DBUS_SPARE_DICT_BYTES); not held, NULL
+				 * when none */
     ClientData dbifData;	/* owned by dbif (dbifCmd.c), may be NULL */
     void (*dbifFree)(ClientData);/* frees dbifData on interp deletion,
 				 * before the connections are let go */

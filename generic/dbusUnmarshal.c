@@ -528,7 +528,7 @@ DbusUnmarshalArgs(
     int n = 0, i;
 
     if (sig != NULL && DbusWireWanted(sig)) {
-	listPtr = DbusWireUnmarshalArgs(msg, sig, flags);
+	listPtr = DbusWireUnmarshalArgs(msg, sig, flags, NULL, NULL);
 	if (listPtr != NULL) {
 	    return listPtr;
 	}
@@ -574,13 +574,19 @@ DbusUnmarshalArgs(
  *	arguments fit in its room, else a new one.  A basic argument at
  *	top level is read without asking the iterator its type (the
  *	signature says it), into one of the interp's spare objects when
- *	there is one for its position (dataPtr->argSpares).
+ *	there is one for its position (dataPtr->argSpares).  The first
+ *	top-level a{s..} of a message read from its wire form refills the
+ *	interp's spare dict (dataPtr->dictSpare) when it has the same keys
+ *	in the same order (DbusWireUnmarshalArgs); the first dict argument
+ *	of a message of at most DBUS_SPARE_DICT_BYTES is noted as the
+ *	candidate for the next spare dict.
  *	DbusArgvFree drops the references and frees a new array; an
  *	argument that nobody else holds and that is small (a number
  *	without string, or a string of at most DBUS_SPARE_MAX bytes)
- *	becomes the spare of its position instead of being freed.  An
- *	object is only ever changed while this code alone holds it, so no
- *	script sees a value change.
+ *	becomes the spare of its position instead of being freed, and so
+ *	does the candidate dict (at most DBUS_SPARE_DICT_MAX entries) when
+ *	nobody else holds it.  An object is only ever changed while this
+ *	code alone holds it, so no script sees a value change.
  *
  * Results:
  *	DbusUnmarshalArgv: the number of arguments, *objvPtr set to the
@@ -607,18 +613,35 @@ DbusUnmarshalArgv(
     DBusMessageIter iter;
     DBusBasicValue val;
     Tcl_Obj **objv = stackv, **elems, *listPtr, *sparePtr;
+    int length = 0;
     const char *sig = (dataPtr != NULL)
 	    ? DbusMessageSignature(dataPtr->tsdPtr, msg)
 	    : dbus_message_get_signature(msg), *p;
     Tcl_Size n = 0, i;
 
     *objvPtr = stackv;
+    if (dataPtr != NULL) {
+	dataPtr->dictCandidate = NULL;
+    }
     if (sig != NULL && DbusWireWanted(sig)) {
 	/*
-	 * The wire decoder makes a list: its elements are taken out.
+	 * The wire decoder makes a list: its elements are taken out.  It
+	 * may refill the interp's spare dict; one it did not use is kept.
 	 */
 
-	listPtr = DbusUnmarshalArgs(interp, msg, flags);
+	sparePtr = NULL;
+	if (dataPtr != NULL) {
+	    sparePtr = dataPtr->dictSpare;
+	    dataPtr->dictSpare = NULL;
+	}
+	listPtr = DbusWireUnmarshalArgs(msg, sig, flags, &sparePtr, &length);
+	if (sparePtr != NULL) {
+	    dataPtr->dictSpare = sparePtr;
+	}
+	if (listPtr == NULL) {
+	    length = DBUS_SPARE_DICT_BYTES + 1;
+	    listPtr = DbusUnmarshalArgs(interp, msg, flags);
+	}
 	if (listPtr == NULL) {
 	    return -1;
 	}
@@ -630,6 +653,12 @@ DbusUnmarshalArgv(
 	for (i = 0; i < n; i++) {
 	    objv[i] = elems[i];
 	    Tcl_IncrRefCount(objv[i]);
+	    if (dataPtr != NULL && length <= DBUS_SPARE_DICT_BYTES
+		    && dataPtr->dictCandidate == NULL
+		    && objv[i]->typePtr != NULL
+		    && objv[i]->typePtr == dataPtr->dictTypePtr) {
+		dataPtr->dictCandidate = objv[i];
+	    }
 	}
 	Tcl_DecrRefCount(listPtr);
 	*objvPtr = objv;
@@ -688,10 +717,18 @@ DbusArgvFree(
     DbusInterpData *dataPtr)	/* keeps spares; NULL: none kept */
 {
     Tcl_Obj *objPtr;
-    Tcl_Size i;
+    Tcl_Size i, size;
 
     for (i = 0; i < objc; i++) {
 	objPtr = objv[i];
+	if (dataPtr != NULL && objPtr == dataPtr->dictCandidate
+		&& dataPtr->dictSpare == NULL && !Tcl_IsShared(objPtr)
+		&& objPtr->typePtr == dataPtr->dictTypePtr
+		&& Tcl_DictObjSize(NULL, objPtr, &size) == TCL_OK
+		&& size > 0 && size <= DBUS_SPARE_DICT_MAX) {
+	    dataPtr->dictSpare = objPtr;
+	    continue;
+	}
 	if (dataPtr != NULL && i < DBUS_ARG_SPARES
 		&& dataPtr->argSpares[i] == NULL && !Tcl_IsShared(objPtr)
 		&& (objPtr->bytes != NULL ? objPtr->length <= DBUS_SPARE_MAX
@@ -703,6 +740,9 @@ DbusArgvFree(
 	    continue;
 	}
 	Tcl_DecrRefCount(objPtr);
+    }
+    if (dataPtr != NULL) {
+	dataPtr->dictCandidate = NULL;
     }
     if (objv != stackv) {
 	ckfree((char *) objv);

@@ -42,7 +42,7 @@ Tcl_Obj *	DbusFixedListObj(int code, const void *data, int n,
 const char *	DbusSigNext(const char *sig);
 int		DbusWireWanted(const char *sig);
 Tcl_Obj *	DbusWireUnmarshalArgs(DBusMessage *msg, const char *sig,
-		    int flags);
+		    int flags, Tcl_Obj **sparePtr, int *lengthPtr);
 
 /*
  *----------------------------------------------------------------------

@@ -56,6 +56,10 @@ typedef struct WireReader {
     int swap;			/* not in the host's byte order */
     int flags;			/* DBUS_FLAG_DETAILS */
     int depth;			/* containers and variants entered */
+    Tcl_Obj *spare;		/* a dict to refill (WireRefill), held;
+				 * NULL when none (any more) */
+    Tcl_Obj *refilled;		/* the spare once refilled, held until
+				 * the argument list holds it */
     int cacheUsed;		/* cache[] was cleared (first value met) */
     WireCacheSlot cache[WIRE_CACHE_SIZE];
 				/* shared fixed-size values; valid once
@@ -71,6 +75,8 @@ static Tcl_Obj *	WireFixedObj(WireReader *r, int code);
 static Tcl_Obj *	WireArray(WireReader *r, const char *elemSig);
 static Tcl_Obj *	WireDict(WireReader *r, const char *keySig,
 			    const char *valueSig, size_t end);
+static int		WireRefill(WireReader *r, const char *valueSig,
+			    size_t end);
 static Tcl_Obj *	WireStruct(WireReader *r, const char *sig);
 static Tcl_Obj *	WireVariant(WireReader *r);
 static Tcl_Obj *	WireValue(WireReader *r, const char *sig);
@@ -374,6 +380,15 @@ WireArray(
 	    return NULL;
 	}
 	start = r->pos;
+	if (r->spare != NULL && r->depth == 1 && elemSig[1] == 's') {
+	    if (WireRefill(r, valueSig, end)) {
+		r->depth--;
+		return r->refilled;
+	    }
+	    if (r->pos != start) {
+		return NULL;		/* malformed */
+	    }
+	}
 	listPtr = WireDict(r, elemSig + 1, valueSig, end);
 	if (listPtr != NULL || r->pos != start) {
 	    r->depth--;
@@ -480,6 +495,102 @@ WireDict(
     return NULL;
 }
 
+/*
+ *----------------------------------------------------------------------
+ *
+ * WireRefill --
+ *
+ *	The entries of a top-level a{sV} put into the reader's spare dict
+ *	(the last message's argument, which only the interp still held)
+ *	when they have its keys, the same strings in the same order, as
+ *	repeated calls and signals of one kind usually do: the values are
+ *	replaced in place, and no key, entry or dict is made and freed
+ *	again.  Any other entries leave the spare to be dropped.
+ *
+ * Results:
+ *	1 with r->refilled set (the spare, same string form as a new dict
+ *	would have); 0 with the read offset where it was (not the same
+ *	keys) or moved on (malformed).  Either way r->spare is NULL after,
+ *	and a spare not refilled is freed.
+ *
+ * Side effects:
+ *	Changes the spare, which nothing else holds.
+ *
+ *----------------------------------------------------------------------
+ */
+
+static int
+WireRefill(
+    WireReader *r,		/* the reader, at the first entry */
+    const char *valueSig,	/* the value type */
+    size_t end)			/* offset of the array's end */
+{
+    Tcl_Obj *dictPtr = r->spare, *keyPtr, **keys = NULL, *valuePtr;
+    Tcl_DictSearch search;
+    Tcl_Size n = 0, k, klen;
+    Tcl_WideUInt bits;
+    size_t start = r->pos, len;
+    const char *kstr;
+    int done, ok = 0;
+
+    r->spare = NULL;
+    if (Tcl_DictObjSize(NULL, dictPtr, &n) != TCL_OK || n <= 0
+	    || n > DBUS_SPARE_DICT_MAX) {
+	goto done;
+    }
+    keys = (Tcl_Obj **) attemptckalloc(sizeof(Tcl_Obj *) * (size_t) n);
+    if (keys == NULL) {
+	goto done;
+    }
+    Tcl_DictObjFirst(NULL, dictPtr, &search, &keyPtr, NULL, &done);
+    for (k = 0; !done && k < n; k++) {
+	keys[k] = keyPtr;
+	Tcl_DictObjNext(&search, &keyPtr, NULL, &done);
+    }
+    Tcl_DictObjDone(&search);
+
+    /*
+     * Key k must be the spare's key k, byte for byte (a key whose Tcl
+     * form differs from its UTF-8, beyond U+FFFF, never matches: a new
+     * dict is made then).
+     */
+
+    for (k = 0; r->pos < end; k++) {
+	if (k >= n || !WireAlign(r, 8) || !WireFixed(r, 'u', &bits)) {
+	    break;
+	}
+	len = (size_t) bits;
+	kstr = Tcl_GetStringFromObj(keys[k], &klen);
+	if (r->end - r->pos <= len || r->data[r->pos + len] != '\0'
+		|| (size_t) klen != len
+		|| memcmp(kstr, r->data + r->pos, len) != 0) {
+	    break;
+	}
+	r->pos += len + 1;
+	valuePtr = WireValue(r, valueSig);
+	if (valuePtr == NULL) {
+	    goto done;			/* malformed: the offset moved on */
+	}
+	Tcl_DictObjPut(NULL, dictPtr, keys[k], valuePtr);
+    }
+    if (k == n && r->pos == end) {
+	ok = 1;
+	r->refilled = dictPtr;
+	dictPtr = NULL;
+    } else {
+	r->pos = start;			/* not the same keys */
+    }
+
+  done:
+    if (keys != NULL) {
+	ckfree((char *) keys);
+    }
+    if (dictPtr != NULL) {
+	Tcl_DecrRefCount(dictPtr);
+    }
+    return ok;
+}
+
 static Tcl_Obj *
 WireStruct(
     WireReader *r,		/* the reader */
@@ -583,7 +694,13 @@ Tcl_Obj *
 DbusWireUnmarshalArgs(
     DBusMessage *msg,		/* borrowed */
     const char *sig,		/* its signature */
-    int flags)			/* DBUS_FLAG_DETAILS */
+    int flags,			/* DBUS_FLAG_DETAILS */
+    Tcl_Obj **sparePtr,		/* in: a dict to refill (reference
+				 * passed) or NULL; out: the same when
+				 * unused, else NULL; sparePtr may be
+				 * NULL */
+    int *lengthPtr)		/* out: the message's length in bytes;
+				 * may be NULL */
 {
     static const union {
 	dbus_uint32_t u;
@@ -598,12 +715,17 @@ DbusWireUnmarshalArgs(
     if (!dbus_message_marshal(msg, &buf, &len) || buf == NULL) {
 	return NULL;
     }
+    if (lengthPtr != NULL) {
+	*lengthPtr = len;
+    }
     r.data = (const unsigned char *) buf;
     r.end = (size_t) len;
     r.swap = (len < 16 || (r.data[0] == 'l') != (host.c[0] == 1));
     r.flags = flags;
     r.depth = 0;
     r.cacheUsed = 0;
+    r.spare = (sparePtr != NULL) ? *sparePtr : NULL;
+    r.refilled = NULL;
     if (len < 16 || (r.data[0] != 'l' && r.data[0] != 'B')) {
 	goto done;
     }
@@ -630,9 +752,15 @@ DbusWireUnmarshalArgs(
 	listPtr = NULL;
     }
     WireCacheFree(&r);
+    if (r.refilled != NULL) {
+	Tcl_DecrRefCount(r.refilled);	/* the list holds it, or it goes */
+    }
 
   done:
     dbus_free(buf);
+    if (sparePtr != NULL) {
+	*sparePtr = r.spare;		/* unused (or NULL) */
+    }
     return listPtr;
 }
 
