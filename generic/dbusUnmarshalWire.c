@@ -74,7 +74,7 @@ static Tcl_Obj *	WireString(WireReader *r, int code);
 static Tcl_Obj *	WireFixedObj(WireReader *r, int code);
 static Tcl_Obj *	WireArray(WireReader *r, const char *elemSig);
 static Tcl_Obj *	WireDict(WireReader *r, const char *keySig,
-			    const char *valueSig, size_t end);
+			    const char *valueSig, size_t end, int *isDictPtr);
 static int		WireRefill(WireReader *r, const char *valueSig,
 			    size_t end);
 static Tcl_Obj *	WireStruct(WireReader *r, const char *sig);
@@ -351,7 +351,7 @@ WireArray(
 {
     Tcl_WideUInt bits;
     size_t len, end, start;
-    int code = *elemSig, size;
+    int code = *elemSig, size, isDict;
     const char *valueSig = NULL;
     Tcl_Obj *listPtr, *elemPtr;
 
@@ -389,18 +389,19 @@ WireArray(
 		return NULL;		/* malformed */
 	    }
 	}
-	listPtr = WireDict(r, elemSig + 1, valueSig, end);
-	if (listPtr != NULL || r->pos != start) {
+	listPtr = WireDict(r, elemSig + 1, valueSig, end, &isDict);
+	if (listPtr == NULL || isDict) {
 	    r->depth--;
 	    return listPtr;		/* the dict, or malformed */
 	}
 
 	/*
-	 * A key met twice: the entries are read again as a flat list,
-	 * which keeps them all (as the iterators give them).
+	 * A key met twice: listPtr is the flat list of the entries up to
+	 * that one; the rest are added to it.
 	 */
+    } else {
+	listPtr = Tcl_NewListObj(0, NULL);
     }
-    listPtr = Tcl_NewListObj(0, NULL);
     while (r->pos < end) {
 	if (code == '{') {
 	    if (!WireAlign(r, 8)
@@ -439,14 +440,19 @@ WireArray(
  *	dict and need not convert a list (that conversion hashed every key
  *	again, and the list was made for nothing).  The string form is the
  *	flat list's, key value key value ... in the message's order.  A key
- *	met twice (the wire allows it) would lose an entry in a dict, so
- *	the caller reads such an array as a list instead.
+ *	met twice (the wire allows it) would lose an entry in a dict: the
+ *	entries read so far then become a flat list, which keeps them all
+ *	(as the iterators give them), and the caller reads the rest into
+ *	it.  Nothing is read twice: a hostile message nesting such arrays
+ *	costs no more than any other (reading them again cost twice the
+ *	inner arrays' time per level: 2^32 reads for a message of 300
+ *	bytes).
  *
  * Results:
- *	A new dict (refcount 0); NULL with the read offset where it was
- *	when a key repeats; NULL with the offset moved on if the body is
- *	malformed (or where it was, when the first entry is: the list the
- *	caller then reads finds that again).
+ *	A new dict with *isDictPtr 1; a new flat list of the entries up to
+ *	and including the first repeated key with *isDictPtr 0 (the read
+ *	offset after that entry); both refcount 0.  NULL if the body is
+ *	malformed.
  *
  * Side effects:
  *	The read offset moves past the entries.
@@ -454,45 +460,93 @@ WireArray(
  *----------------------------------------------------------------------
  */
 
+#define WIRE_DICT_STACK	32
+
 static Tcl_Obj *
 WireDict(
     WireReader *r,		/* the reader, at the first entry */
     const char *keySig,		/* the key type */
     const char *valueSig,	/* the value type */
-    size_t end)			/* offset of the array's end */
+    size_t end,			/* offset of the array's end */
+    int *isDictPtr)		/* out: 1 for a dict, 0 for a list */
 {
-    size_t start = r->pos;
-    Tcl_Size n = 0, size;
-    Tcl_Obj *dictPtr = Tcl_NewDictObj(), *keyPtr, *valuePtr;
+    Tcl_Obj *stackVals[WIRE_DICT_STACK];
+    Tcl_Obj **vals = stackVals;	/* the values in the order read, each
+				 * holding a reference (the one a
+				 * repeated key replaces in the dict
+				 * must survive for the list) */
+    Tcl_Size n = 0, room = WIRE_DICT_STACK, size, i;
+    Tcl_Obj *dictPtr = Tcl_NewDictObj(), *resultPtr = NULL;
+    Tcl_Obj *keyPtr = NULL, *valuePtr, *entryKeyPtr;
+    Tcl_DictSearch search;
+    int done;
 
+    *isDictPtr = 1;
     while (r->pos < end) {
 	if (!WireAlign(r, 8) || (keyPtr = WireValue(r, keySig)) == NULL) {
-	    goto error;
+	    goto done;
 	}
 	Tcl_IncrRefCount(keyPtr);
 	valuePtr = WireValue(r, valueSig);
 	if (valuePtr == NULL) {
-	    Tcl_DecrRefCount(keyPtr);
-	    goto error;
+	    goto done;
 	}
+	if (n == room) {
+	    room *= 2;
+	    if (vals == stackVals) {
+		vals = (Tcl_Obj **) ckalloc(sizeof(Tcl_Obj *) * room);
+		memcpy(vals, stackVals, sizeof(stackVals));
+	    } else {
+		vals = (Tcl_Obj **) ckrealloc(vals, sizeof(Tcl_Obj *) * room);
+	    }
+	}
+	Tcl_IncrRefCount(valuePtr);
+	vals[n++] = valuePtr;
 	Tcl_DictObjPut(NULL, dictPtr, keyPtr, valuePtr);
-	Tcl_DecrRefCount(keyPtr);
 	Tcl_DictObjSize(NULL, dictPtr, &size);
-	if (size == n) {
-	    r->pos = start;		/* a key met twice */
-	    goto error;
-	}
-	n = size;
-    }
-    if (r->pos != end) {
-	goto error;
-    }
-    return dictPtr;
+	if (size != n) {
+	    /*
+	     * A key met twice.  The dict holds the n-1 distinct keys in
+	     * the order read (the repeated one where it first appeared);
+	     * their values are vals[].
+	     */
 
-  error:
-    Tcl_IncrRefCount(dictPtr);
-    Tcl_DecrRefCount(dictPtr);
-    return NULL;
+	    resultPtr = Tcl_NewListObj(0, NULL);
+	    Tcl_DictObjFirst(NULL, dictPtr, &search, &entryKeyPtr,
+		    &valuePtr, &done);
+	    for (i = 0; i < n - 1 && !done; i++) {
+		Tcl_ListObjAppendElement(NULL, resultPtr, entryKeyPtr);
+		Tcl_ListObjAppendElement(NULL, resultPtr, vals[i]);
+		Tcl_DictObjNext(&search, &entryKeyPtr, &valuePtr, &done);
+	    }
+	    Tcl_DictObjDone(&search);
+	    Tcl_ListObjAppendElement(NULL, resultPtr, keyPtr);
+	    Tcl_ListObjAppendElement(NULL, resultPtr, vals[n - 1]);
+	    *isDictPtr = 0;
+	    goto done;
+	}
+	Tcl_DecrRefCount(keyPtr);
+	keyPtr = NULL;
+    }
+    if (r->pos == end) {
+	resultPtr = dictPtr;
+    }
+
+  done:
+    if (keyPtr != NULL) {
+	Tcl_DecrRefCount(keyPtr);
+    }
+    for (i = 0; i < n; i++) {
+	Tcl_DecrRefCount(vals[i]);
+    }
+    if (vals != stackVals) {
+	ckfree(vals);
+    }
+    if (resultPtr != dictPtr) {
+	Tcl_IncrRefCount(dictPtr);
+	Tcl_DecrRefCount(dictPtr);
+    }
+    return resultPtr;
 }
 
 /*
