@@ -300,12 +300,15 @@ WireCacheFree(
  *
  *	Read one value of the complete type at sig (WireArray: of an
  *	array whose element type is at elemSig; WireStruct: the members
- *	of a struct from the first member's type on), giving exactly what
- *	DbusUnmarshalValue gives for it.
+ *	of a struct from the first member's type on), giving what
+ *	DbusUnmarshalValue gives for it: the same string form, an a{KV}
+ *	as a dict (WireDict; the reader's spare refilled for a top-level
+ *	a{s..}, WireRefill) unless a key repeats.
  *
  * Results:
- *	A new object (refcount 0), or NULL if the body is malformed or
- *	holds an 'h'.
+ *	A new object (refcount 0), or one held only by the reader (a
+ *	shared number, the refilled spare), or NULL if the body is
+ *	malformed or holds an 'h'.
  *
  * Side effects:
  *	The read offset moves past the value.
