@@ -52,8 +52,10 @@
  *
  * Side effects:
  *	ExplicitVariant may convert valuePtr to a list and its first
- *	element to a signature; for a plain string a cheap look at the
- *	first word comes first, so arbitrary text is not made a list.
+ *	element to a signature; a plain string is made a list only when
+ *	it is two words, the first a single complete type (a cheap look
+ *	at the first word comes first), so that other text is guessed
+ *	"s" every time it is sent.
  *	ExplicitFits walks the value quietly (ctx->dry), restoring ctx
  *	unless that walk was the real one.  DbusMarshalVariant appends to
  *	the message and advances ctx->pos.
@@ -71,6 +73,8 @@ ExplicitVariant(
     Tcl_Obj **elems;
     Tcl_Size n;
     DbusSignature *sigPtr;
+    int argc, single;
+    const char **argv;
 
     if (valuePtr->typePtr == NULL
 	    || valuePtr->typePtr == dbusTclTypes.stringTypePtr) {
@@ -91,6 +95,25 @@ ExplicitVariant(
 	}
 	if (word == end || (*word != '{' && *word != '"' && *p != '\\'
 		&& !DbusSignatureIsSingle(word, (int) (p - word)))) {
+	    return 0;
+	}
+
+	/*
+	 * Only text of exactly two words, the first a single complete
+	 * type, is made a list: other text ("i am here", "x y z") keeps
+	 * its form.  Made a list here, it would be guessed "as" the next
+	 * time it is sent (rule 2 reads the form it has then), having
+	 * gone as "s" the first time.
+	 */
+
+	if (Tcl_SplitList(NULL, Tcl_GetString(valuePtr), &argc, &argv)
+		!= TCL_OK) {
+	    return 0;
+	}
+	single = (argc == 2 && DbusSignatureValid(argv[0],
+		(int) strlen(argv[0])) == 1);
+	ckfree((char *) argv);
+	if (!single) {
 	    return 0;
 	}
     } else if (valuePtr->typePtr != dbusTclTypes.listTypePtr) {
