@@ -95,6 +95,10 @@ static unsigned long firstKey = 1;
 				 * parent of a fork (stale in the child); set
 				 * in the child only, single-threaded then, so
 				 * read without the lock */
+static int threadStarted = 0;	/* the reader thread has begun to run
+				 * (ReaderStart waits for it) */
+static Tcl_Condition startedCond;
+				/* signalled when threadStarted is set */
 static int handlersInstalled = 0;
 				/* exit and fork handlers registered (once per
 				 * process image; a child inherits them) */
@@ -112,8 +116,12 @@ static int	ReaderEventProc(Tcl_Event *evPtr, int flags);
  * ReaderStart --
  *
  *	Start the reader thread, unless TCLDBUS_READER is 0 or the system
- *	refuses (then every socket stays with the notifier).  Called with
- *	readerMutex held, once.
+ *	refuses (then every socket stays with the notifier), and wait until
+ *	it runs: a thread still starting holds the C runtime's locks of its
+ *	own start-up (a sanitizer runtime's allocator, whose locks a fork
+ *	does not reset), and a process that forks right after its first
+ *	connection (Expect's or TclX's fork) must not catch it there.
+ *	Called with readerMutex held, once (once more in a forked child).
  *
  * Results:
  *	None; readerState becomes READER_RUNNING or READER_UNAVAILABLE.
@@ -121,7 +129,8 @@ static int	ReaderEventProc(Tcl_Event *evPtr, int flags);
  * Side effects:
  *	Creates the epoll set, the stop eventfd, the registry and the
  *	thread; registers the process exit handler that stops it and the
- *	fork handlers (once per process image).
+ *	fork handlers (once per process image); waits on startedCond
+ *	(readerMutex is released meanwhile).
  *
  *----------------------------------------------------------------------
  */
@@ -152,11 +161,15 @@ ReaderStart(void)
     }
     Tcl_InitHashTable(&registry, TCL_ONE_WORD_KEYS);
     registryInit = 1;
+    threadStarted = 0;
     if (Tcl_CreateThread(&readerThread, ReaderThreadProc, NULL,
 	    TCL_THREAD_STACK_DEFAULT, TCL_THREAD_JOINABLE) != TCL_OK) {
 	Tcl_DeleteHashTable(&registry);
 	registryInit = 0;
 	goto fail;
+    }
+    while (!threadStarted) {
+	Tcl_ConditionWait(&startedCond, &readerMutex, NULL);
     }
     readerState = READER_RUNNING;
     if (!handlersInstalled) {
@@ -221,6 +234,7 @@ ReaderStop(
     epollFd = stopFd = -1;
     Tcl_DeleteHashTable(&registry);
     registryInit = 0;
+    Tcl_ConditionFinalize(&startedCond);
     Tcl_MutexUnlock(&readerMutex);
 }
 
@@ -286,6 +300,7 @@ ReaderAtForkChild(void)
  *	None (the thread ends when ReaderStop signals the stop eventfd).
  *
  * Side effects:
+ *	Sets threadStarted (waking ReaderStart) as it begins;
  *	Tcl_ThreadQueueEvent, Tcl_ThreadAlert.  A fired registration stays
  *	disarmed (EPOLLONESHOT) until DbusReaderArm.
  *
@@ -299,6 +314,10 @@ ReaderThreadProc(
     struct epoll_event evs[32];
 
     (void) clientData;
+    Tcl_MutexLock(&readerMutex);
+    threadStarted = 1;
+    Tcl_ConditionNotify(&startedCond);
+    Tcl_MutexUnlock(&readerMutex);
     for (;;) {
 	int i, n = epoll_wait(epollFd, evs, 32, -1);
 
