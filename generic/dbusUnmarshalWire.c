@@ -67,6 +67,7 @@ typedef struct WireReader {
 } WireReader;
 
 static int		WireAlign(WireReader *r, int alignment);
+static Tcl_Obj *	WireDiscard(Tcl_Obj *objPtr);
 static int		WireAlignment(int code);
 static int		WireFixed(WireReader *r, int code,
 			    Tcl_WideUInt *bitsPtr);
@@ -91,14 +92,17 @@ static Tcl_Obj *	WireValue(WireReader *r, const char *sig);
  *	type code.  WireAlign: skip the padding up to the alignment.
  *	WireFixed: read one fixed-size value of type code as its bits
  *	(DbusFixedBits' form).  WireString: read an 's', 'o' or 'g' as a new
- *	string object.
+ *	string object.  WireDiscard: free a value being built when reading
+ *	fails.
  *
  * Results:
  *	WireAlign and WireFixed: 1, or 0 if the body ends first.
  *	WireString: a new object (refcount 0), or NULL if malformed.
+ *	WireDiscard: NULL.
  *
  * Side effects:
- *	The read offset moves past what was read.
+ *	The read offset moves past what was read; WireDiscard frees objPtr
+ *	(a new object nobody holds).
  *
  *----------------------------------------------------------------------
  */
@@ -131,24 +135,29 @@ WireAlignment(
     int code)			/* type code */
 {
     switch (code) {
-    case 'y':
     case 'g':
     case 'v':
 	return 1;
-    case 'n':
-    case 'q':
-	return 2;
-    case 'b':
-    case 'i':
-    case 'u':
     case 's':
     case 'o':
     case 'a':
     case 'h':
 	return 4;
-    default:				/* x t d ( { */
+    case '(':
+    case '{':
 	return 8;
+    default:			/* y b n q i u x t d: their own size */
+	return DbusFixedSize(code);
     }
+}
+
+static Tcl_Obj *
+WireDiscard(
+    Tcl_Obj *objPtr)		/* refcount 0 */
+{
+    Tcl_IncrRefCount(objPtr);
+    Tcl_DecrRefCount(objPtr);
+    return NULL;
 }
 
 static int
@@ -428,9 +437,7 @@ WireArray(
     return listPtr;
 
   error:
-    Tcl_IncrRefCount(listPtr);
-    Tcl_DecrRefCount(listPtr);
-    return NULL;
+    return WireDiscard(listPtr);
 }
 
 /*
@@ -674,9 +681,7 @@ WireStruct(
     return listPtr;
 
   error:
-    Tcl_IncrRefCount(listPtr);
-    Tcl_DecrRefCount(listPtr);
-    return NULL;
+    return WireDiscard(listPtr);
 }
 
 static Tcl_Obj *
