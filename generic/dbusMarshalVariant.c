@@ -240,7 +240,7 @@ IntVariant(
 {
     DBusMessageIter sub;
     DBusBasicValue val;
-    int code, ok;
+    int code, result;
 
     if (w >= INT32_MIN && w <= INT32_MAX) {
 	code = DBUS_TYPE_INT32;
@@ -251,27 +251,16 @@ IntVariant(
 	val.i64 = (dbus_int64_t) w;
 	ctx->pos = ALIGN_POS(ctx->pos + 3, 8) + 8;
     }
-    if (ctx->depth >= MARSHAL_MAX_DEPTH) {
-	return DbusMarshalLimit(ctx, "DEPTH");
-    }
-    if (ctx->dry) {
-	return TCL_OK;
-    }
-    if (!dbus_message_iter_open_container(iterPtr, DBUS_TYPE_VARIANT,
+    result = DbusMarshalOpen(ctx, iterPtr, DBUS_TYPE_VARIANT,
 	    (code == DBUS_TYPE_INT32) ? DBUS_TYPE_INT32_AS_STRING
-	    : DBUS_TYPE_INT64_AS_STRING, &sub)) {
-	return DbusNoMemory(ctx->errInterp);
+	    : DBUS_TYPE_INT64_AS_STRING, &sub);
+    if (result != TCL_OK) {
+	return result;
     }
-    ok = dbus_message_iter_append_basic(&sub, code, &val);
-    if (!ok) {
-	dbus_message_iter_abandon_container(iterPtr, &sub);
-	return DbusNoMemory(ctx->errInterp);
+    if (!ctx->dry && !dbus_message_iter_append_basic(&sub, code, &val)) {
+	result = DbusNoMemory(ctx->errInterp);
     }
-    if (!dbus_message_iter_close_container(iterPtr, &sub)) {
-	dbus_message_iter_abandon_container_if_open(iterPtr, &sub);
-	return DbusNoMemory(ctx->errInterp);
-    }
-    return TCL_OK;
+    return DbusMarshalClose(ctx, iterPtr, &sub, result);
 }
 
 int
