@@ -507,6 +507,23 @@ enum {
 #define DBUS_INFO_FIELDS 12
 
 /*
+ * Wire layout shared by the encoder and the decoder: the fixed-size types
+ * that dbus_message_iter_append_fixed_array and
+ * dbus_message_iter_get_fixed_array handle (every fixed type but 'h'),
+ * and the wire alignment of a type code (also the size of the fixed-size
+ * types).
+ */
+
+#define IS_FIXED_CODE(c) \
+    ((c) == 'y' || (c) == 'b' || (c) == 'n' || (c) == 'q' || (c) == 'i' \
+    || (c) == 'u' || (c) == 'x' || (c) == 't' || (c) == 'd')
+#define TYPE_ALIGN(c) \
+    (((c) == 'y' || (c) == 'g' || (c) == 'v') ? 1 \
+    : ((c) == 'n' || (c) == 'q') ? 2 \
+    : ((c) == 'x' || (c) == 't' || (c) == 'd' || (c) == '(' || (c) == '{') \
+    ? 8 : 4)
+
+/*
  * DBUS_ARG_SPARES: how many handler argument objects an interp keeps for
  * the next message (the first arguments); DBUS_SPARE_MAX: the longest
  * string such an object may have.

@@ -65,20 +65,10 @@ extern DbusTclTypes dbusTclTypes;	/* defined in dbusMarshal.c */
 #define IS_LIST_SPACE(c) ((c) == ' ' || ((c) >= '\t' && (c) <= '\r'))
 
 /*
- * Fixed-size types that dbus_message_iter_append_fixed_array and
- * dbus_message_iter_get_fixed_array handle (every fixed type but 'h');
- * the wire alignment of a type code (also the size of the fixed-size
- * types); a body offset rounded up to an alignment.
+ * A body offset rounded up to an alignment (IS_FIXED_CODE and TYPE_ALIGN
+ * are in dbusInt.h, shared with the decoder).
  */
 
-#define IS_FIXED_CODE(c) \
-    ((c) == 'y' || (c) == 'b' || (c) == 'n' || (c) == 'q' || (c) == 'i' \
-    || (c) == 'u' || (c) == 'x' || (c) == 't' || (c) == 'd')
-#define TYPE_ALIGN(c) \
-    (((c) == 'y' || (c) == 'g' || (c) == 'v') ? 1 \
-    : ((c) == 'n' || (c) == 'q') ? 2 \
-    : ((c) == 'x' || (c) == 't' || (c) == 'd' || (c) == '(' || (c) == '{') \
-    ? 8 : 4)
 #define ALIGN_POS(pos, a) \
     (((pos) + ((a) - 1)) & ~((Tcl_WideInt) (a) - 1))
 

@@ -18,15 +18,6 @@
 #include <stdint.h>
 
 /*
- * Fixed-size types that dbus_message_iter_get_fixed_array handles (every
- * fixed type but 'h').
- */
-
-#define IS_FIXED_CODE(c) \
-    ((c) == 'y' || (c) == 'b' || (c) == 'n' || (c) == 'q' || (c) == 'i' \
-    || (c) == 'u' || (c) == 'x' || (c) == 't' || (c) == 'd')
-
-/*
  * dbusUnmarshal.c
  */
 

@@ -68,7 +68,6 @@ typedef struct WireReader {
 
 static int		WireAlign(WireReader *r, int alignment);
 static Tcl_Obj *	WireDiscard(Tcl_Obj *objPtr);
-static int		WireAlignment(int code);
 static int		WireFixed(WireReader *r, int code,
 			    Tcl_WideUInt *bitsPtr);
 static Tcl_Obj *	WireString(WireReader *r, int code);
@@ -85,11 +84,11 @@ static Tcl_Obj *	WireValue(WireReader *r, const char *sig);
 /*
  *----------------------------------------------------------------------
  *
- * DbusSigNext, WireAlignment, WireAlign, WireFixed, WireString --
+ * DbusSigNext, WireAlign, WireFixed, WireString, WireDiscard --
  *
  *	DbusSigNext: the signature after the complete type at sig (NULL if the
- *	signature ends inside it).  WireAlignment: the wire alignment of a
- *	type code.  WireAlign: skip the padding up to the alignment.
+ *	signature ends inside it).  WireAlign: skip the padding up to an
+ *	alignment (TYPE_ALIGN, dbusInt.h).
  *	WireFixed: read one fixed-size value of type code as its bits
  *	(DbusFixedBits' form).  WireString: read an 's', 'o' or 'g' as a new
  *	string object.  WireDiscard: free a value being built when reading
@@ -127,27 +126,6 @@ DbusSigNext(
 	if (depth == 0) {
 	    return sig;
 	}
-    }
-}
-
-static int
-WireAlignment(
-    int code)			/* type code */
-{
-    switch (code) {
-    case 'g':
-    case 'v':
-	return 1;
-    case 's':
-    case 'o':
-    case 'a':
-    case 'h':
-	return 4;
-    case '(':
-    case '{':
-	return 8;
-    default:			/* y b n q i u x t d: their own size */
-	return DbusFixedSize(code);
     }
 }
 
@@ -367,7 +345,7 @@ WireArray(
     const char *valueSig = NULL;
     Tcl_Obj *listPtr, *elemPtr;
 
-    if (!WireFixed(r, 'u', &bits) || !WireAlign(r, WireAlignment(code))
+    if (!WireFixed(r, 'u', &bits) || !WireAlign(r, TYPE_ALIGN(code))
 	    || (size_t) bits > r->end - r->pos) {
 	return NULL;
     }
